@@ -1,0 +1,203 @@
+"""Market inputs for a batch of hours, as plain numpy arrays: plant offers, inflexible demand and
+price-responsive bids.
+
+Money is in the currency of the inputs per MWh (PKR in Surplus scenarios; $ in the MATPOWER cases).
+Arrays given per item are broadcast over the hours; arrays given per item and hour have shape
+(items, hours). Validation (`validate_inputs`) raises `GridInputError` naming the item, the value
+and the rule before any solve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grid.errors import GridInputError
+from grid.network import Grid, NodeId
+
+
+@dataclass
+class PlantOffers:
+    """Offers of dispatchable plants (one row per plant).
+
+    Attributes:
+        node: node id of each plant (n_plants,).
+        available_mw: MW that can be dispatched, per plant and hour (n_plants, T) or per plant (n_plants,).
+        cost_per_mwh: variable cost (offer price), per plant or per plant and hour.
+        min_output_mw: must-run output while available, per plant or per plant and hour (default 0);
+            capped at the available MW.
+        cost_per_mw2h: optional quadratic cost coefficient c2 in c2·P² (per MW² per hour); makes the
+            clearing a convex QP (used for MATPOWER cases with polynomial costs).
+        names: optional labels for messages and reports.
+    """
+
+    node: Sequence[NodeId] | np.ndarray
+    available_mw: np.ndarray
+    cost_per_mwh: np.ndarray | float
+    min_output_mw: np.ndarray | float | None = None
+    cost_per_mw2h: np.ndarray | float | None = None
+    names: Sequence[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+
+@dataclass
+class Demand:
+    """Inflexible nodal load.
+
+    Attributes:
+        load_mw: MW per node and hour (n_nodes, T), nodes in `Grid.nodes` order.
+        voll_per_mwh: value of lost load: the price at which load is shed, scalar or per node.
+    """
+
+    load_mw: np.ndarray
+    voll_per_mwh: float | np.ndarray = 10_000.0
+
+    @property
+    def n_hours(self) -> int:
+        """Number of hours in the batch."""
+        return int(np.shape(self.load_mw)[1]) if np.ndim(self.load_mw) == 2 else 0
+
+
+@dataclass
+class Bids:
+    """Price-responsive demand bids (miners, flexible data-centre load), one row per bid.
+
+    Attributes:
+        node: node id of each bid.
+        mw: MW the bidder would take at or below its price, per bid and hour (or per bid).
+        price_per_mwh: willingness to pay, per bid or per bid and hour.
+        names: optional labels.
+    """
+
+    node: Sequence[NodeId] | np.ndarray = field(default_factory=list)
+    mw: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    price_per_mwh: np.ndarray | float = 0.0
+    names: Sequence[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+
+@dataclass
+class MarketArrays:
+    """Validated inputs as index arrays and (items, T) float arrays; what the solver consumes."""
+
+    plant_node: np.ndarray
+    available_mw: np.ndarray
+    cost_per_mwh: np.ndarray
+    min_output_mw: np.ndarray
+    cost_per_mw2h: np.ndarray | None
+    load_mw: np.ndarray
+    voll_per_mwh: np.ndarray
+    bid_node: np.ndarray
+    bid_mw: np.ndarray
+    bid_price_per_mwh: np.ndarray
+    line_limit_mw: np.ndarray
+
+    @property
+    def n_hours(self) -> int:
+        """Hours in the batch."""
+        return self.load_mw.shape[1]
+
+
+def _label(names: Sequence[str] | None, kind: str, i: int) -> str:
+    return f"{kind} {names[i]!r}" if names is not None and i < len(names) else f"{kind} {i}"
+
+
+def _per_hour(
+    value: np.ndarray | float, n: int, t: int, what: str, names: Sequence[str] | None, kind: str,
+    *, nonneg: bool, allow_inf: bool = False,
+) -> np.ndarray:
+    """Broadcast a scalar, (n,) or (n, t) array to (n, t) floats; reject NaN (and negatives)."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full((n, t), float(arr))
+    elif arr.ndim == 1:
+        if arr.shape[0] != n:
+            raise GridInputError(f"{kind}s {what}", f"shape {arr.shape}", f"must have one value per {kind} ({n})")
+        arr = np.repeat(arr[:, None], t, axis=1)
+    elif arr.shape != (n, t):
+        raise GridInputError(f"{kind}s {what}", f"shape {arr.shape}", f"must be ({n} {kind}s, {t} hours)")
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if nonneg:
+        bad |= arr < 0
+    if bad.any():
+        i, h = (int(v) for v in np.argwhere(bad)[0])
+        rule = "must be a non-negative number" if nonneg else "must be a number"
+        if not allow_inf:
+            rule += " (finite, not NaN)"
+        raise GridInputError(f"{_label(names, kind, i)} {what} at hour {h}", float(arr[i, h]), rule)
+    return arr
+
+
+def validate_inputs(
+    grid: Grid,
+    offers: PlantOffers,
+    demand: Demand,
+    bids: Bids | None = None,
+    line_limit_mw: np.ndarray | None = None,
+) -> MarketArrays:
+    """Check every input against the grid and return dense arrays; raises `GridInputError`."""
+    load = np.asarray(demand.load_mw, dtype=float)
+    if load.ndim != 2 or load.shape[0] != grid.n_nodes:
+        raise GridInputError("demand load_mw", f"shape {load.shape}", f"must be (n_nodes={grid.n_nodes}, hours)")
+    t = load.shape[1]
+    if t == 0:
+        raise GridInputError("demand load_mw", "0 hours", "a batch needs at least one hour")
+    node_names = [str(n) for n in grid.node_ids]
+    load = _per_hour(load, grid.n_nodes, t, "load_mw", node_names, "node", nonneg=True)
+    voll = np.asarray(demand.voll_per_mwh, dtype=float)
+    voll = np.full(grid.n_nodes, float(voll)) if voll.ndim == 0 else voll
+    if voll.shape != (grid.n_nodes,) or not np.all(np.isfinite(voll)) or np.any(voll <= 0):
+        raise GridInputError("demand voll_per_mwh", demand.voll_per_mwh, "must be positive and finite, scalar or one per node")
+
+    g = len(offers)
+    if g == 0:
+        raise GridInputError("offers", [], "the market needs at least one plant offer")
+    plant_node = grid.node_indices(offers.node, what="plant")
+    avail = _per_hour(offers.available_mw, g, t, "available_mw", offers.names, "plant", nonneg=True)
+    cost = _per_hour(offers.cost_per_mwh, g, t, "cost_per_mwh", offers.names, "plant", nonneg=False)
+    pmin = _per_hour(
+        0.0 if offers.min_output_mw is None else offers.min_output_mw, g, t, "min_output_mw", offers.names,
+        "plant", nonneg=True,
+    )
+    c2 = None
+    if offers.cost_per_mw2h is not None:
+        c2v = np.asarray(offers.cost_per_mw2h, dtype=float)
+        c2v = np.full(g, float(c2v)) if c2v.ndim == 0 else c2v
+        if c2v.shape != (g,):
+            raise GridInputError("plants cost_per_mw2h", f"shape {c2v.shape}", f"must have one value per plant ({g})")
+        bad = ~np.isfinite(c2v) | (c2v < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise GridInputError(f"{_label(offers.names, 'plant', i)} cost_per_mw2h", float(c2v[i]),
+                                 "must be non-negative and finite (convex cost)")
+        c2 = c2v if c2v.any() else None
+
+    if bids is None or len(bids) == 0:
+        bid_node = np.zeros(0, dtype=np.int64)
+        bid_mw = np.zeros((0, t))
+        bid_price = np.zeros((0, t))
+    else:
+        k = len(bids)
+        bid_node = grid.node_indices(bids.node, what="bid")
+        bid_mw = _per_hour(bids.mw, k, t, "mw", bids.names, "bid", nonneg=True)
+        bid_price = _per_hour(bids.price_per_mwh, k, t, "price_per_mwh", bids.names, "bid", nonneg=False)
+
+    limits = grid.limit_mw if line_limit_mw is None else np.asarray(line_limit_mw, dtype=float)
+    if limits.shape != (grid.n_lines,):
+        raise GridInputError("line_limit_mw", f"shape {limits.shape}", f"must have one value per line ({grid.n_lines})")
+    bad = np.isnan(limits) | (limits <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GridInputError(f"line {grid.line_ids[i]!r} limit_mw", float(limits[i]), "must be positive (inf for no limit)")
+
+    return MarketArrays(
+        plant_node=plant_node, available_mw=avail, cost_per_mwh=cost, min_output_mw=np.minimum(pmin, avail),
+        cost_per_mw2h=c2, load_mw=load, voll_per_mwh=voll, bid_node=bid_node, bid_mw=bid_mw,
+        bid_price_per_mwh=bid_price, line_limit_mw=limits,
+    )
