@@ -267,7 +267,9 @@ class MarketClearing:
         shadow = np.zeros((grid.n_lines, t_total))
         shadow[lp.monitored] = np.abs(mu)
         lim = x.line_limit_mw[:, None]
-        binding = np.isfinite(lim) & (np.abs(flow) >= lim - 1e-6 * np.maximum(1.0, lim)) & grid.in_service[:, None]
+        finite = np.isfinite(lim) & grid.in_service[:, None]
+        tol = 1e-6 * np.maximum(1.0, np.where(finite, lim, 1.0))
+        binding = finite & (np.abs(flow) >= np.where(finite, lim, np.inf) - tol)
         value_of_load = float(np.sum(x.voll_per_mwh[:, None] * x.load_mw))
         return ClearingResult(
             dispatch_mw=dispatch, bid_served_mw=served, unserved_mw=unserved,

@@ -121,7 +121,7 @@ def _per_hour(
             raise GridInputError(f"{kind}s {what}", f"shape {arr.shape}", f"must have one value per {kind} ({n})")
         arr = np.repeat(arr[:, None], t, axis=1)
     elif arr.shape != (n, t):
-        raise GridInputError(f"{kind}s {what}", f"shape {arr.shape}", f"must be ({n} {kind}s, {t} hours)")
+        raise GridInputError(f"{kind}s {what}", f"shape {arr.shape}", f"must be ({n} {kind}s, {t} hour(s))")
     bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
     if nonneg:
         bad |= arr < 0

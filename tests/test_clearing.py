@@ -1,0 +1,116 @@
+"""Behaviour of the clearing engine: structure reuse, chunking, bids, shedding, islands."""
+
+import math
+
+import numpy as np
+import pytest
+
+from grid.builtin import pjm5
+from grid.clearing import MarketClearing, clear
+from grid.market import Bids, Demand, PlantOffers
+from grid.network import Grid, Line, Node
+from grid.synthetic import synthetic_system
+
+
+def test_lp_is_built_once_and_reused_across_calls():
+    s = synthetic_system(np.random.default_rng(3), hours=24, line_limit_factor=0.3)
+    mc = MarketClearing(s.grid)
+    results = []
+    for scale in (0.8, 0.9, 1.0, 1.1):
+        d = Demand(s.demand.load_mw * scale, s.demand.voll_per_mwh)
+        results.append(mc.clear(s.offers, d))
+        fresh = clear(s.grid, s.offers, d)  # a cold, separately built LP gives the same optimum
+        assert results[-1].objective == pytest.approx(fresh.objective, rel=1e-9)
+    assert mc.builds == 1
+    assert [r.objective for r in results] == sorted(r.objective for r in results)
+
+
+def test_chunked_horizon_equals_one_lp():
+    s = synthetic_system(np.random.default_rng(4), hours=100, line_limit_factor=0.3)
+    whole = MarketClearing(s.grid, max_hours_per_lp=100).clear(s.offers, s.demand)
+    chunked = MarketClearing(s.grid, max_hours_per_lp=24).clear(s.offers, s.demand)  # 5 chunks, last padded
+    assert chunked.objective == pytest.approx(whole.objective, rel=1e-9)
+    np.testing.assert_allclose(chunked.dispatch_mw.sum(0), whole.dispatch_mw.sum(0), atol=1e-6)
+    np.testing.assert_allclose(chunked.lmp_per_mwh, whole.lmp_per_mwh, atol=1e-6)
+
+
+def test_hours_are_independent():
+    s = synthetic_system(np.random.default_rng(5), hours=6, line_limit_factor=0.3)
+    mc = MarketClearing(s.grid)
+    batch = mc.clear(s.offers, s.demand)
+    for h in (0, 5):
+        one = clear(s.grid, PlantOffers(s.offers.node, s.offers.available_mw[:, h], s.offers.cost_per_mwh),
+                    Demand(s.demand.load_mw[:, [h]], s.demand.voll_per_mwh))
+        np.testing.assert_allclose(one.lmp_per_mwh[:, 0], batch.lmp_per_mwh[:, h], atol=1e-6)
+
+
+def test_bid_runs_only_below_the_nodal_price():
+    grid, offers, demand = pjm5()
+    base = MarketClearing(grid).clear(offers, demand)
+    price_b = base.lmp_per_mwh[1, 0]  # bus B (≈ 26.4 $/MWh)
+    bids = Bids(node=["B", "B"], mw=np.array([5.0, 5.0]), price_per_mwh=np.array([price_b - 5, price_b + 5]))
+    r = MarketClearing(grid).clear(offers, demand, bids)
+    assert r.bid_served_mw[0, 0] == pytest.approx(0.0, abs=1e-9)
+    assert r.bid_served_mw[1, 0] == pytest.approx(5.0)
+
+
+def test_shortage_sheds_load_at_voll():
+    grid, offers, demand = pjm5()
+    r = MarketClearing(grid).clear(offers, Demand(demand.load_mw * 2.0, voll_per_mwh=3000.0))
+    assert r.unserved_mw.sum() > 0
+    assert r.lmp_per_mwh.max() == pytest.approx(3000.0)
+    assert r.welfare == pytest.approx(3000.0 * demand.load_mw.sum() * 2.0 - r.objective)
+
+
+def test_curtailed_is_available_minus_dispatch():
+    grid, offers, demand = pjm5()
+    r = MarketClearing(grid).clear(offers, Demand(demand.load_mw * 0.5))
+    np.testing.assert_allclose(r.curtailed_mw[:, 0], offers.available_mw - r.dispatch_mw[:, 0])
+    assert r.curtailed_mw.sum() > 0
+
+
+def test_must_run_output_is_respected():
+    grid, offers, demand = pjm5()
+    offers.min_output_mw = np.array([0.0, 0.0, 0.0, 150.0, 0.0])  # Sundance ($40) must run 150 MW
+    r = MarketClearing(grid).clear(offers, demand)
+    assert r.dispatch_mw[3, 0] >= 150.0 - 1e-9
+
+
+def test_parallel_lines_share_flow_by_susceptance():
+    nodes = [Node(id=i) for i in range(2)]
+    lines = [Line(id="a", from_node=0, to_node=1, reactance_pu=0.1),
+             Line(id="b", from_node=0, to_node=1, reactance_pu=0.3)]
+    grid = Grid(nodes, lines)
+    r = clear(grid, PlantOffers([0], [100.0], 10.0), Demand(np.array([[0.0], [80.0]])))
+    assert r.flow_mw[:, 0] == pytest.approx([60.0, 20.0])
+
+
+def test_two_islands_get_their_own_prices():
+    nodes = [Node(id=i) for i in range(4)]
+    lines = [Line(id=0, from_node=0, to_node=1, reactance_pu=0.1),
+             Line(id=1, from_node=2, to_node=3, reactance_pu=0.1),
+             Line(id=2, from_node=1, to_node=2, reactance_pu=0.1, in_service=False)]
+    grid = Grid(nodes, lines, slack=[0, 2])
+    offers = PlantOffers([0, 3], [100.0, 100.0], [10.0, 50.0])
+    r = clear(grid, offers, Demand(np.array([[0.0], [30.0], [40.0], [0.0]])))
+    assert r.lmp_per_mwh[:, 0] == pytest.approx([10.0, 10.0, 50.0, 50.0])
+    assert r.flow_mw[2, 0] == 0.0
+
+
+def test_phase_shifter_offsets_flow():
+    nodes = [Node(id=i) for i in range(3)]
+    lines = [Line(id=0, from_node=0, to_node=1, reactance_pu=0.1),
+             Line(id=1, from_node=1, to_node=2, reactance_pu=0.1),
+             Line(id=2, from_node=0, to_node=2, reactance_pu=0.1, phase_shift_deg=5.0)]
+    grid = Grid(nodes, lines)
+    # with no injections, the shifter drives a loop flow: around the loop, flows sum to zero
+    f = grid.flows_mw(np.zeros(3))
+    assert f[0] == pytest.approx(f[1]) and f[2] == pytest.approx(-f[0])
+    assert abs(f[2]) > 1.0
+
+
+def test_unlimited_lines_are_reported_with_flows():
+    grid, offers, demand = pjm5()
+    r = MarketClearing(grid).clear(offers, demand)
+    assert np.all(np.isfinite(r.flow_mw))
+    assert not r.binding[[i for i, ln in enumerate(grid.lines) if math.isinf(ln.limit_mw)]].any()
