@@ -3,17 +3,21 @@
 For every hour h (hours are independent; they share one LP so that a batch is one solve)::
 
     min  Σ_g c_gh·P_gh (+ c2_g·P_gh²)  −  Σ_k w_kh·D_kh  +  Σ_n VoLL_n·U_nh
-    s.t. Σ_{g∈i} P_gh − Σ_{k∈i} D_kh + Σ_{n∈i} U_nh = Σ_{n∈i} d_nh            per island i   (λ_ih)
-         −F_l ≤ Σ_n PTDF_ln·(P_nh − D_nh + U_nh − d_nh) + f0_l ≤ F_l         per limited line (μ_lh)
-         Pmin_gh ≤ P_gh ≤ avail_gh,   0 ≤ D_kh ≤ bid_kh,   0 ≤ U_nh ≤ d_nh
+    s.t. Σ_{g@n} P_gh − Σ_{k@n} D_kh + U_nh − Σ_l A_ln·f_lh = d_nh          per node          (LMP_nh)
+         f_lh − b_l·(ψ_{from(l),h} − ψ_{to(l),h}) = −b_l·base·shift_l       per line in service
+         −F_l ≤ f_lh ≤ F_l,   ψ_slack = 0,   Pmin_gh ≤ P_gh ≤ avail_gh,   0 ≤ D_kh ≤ bid_kh,   0 ≤ U_nh ≤ d_nh
 
-P: plant dispatch; D: served bid volume; U: unserved (shed) load; d: inflexible load; f0: phase-shifter
-offset. The objective is minus total welfare (inflexible load valued at VoLL). Nodal prices are the
-duals: LMP_nh = λ_{island(n),h} + Σ_l PTDF_ln·μ_lh, i.e. ∂objective/∂d_nh.
+P: plant dispatch; D: served bid volume; U: unserved (shed) load; d: inflexible load; f: line flow
+(MW); ψ = base_MVA·θ: voltage angle in MW-radians; b = 1/(x·tap) per unit; A: incidence (+1 at the
+from-node). The objective is minus total welfare (inflexible load valued at VoLL). Nodal prices are
+the duals of the node balances (∂objective/∂d_nh); a line's shadow price is the reduced cost of its
+flow at the limit. The flows equal PTDF × injections (`Grid.ptdf`); the angle form is used in the LP
+because it stays sparse (one row per node and per line) where PTDF rows are dense.
 
 The LP (matrix, variables, rows) is built once per grid, plant/bid placement and batch length and
-kept in a `highspy.Highs` instance; later calls change only bounds and costs and hot-start from the
-previous basis. Long horizons are cleared in chunks of `max_hours_per_lp` hours.
+kept in a `highspy.Highs` instance; later calls change only bounds and costs (line limits are flow
+bounds) and hot-start from the previous basis. Long horizons are cleared in chunks of
+`max_hours_per_lp` hours.
 """
 
 from __future__ import annotations
@@ -27,8 +31,6 @@ import scipy.sparse as sp
 from grid.errors import ClearingError, GridInputError
 from grid.market import Bids, Demand, MarketArrays, PlantOffers, validate_inputs
 from grid.network import Grid
-
-_PTDF_ZERO = 1e-10  # PTDF entries below this are numerical noise; leaving them out keeps the LP sparse
 
 
 @dataclass
@@ -76,32 +78,41 @@ class ClearingResult:
 
 
 class _HourBlockLP:
-    """One HiGHS model for `hours` independent hours of a fixed structure."""
+    """One HiGHS model for `hours` independent hours of a fixed structure (see module docstring)."""
 
     def __init__(
-        self, grid: Grid, plant_node: np.ndarray, bid_node: np.ndarray, monitored: np.ndarray,
-        hours: int, cost_per_mw2h: np.ndarray | None,
+        self, grid: Grid, plant_node: np.ndarray, bid_node: np.ndarray, hours: int, cost_per_mw2h: np.ndarray | None,
     ) -> None:
         self.grid = grid
         self.hours = hours
         g, k, n = len(plant_node), len(bid_node), grid.n_nodes
-        n_isl = len(grid.islands)
-        self.monitored = monitored
-        self.ptdf_mon = grid.ptdf[monitored]
-        m = self.ptdf_mon.shape[0]
-        self.sizes = (g, k, n, n_isl, m)
-        self.nv, self.nr = g + k + n, n_isl + m
+        self.lines_on = np.flatnonzero(grid.in_service)
+        m = len(self.lines_on)
+        self.sizes = (g, k, n, m)
+        self.nv, self.nr = g + k + 2 * n + m, n + m
+        f_idx, t_idx = grid._branch_ends
+        f_idx, t_idx = f_idx[self.lines_on], t_idx[self.lines_on]
+        b = grid.susceptance_pu[self.lines_on]
 
-        # one hour's constraint matrix, (n_isl + m) × (g + k + n)
-        island = grid.island_of_node
-        cols_node = np.concatenate([plant_node, bid_node, np.arange(n)])
-        sign = np.concatenate([np.ones(g), -np.ones(k), np.ones(n)])
-        bal = sp.coo_matrix((sign, (island[cols_node], np.arange(self.nv))), shape=(n_isl, self.nv))
-        line_part = self.ptdf_mon[:, cols_node] * sign[None, :]
-        line_part[np.abs(line_part) < _PTDF_ZERO] = 0.0
-        a_hour = sp.vstack([bal, sp.coo_matrix(line_part)]).tocsc()
+        # one hour's matrix; columns [P | D | U | ψ | f], rows [node balance | flow definition]
+        rows_m = np.arange(m)
+        inc = sp.csc_matrix(  # m × n incidence: +1 at the from-node, −1 at the to-node
+            (np.r_[np.ones(m), -np.ones(m)], (np.r_[rows_m, rows_m], np.r_[f_idx, t_idx])), shape=(n, m)[::-1],
+        )
+        gen_at = sp.csc_matrix((np.ones(g), (plant_node, np.arange(g))), shape=(n, g))
+        bid_at = sp.csc_matrix((-np.ones(k), (bid_node, np.arange(k))), shape=(n, k))
+        balance = sp.hstack([gen_at, bid_at, sp.identity(n), sp.csc_matrix((n, n)), -inc.T])
+        flow_def = sp.hstack([sp.csc_matrix((m, g + k + n)), -sp.diags(b) @ inc, sp.identity(m)])
+        a_hour = sp.vstack([balance, flow_def]).tocsc()
         a = sp.kron(sp.identity(hours, format="csc"), a_hour, format="csc")
         a.sort_indices()
+
+        shift = np.radians([grid.lines[i].phase_shift_deg for i in self.lines_on])
+        self.flow_rhs = -b * grid.base_mva * shift
+        psi_lo = np.full(n, -np.inf)
+        psi_hi = np.full(n, np.inf)
+        psi_lo[grid.slack_indices] = psi_hi[grid.slack_indices] = 0.0
+        self.psi_bounds = (psi_lo, psi_hi)
 
         lp = highspy.HighsLp()
         lp.num_col_ = self.nv * hours
@@ -120,14 +131,14 @@ class _HourBlockLP:
         self.h = highspy.Highs()
         self.h.setOptionValue("output_flag", False)
         self.h.setOptionValue("threads", 1)
-        status = self.h.passModel(lp)
-        if status == highspy.HighsStatus.kError:
+        if self.h.passModel(lp) == highspy.HighsStatus.kError:
             raise ClearingError("HiGHS rejected the clearing model")
-        self.quadratic = cost_per_mw2h is not None
-        if self.quadratic:
+        if cost_per_mw2h is not None:
             q = np.zeros(self.nv)
             q[:g] = 2.0 * np.asarray(cost_per_mw2h)
-            diag = np.tile(q, hours)
+            nz = np.flatnonzero(np.tile(q, hours))
+            diag = np.zeros(lp.num_col_)
+            diag[nz] = np.tile(q, hours)[nz]
             hess = highspy.HighsHessian()
             hess.dim_ = lp.num_col_
             hess.format_ = highspy.HessianFormat.kTriangular
@@ -138,40 +149,35 @@ class _HourBlockLP:
         self._all_cols = np.arange(lp.num_col_, dtype=np.int32)
         self._all_rows = np.arange(lp.num_row_, dtype=np.int32)
 
-    def solve(self, x: MarketArrays, sl: slice) -> tuple[np.ndarray, np.ndarray, float]:
+    def solve(self, x: MarketArrays, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """Solve hours `sl` of `x` (padded with empty hours to the block length).
 
-        Returns the primal values (hours, nv), the row duals (hours, nr) and the objective.
+        Returns primal values (hours, nv), row duals (hours, nr), column duals (hours, nv), objective.
         """
-        g, k, n, n_isl, m = self.sizes
+        g, k, n, m = self.sizes
         t = sl.stop - sl.start
         pad = self.hours - t
 
         def block(*parts: np.ndarray) -> np.ndarray:
-            # (items, t) arrays stacked → (hours, items) row-major, padded with zeros
-            arr = np.concatenate([p[:, sl] for p in parts], axis=0).T
+            # (items, t) arrays stacked → (hours, items) row-major, padded with empty hours
+            arr = np.concatenate([p[:, sl] if p.ndim == 2 else np.repeat(p[:, None], t, 1) for p in parts]).T
             return np.vstack([arr, np.zeros((pad, arr.shape[1]))]) if pad else arr
 
-        load = x.load_mw
-        cost = block(x.cost_per_mwh, -x.bid_price_per_mwh, np.repeat(x.voll_per_mwh[:, None], load.shape[1], 1))
-        lower = block(x.min_output_mw, np.zeros_like(x.bid_mw), np.zeros_like(load))
-        upper = block(x.available_mw, x.bid_mw, load)
-
-        d = load[:, sl]
-        isl_load = np.zeros((n_isl, t))
-        np.add.at(isl_load, self.grid.island_of_node, d)
-        base_flow = self.ptdf_mon @ d - self.grid.flow_offset_mw[self.monitored][:, None]
-        lim = x.line_limit_mw[self.monitored][:, None]
-        rlo = np.vstack([isl_load, base_flow - lim]).T
-        rhi = np.vstack([isl_load, base_flow + lim]).T
-        if pad:
-            zeros = np.zeros((pad, self.nr))
-            rlo, rhi = np.vstack([rlo, zeros]), np.vstack([rhi, zeros])
+        zn, zm = np.zeros(n), np.zeros(m)
+        lim = x.line_limit_mw[self.lines_on]
+        cost = block(x.cost_per_mwh, -x.bid_price_per_mwh, x.voll_per_mwh, zn, zm)
+        lower = block(x.min_output_mw, np.zeros_like(x.bid_mw), np.zeros_like(x.load_mw), self.psi_bounds[0], -lim)
+        upper = block(x.available_mw, x.bid_mw, x.load_mw, self.psi_bounds[1], lim)
+        rows = block(x.load_mw, self.flow_rhs)
+        if pad:  # keep the padded hours' angle and flow bounds valid (free angles, slack fixed)
+            lower[t:, g + k + n:] = lower[0, g + k + n:]
+            upper[t:, g + k + n:] = upper[0, g + k + n:]
+            rows[t:, n:] = self.flow_rhs
 
         h = self.h
         h.changeColsCost(len(self._all_cols), self._all_cols, cost.ravel())
         h.changeColsBounds(len(self._all_cols), self._all_cols, lower.ravel(), upper.ravel())
-        h.changeRowsBounds(len(self._all_rows), self._all_rows, rlo.ravel(), rhi.ravel())
+        h.changeRowsBounds(len(self._all_rows), self._all_rows, rows.ravel(), rows.ravel())
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -186,8 +192,9 @@ class _HourBlockLP:
             )
         sol = h.getSolution()
         primal = np.asarray(sol.col_value).reshape(self.hours, self.nv)[:t]
-        dual = np.asarray(sol.row_dual).reshape(self.hours, self.nr)[:t]
-        return primal, dual, float(h.getInfo().objective_function_value)
+        row_dual = np.asarray(sol.row_dual).reshape(self.hours, self.nr)[:t]
+        col_dual = np.asarray(sol.col_dual).reshape(self.hours, self.nv)[:t]
+        return primal, row_dual, col_dual, float(h.getInfo().objective_function_value)
 
 
 class MarketClearing:
@@ -199,7 +206,7 @@ class MarketClearing:
             this many hours (the last one padded), so one built LP serves any horizon.
     """
 
-    def __init__(self, grid: Grid, *, max_hours_per_lp: int = 168) -> None:
+    def __init__(self, grid: Grid, *, max_hours_per_lp: int = 48) -> None:
         if max_hours_per_lp < 1:
             raise GridInputError("max_hours_per_lp", max_hours_per_lp, "must be at least 1")
         self.grid = grid
@@ -208,17 +215,13 @@ class MarketClearing:
         self.builds = 0  # LPs built so far (the rest of the calls only changed bounds and costs)
 
     def _block(self, x: MarketArrays, hours: int) -> _HourBlockLP:
-        monitored = np.isfinite(x.line_limit_mw) & self.grid.in_service
         c2 = x.cost_per_mw2h
-        key = (
-            x.plant_node.tobytes(), x.bid_node.tobytes(), monitored.tobytes(), hours,
-            None if c2 is None else c2.tobytes(),
-        )
+        key = (x.plant_node.tobytes(), x.bid_node.tobytes(), hours, None if c2 is None else c2.tobytes())
         lp = self._cache.get(key)
         if lp is None:
             if len(self._cache) >= 8:  # structures change rarely; keep memory bounded
                 self._cache.pop(next(iter(self._cache)))
-            lp = _HourBlockLP(self.grid, x.plant_node, x.bid_node, monitored, hours, c2)
+            lp = _HourBlockLP(self.grid, x.plant_node, x.bid_node, hours, c2)
             self._cache[key] = lp
             self.builds += 1
         return lp
@@ -238,34 +241,27 @@ class MarketClearing:
         t_total = x.n_hours
         chunk = min(t_total, self.max_hours_per_lp)
         lp = self._block(x, chunk)
-        g, k, n, n_isl, m = lp.sizes
+        g, k, n, m = lp.sizes
         primal = np.empty((t_total, lp.nv))
-        dual = np.empty((t_total, lp.nr))
+        row_dual = np.empty((t_total, lp.nr))
+        col_dual = np.empty((t_total, lp.nv))
         objective = 0.0
         for start in range(0, t_total, chunk):
             sl = slice(start, min(start + chunk, t_total))
-            p, y, obj = lp.solve(x, sl)
-            primal[sl], dual[sl] = p, y
+            p, y, z, obj = lp.solve(x, sl)
+            primal[sl], row_dual[sl], col_dual[sl] = p, y, z
             objective += obj
 
-        dispatch = np.ascontiguousarray(primal[:, :g].T)
-        served = np.ascontiguousarray(primal[:, g:g + k].T)
-        unserved = np.ascontiguousarray(primal[:, g + k:].T)
         # clip solver noise so that reported quantities respect their bounds exactly
-        dispatch = np.clip(dispatch, x.min_output_mw, x.available_mw)
-        served = np.clip(served, 0.0, x.bid_mw)
-        unserved = np.clip(unserved, 0.0, x.load_mw)
-
-        injection = -x.load_mw + unserved
-        np.add.at(injection, x.plant_node, dispatch)
-        np.add.at(injection, x.bid_node, -served)
-        flow = grid.flows_mw(injection)
-
-        lam = dual[:, :n_isl].T  # (n_isl, T)
-        mu = dual[:, n_isl:].T   # (m, T)
-        lmp = lam[grid.island_of_node] + lp.ptdf_mon.T @ mu
+        dispatch = np.clip(primal[:, :g].T, x.min_output_mw, x.available_mw)
+        served = np.clip(primal[:, g:g + k].T, 0.0, x.bid_mw)
+        unserved = np.clip(primal[:, g + k:g + k + n].T, 0.0, x.load_mw)
+        flow = np.zeros((grid.n_lines, t_total))
+        flow[lp.lines_on] = primal[:, g + k + 2 * n:].T
+        lmp = np.ascontiguousarray(row_dual[:, :n].T)
         shadow = np.zeros((grid.n_lines, t_total))
-        shadow[lp.monitored] = np.abs(mu)
+        shadow[lp.lines_on] = np.abs(col_dual[:, g + k + 2 * n:].T)
+        lam = lmp[grid.slack_indices]
         lim = x.line_limit_mw[:, None]
         finite = np.isfinite(lim) & grid.in_service[:, None]
         tol = 1e-6 * np.maximum(1.0, np.where(finite, lim, 1.0))
