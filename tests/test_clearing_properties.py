@@ -58,6 +58,8 @@ def test_power_balance_every_hour_and_node(system):
     f, t = grid._branch_ends
     outflow = incidence_matrix(grid.n_nodes, f, t).T @ r.flow_mw
     np.testing.assert_allclose(outflow, injection, atol=TOL)
+    # the LP's flows are the PTDF's flows for the same injections
+    np.testing.assert_allclose(grid.flows_mw(injection), r.flow_mw, atol=1e-5)
 
 
 @common
