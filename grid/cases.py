@@ -43,8 +43,14 @@ class Case:
     cost_constant: float
 
 
-def from_ppc(ppc: dict, name: str = "", bus_ids: list | None = None, gen_names: list[str] | None = None) -> Case:
-    """Build a `Case` from a MATPOWER/PYPOWER case dict (``bus``, ``gen``, ``branch``, ``gencost``)."""
+def from_ppc(
+    ppc: dict, name: str = "", bus_ids: list | None = None, gen_names: list[str] | None = None,
+    line_ids: list | None = None,
+) -> Case:
+    """Build a `Case` from a MATPOWER/PYPOWER case dict (``bus``, ``gen``, ``branch``, ``gencost``).
+
+    Node ids default to the bus numbers, line ids to the branch rows, plant names to ``gen <row>``.
+    """
     bus, gen, branch = (np.asarray(ppc[k], dtype=float) for k in ("bus", "gen", "branch"))
     base = float(ppc.get("baseMVA", 100.0))
     if "gencost" not in ppc:
@@ -62,7 +68,7 @@ def from_ppc(ppc: dict, name: str = "", bus_ids: list | None = None, gen_names: 
         rate = float(br[_RATE_A])
         tap = float(br[_TAP]) or 1.0
         lines.append(Line(
-            id=k, from_node=ids[f], to_node=ids[t], reactance_pu=float(br[_BR_X]),
+            id=k if line_ids is None else line_ids[k], from_node=ids[f], to_node=ids[t], reactance_pu=float(br[_BR_X]),
             limit_mw=rate if rate > 0 else math.inf, resistance_pu=float(br[_BR_R]), tap_ratio=tap,
             phase_shift_deg=float(br[_SHIFT]), in_service=bool(br[_BR_STATUS] > 0),
         ))
@@ -112,7 +118,9 @@ def from_pandapower(net: object, name: str = "") -> Case:
         from pandapower.converter.pypower.to_ppc import to_ppc
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("importing standard cases needs pandapower: pip install 'surplus[test]'") from exc
-    ppc = to_ppc(net, init="flat", mode="opf")
+    to_ppc(net, init="flat", mode="opf")
+    # pandapower's full ppc (before out-of-service elements are dropped), which its lookups index
+    ppc = net._ppc
     lookup = net._pd2ppc_lookups["bus"]  # pandapower bus index -> ppc row
     bus_ids: list = [None] * len(ppc["bus"])
     for pp_bus in net.bus.index:
@@ -120,7 +128,32 @@ def from_pandapower(net: object, name: str = "") -> Case:
         if 0 <= row < len(bus_ids) and bus_ids[row] is None:
             bus_ids[row] = int(pp_bus)
     gen_names = _ppc_gen_names(net, len(ppc["gen"]))
-    return from_ppc(ppc, name=name, bus_ids=bus_ids, gen_names=gen_names)
+    line_ids = _ppc_branch_ids(net, ppc, lookup)
+    return from_ppc(ppc, name=name, bus_ids=bus_ids, gen_names=gen_names, line_ids=line_ids)
+
+
+def _ppc_branch_ids(net: object, ppc: dict, bus_lookup: np.ndarray) -> list[str]:
+    """Ids ``"line 5"``, ``"trafo 0"`` of the ppc branch rows. pandapower leaves out-of-service
+    branches out of its ppc, so each element type's in-service rows follow one another in order;
+    the ends are checked against the pandapower tables."""
+    branch = ppc["branch"]
+    ids = [f"branch {k}" for k in range(len(branch))]
+    ends = {"line": ("from_bus", "to_bus"), "trafo": ("hv_bus", "lv_bus")}
+    row = 0
+    ranges = sorted(net._pd2ppc_lookups.get("branch", {}).items(), key=lambda kv: kv[1][0])
+    for element, _ in ranges:
+        table = getattr(net, element)
+        live = table[table.in_service.astype(bool)] if "in_service" in table else table
+        for el, rec in live.iterrows():
+            if row >= len(branch):
+                break
+            if element in ends:
+                f, t = (int(bus_lookup[int(rec[c])]) for c in ends[element])
+                if {f, t} != {int(branch[row, _F_BUS]), int(branch[row, _T_BUS])}:
+                    raise GridInputError(f"pandapower {element} {el}", (f, t), "could not be matched to a branch row")
+            ids[row] = f"{element} {el}"
+            row += 1
+    return ids
 
 
 def _ppc_gen_names(net: object, n_gen: int) -> list[str]:
