@@ -3,21 +3,68 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
+
+from grid.errors import ClearingError, GridInputError
+from model.scenario import ScenarioError, shipped_scenarios
+
+
+def _override(text: str) -> tuple[str, object]:
+    """Parse ``path=value`` (value as TOML: numbers, true/false, quoted strings)."""
+    import tomllib
+
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"{text!r}: an override is path=value, e.g. consumers.agents=5000")
+    key, raw = text.split("=", 1)
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key.strip(), value
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Arguments of every subcommand."""
     parser = argparse.ArgumentParser(prog="surplus", description="Surplus: electricity-surplus simulation.")
-    parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run one scenario and write metrics, a manifest and a summary figure")
+    run.add_argument("--scenario", default="pakistan-2025",
+                     help=f"shipped scenario name or path to a .toml file (shipped: {', '.join(shipped_scenarios())})")
+    run.add_argument("--years", type=int, default=None, help="horizon in years (default: the scenario's)")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--agents", type=int, default=None, help="number of consumer agents (default: the scenario's)")
+    run.add_argument("--set", dest="overrides", type=_override, action="append", default=[], metavar="PATH=VALUE",
+                     help="override a scenario field, e.g. --set regulator.fixed_charge_capacity_share=0.5")
+    run.add_argument("--out", type=Path, required=True, help="output folder")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_parser("scenarios", help="list the shipped scenarios")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "scenarios":
+        print("\n".join(shipped_scenarios()))
+        return 0
+    from experiments.run import run, write_outputs
+
+    overrides = dict(args.overrides)
+    try:
+        model = run(args.scenario, years=args.years, seed=args.seed, agents=args.agents,
+                    overrides=overrides or None, progress=not args.quiet)
+    except (ScenarioError, GridInputError, ClearingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    write_outputs(model, args.out, seed=args.seed, overrides=overrides)
+    print(f"wrote {args.out}/metrics.parquet, nodal_prices.parquet, manifest.json, summary.png")
     return 0
 
 

@@ -22,6 +22,8 @@ bounds) and hot-start from the previous basis. Long horizons are cleared in chun
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 
 import highspy
@@ -31,6 +33,37 @@ import scipy.sparse as sp
 from grid.errors import ClearingError, GridInputError
 from grid.market import Bids, Demand, MarketArrays, PlantOffers, validate_inputs
 from grid.network import Grid
+
+
+_BANNER_LOCK = threading.Lock()
+_banner_done = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent `Highs` instance. HiGHS's C++ constructor prints a copyright banner for the first
+    instance of a process straight to file descriptor 1; swallow it once."""
+    global _banner_done
+    with _BANNER_LOCK:
+        if _banner_done:
+            h = highspy.Highs()
+        else:
+            try:
+                saved = os.dup(1)
+            except OSError:  # no usable stdout: nothing to protect
+                saved = None
+            if saved is None:
+                h = highspy.Highs()
+            else:
+                with open(os.devnull, "wb") as null:
+                    os.dup2(null.fileno(), 1)
+                    try:
+                        h = highspy.Highs()
+                    finally:
+                        os.dup2(saved, 1)
+                        os.close(saved)
+            _banner_done = True
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 @dataclass
@@ -128,8 +161,7 @@ class _HourBlockLP:
         lp.a_matrix_.start_ = a.indptr.astype(np.int32)
         lp.a_matrix_.index_ = a.indices.astype(np.int32)
         lp.a_matrix_.value_ = a.data
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = _new_highs()
         self.h.setOptionValue("threads", 1)
         if self.h.passModel(lp) == highspy.HighsStatus.kError:
             raise ClearingError("HiGHS rejected the clearing model")

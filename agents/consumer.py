@@ -1,0 +1,428 @@
+"""Electricity consumers: a vectorised population of weighted agents deciding on rooftop PV.
+
+State lives in numpy arrays owned by `ConsumerPopulation` (one row per agent; each agent stands for
+`weight` real customers). `Consumer` is a real Mesa agent that is a view on its row. The adoption
+decision runs once per month over the whole array (`decide_adoption`):
+
+    payback (PV, or PV + battery; cost from the price driver; savings from the avoided import tariff
+    and the export rule of new contracts)  →  maximum market share MMS(payback) (NREL dGen curve)
+    hazard = MMS × ∫ (p + q·s(τ)) dτ over the month,  P(adopt) = 1 − exp(−hazard)
+
+where s is the weighted share of adopters among the agent's neighbours. The integral advances s along
+its Bass path during the month, so monthly steps do not bias the diffusion: with MMS = 1 and a fully
+mixed network the expected adoption is exactly the closed-form Bass curve.
+
+All quantities per customer unless the name says otherwise; energy in kWh, power in kW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from mesa import Model
+from mesa.discrete_space import FixedAgent
+
+GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
+STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_NO_EXPORT: "PV without export",
+               PV_BATTERY: "PV + battery"}
+NO_PAYBACK_YEARS = 30.1  # dGen's value for "no payback within the horizon"
+BATTERY_EFFICIENCY = 0.9  # round trip; assumption
+
+# NREL dGen maximum market share vs payback, residential host-owned
+# (NREL/dgen: dgen_os/data_share/NREL_max_market_share.csv; see docs/model.md)
+DGEN_PAYBACK_YEARS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30], dtype=float)
+DGEN_MMS = np.array([0.931, 0.931, 0.876, 0.784, 0.710, 0.636, 0.523, 0.410, 0.360, 0.311, 0.262, 0.204, 0.118,
+                     0.045, 0.018, 0.0126])
+
+
+def max_market_share(payback_years: np.ndarray, curve: str = "dgen") -> np.ndarray:
+    """dGen's payback → maximum market share curve (linear interpolation), or 1 when `curve` is 'one'."""
+    if curve == "one":
+        return np.ones_like(payback_years, dtype=float)
+    return np.interp(payback_years, DGEN_PAYBACK_YEARS, DGEN_MMS)
+
+
+def bass_advance(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:
+    """Cumulative Bass share after `dt_years`, starting from `share` on the closed-form curve
+    F(t) = (1 − e^{−(p+q)t}) / (1 + (q/p)·e^{−(p+q)t})."""
+    s = np.clip(share, 0.0, 1.0 - 1e-12)
+    e = (1.0 - s) / (1.0 + (q / p) * s) * np.exp(-(p + q) * dt_years)
+    return (1.0 - e) / (1.0 + (q / p) * e)
+
+
+def bass_hazard(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:
+    """∫ (p + q·F(τ)) dτ over `dt_years` with F on its Bass path from `share` (= ln((1−F0)/(1−F1)))."""
+    s = np.clip(share, 0.0, 1.0 - 1e-12)
+    return np.log((1.0 - s) / np.maximum(1.0 - bass_advance(s, p, q, dt_years), 1e-300))
+
+
+def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Years until discounted savings repay `cost` (level annual savings), capped at 30.1 years."""
+    cost, saving, rate = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (cost, annual_saving, rate)))
+    out = np.full(cost.shape, NO_PAYBACK_YEARS)
+    ok = saving > 0
+    simple = np.divide(cost, saving, out=np.full(cost.shape, np.inf), where=ok)
+    disc = ok & (rate > 0)
+    x = np.where(disc, 1.0 - simple * rate, 0.0)
+    good = disc & (x > 0)
+    out[good] = -np.log(x[good]) / np.log1p(rate[good])
+    plain = ok & (rate <= 0)
+    out[plain] = simple[plain]
+    return np.minimum(out, NO_PAYBACK_YEARS)
+
+
+def self_consumption_tables(
+    load_shape: np.ndarray, pv_shape: np.ndarray, battery_hours: float, grid: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Self-consumed and exported energy per kWh of daily load, for daily PV/load energy ratios `grid`,
+    without and with a battery of `battery_hours` kWh per kWh of daily PV output.
+
+    Returns (self_pv, export_pv, self_batt, export_batt), each shaped like `grid`.
+    """
+    lsh = load_shape / load_shape.sum()
+    psh = pv_shape / pv_shape.sum() if pv_shape.sum() > 0 else pv_shape
+    flows = [hourly_flows(np.ones_like(grid), grid, lsh, psh, battery_kwh=b)
+             for b in (np.zeros_like(grid), grid * battery_hours)]
+    (imp0, exp0), (imp1, exp1) = flows
+    return 1.0 - imp0.sum(1), exp0.sum(1), 1.0 - imp1.sum(1), exp1.sum(1)
+
+
+def hourly_flows(
+    daily_load: np.ndarray, daily_pv: np.ndarray, load_shape: np.ndarray, pv_shape: np.ndarray,
+    battery_kwh: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Imports and exports per hour (agents × 24, kWh) of a day.
+
+    A battery charges from the PV surplus (up to its size) and discharges into the deficit hours in
+    proportion to their deficit, with `BATTERY_EFFICIENCY`. Shapes sum to 1 over the day.
+    """
+    load = daily_load[:, None] * load_shape[None, :] if load_shape.ndim == 1 else daily_load[:, None] * load_shape
+    pv = daily_pv[:, None] * pv_shape[None, :]
+    net = load - pv
+    imports = np.maximum(net, 0.0)
+    exports = np.maximum(-net, 0.0)
+    if battery_kwh is not None and np.any(battery_kwh > 0):
+        surplus = exports.sum(1)
+        deficit = imports.sum(1)
+        charge = np.minimum(np.minimum(surplus, battery_kwh), deficit / BATTERY_EFFICIENCY)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f_exp = np.where(surplus > 0, charge / surplus, 0.0)
+            f_imp = np.where(deficit > 0, charge * BATTERY_EFFICIENCY / deficit, 0.0)
+        exports = exports * (1.0 - f_exp)[:, None]
+        imports = imports * (1.0 - f_imp)[:, None]
+    return imports, exports
+
+
+@dataclass
+class ClassTable:
+    """Per-class parameters as arrays indexed by class number."""
+
+    names: list[str]
+    tariff_class: np.ndarray  # int codes of model.tariffs.CLASS_CODES
+    protected: np.ndarray
+    roof_kw: np.ndarray
+    sanctioned_kw: np.ndarray
+    discount_rate: np.ndarray
+    can_adopt: np.ndarray
+    load_shape: np.ndarray  # classes × 24, sums to 1
+
+
+@dataclass
+class AdoptionParams:
+    """Parameters of the adoption rule (see module docstring)."""
+
+    p: float
+    q: float
+    curve: str = "dgen"
+    fully_mixed: bool = False
+    allow_battery: bool = True
+    battery_kwh_per_kw: float = 2.0
+    battery_cost_per_kwh: float = 0.0
+
+
+@dataclass
+class Economics:
+    """What a consumer sees when deciding this month (per customer)."""
+
+    import_rate: np.ndarray      # currency/kWh avoided on each kWh not imported (agents)
+    rule: object                 # export rule for new contracts (model.net_metering.ExportRule)
+    pv_cost_per_kw: float
+    pv_yield_kwh_per_kw_year: float
+    monthly_kwh: np.ndarray      # current consumption per customer (agents)
+
+
+class ConsumerPopulation:
+    """Consumer state, one row per agent, and the vectorised decisions."""
+
+    def __init__(
+        self, *, cls: np.ndarray, node: np.ndarray, weight: np.ndarray, base_kwh: np.ndarray, classes: ClassTable,
+        pv_shape: np.ndarray, neighbours: sp.csr_matrix | None,
+    ) -> None:
+        n = len(cls)
+        self.n = n
+        self.cls = cls.astype(np.int32)
+        self.node = node.astype(np.int32)
+        self.weight = weight.astype(float)
+        self.base_kwh = base_kwh.astype(float)
+        self.classes = classes
+        self.pv_shape = pv_shape / pv_shape.sum()
+        self.neighbours = neighbours
+        self.state = np.zeros(n, dtype=np.int8)
+        self.pv_kw = np.zeros(n)
+        self.battery_kwh = np.zeros(n)
+        self.rule = np.full(n, -1, dtype=np.int16)          # index of the export rule of the contract
+        self.contract_end_month = np.full(n, -1, dtype=np.int64)
+        self.adopted_month = np.full(n, -1, dtype=np.int64)
+        self.payback_years = np.full(n, np.nan)
+        self.bill = np.zeros(n)     # last month's bill per customer, currency
+        self.credit = np.zeros(n)   # last month's export credit per customer, currency
+        self.imports_kwh = np.zeros(n)
+        self.exports_kwh = np.zeros(n)
+        self._tables: dict[tuple, tuple] = {}
+
+    # ------------------------------------------------------------------ derived views
+    @property
+    def has_pv(self) -> np.ndarray:
+        """Agents whose customers have rooftop PV."""
+        return self.state != GRID_ONLY
+
+    def adopted_share(self) -> float:
+        """Share of customers (weighted) with PV."""
+        return float(self.weight[self.has_pv].sum() / self.weight.sum())
+
+    def neighbour_share(self) -> np.ndarray:
+        """Weighted share of adopters among each agent's neighbours (everyone when fully mixed)."""
+        adopted = self.weight * self.has_pv
+        if self.neighbours is None:
+            return np.full(self.n, adopted.sum() / self.weight.sum())
+        num = self.neighbours @ adopted
+        den = self.neighbours @ self.weight
+        return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
+
+    # ------------------------------------------------------------------ economics
+    def _lookup(self, c: int, battery_hours: float) -> tuple[np.ndarray, ...]:
+        key = (c, round(battery_hours, 9))
+        if key not in self._tables:
+            grid = np.linspace(0.0, 6.0, 601)
+            self._tables[key] = (grid, *self_consumption_tables(self.classes.load_shape[c], self.pv_shape,
+                                                                  battery_hours, grid))
+        return self._tables[key]
+
+    def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Best option for agents `idx`: (payback years, kW, battery kWh, battery chosen) per customer."""
+        c = self.cls[idx]
+        t = self.classes
+        rule = econ.rule
+        kwh_year = econ.monthly_kwh[idx] * 12.0
+        kw = np.minimum.reduce([
+            t.roof_kw[c], t.sanctioned_kw[c] * rule.max_kw_share_of_sanctioned,
+            kwh_year / econ.pv_yield_kwh_per_kw_year,
+        ])
+        load = kwh_year
+        pv = kw * econ.pv_yield_kwh_per_kw_year
+        ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
+        rate = econ.import_rate[idx]
+        # battery size in hours of average daily PV output: kWh per kW ÷ daily yield per kW
+        batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
+        self_pv = np.empty_like(ratio)
+        exp_pv = np.empty_like(ratio)
+        self_b = np.empty_like(ratio)
+        exp_b = np.empty_like(ratio)
+        for cc in np.unique(c):
+            m = c == cc
+            grid, s0, e0, s1, e1 = self._lookup(int(cc), batt_hours)
+            r = ratio[m]
+            self_pv[m], exp_pv[m] = np.interp(r, grid, s0) * load[m], np.interp(r, grid, e0) * load[m]
+            self_b[m], exp_b[m] = np.interp(r, grid, s1) * load[m], np.interp(r, grid, e1) * load[m]
+        save_pv = rule.savings(self_pv, exp_pv, load, pv, rate)
+        cost_pv = kw * econ.pv_cost_per_kw
+        pay_pv = discounted_payback(cost_pv, save_pv, t.discount_rate[c])
+        battery = np.zeros(len(idx), dtype=bool)
+        pay = pay_pv
+        if params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0:
+            save_b = rule.savings(self_b, exp_b, load, pv, rate)
+            cost_b = cost_pv + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
+            pay_b = discounted_payback(cost_b, save_b, t.discount_rate[c])
+            battery = pay_b < pay_pv
+            pay = np.where(battery, pay_b, pay_pv)
+        return pay, kw, np.where(battery, kw * params.battery_kwh_per_kw, 0.0), battery
+
+    def decide_adoption(
+        self, econ: Economics, params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
+        dt_years: float = 1.0 / 12.0,
+    ) -> int:
+        """One month of adoption decisions over the whole array; returns the number of adopting agents."""
+        eligible = np.flatnonzero((self.state == GRID_ONLY) & self.classes.can_adopt[self.cls])
+        if len(eligible) == 0:
+            return 0
+        pay, kw, batt, battery = self.payback(econ, params, eligible)
+        self.payback_years[eligible] = pay
+        mms = max_market_share(pay, params.curve)
+        share = self.neighbour_share()[eligible]
+        hazard = mms * bass_hazard(share, params.p, params.q, dt_years)
+        prob = -np.expm1(-hazard)
+        draw = rng.random(len(eligible))
+        adopt = draw < prob
+        new = eligible[adopt]
+        if len(new):
+            exports_paid = econ.rule.pays_exports
+            self.state[new] = np.where(battery[adopt], PV_BATTERY, PV_EXPORT if exports_paid else PV_NO_EXPORT)
+            self.pv_kw[new] = kw[adopt]
+            self.battery_kwh[new] = batt[adopt]
+            self.rule[new] = rule_index
+            self.contract_end_month[new] = month + 12 * econ.rule.contract_years
+            self.adopted_month[new] = month
+        return int(len(new))
+
+    def seed_adopters(
+        self, share_by_class: np.ndarray, battery_share_by_class: np.ndarray, econ: Economics,
+        params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
+    ) -> None:
+        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share."""
+        for c, share in enumerate(share_by_class):
+            if share <= 0:
+                continue
+            idx = np.flatnonzero(self.cls == c)
+            order = rng.permutation(idx)
+            cum = np.cumsum(self.weight[order]) / self.weight[idx].sum()
+            chosen = order[cum <= share + 1e-12]
+            if len(chosen) == 0:
+                continue
+            _, kw, _, _ = self.payback(econ, params, chosen)
+            batt = rng.random(len(chosen)) < battery_share_by_class[c]
+            self.state[chosen] = np.where(batt, PV_BATTERY, PV_EXPORT)
+            self.pv_kw[chosen] = kw
+            self.battery_kwh[chosen] = np.where(batt, kw * params.battery_kwh_per_kw, 0.0)
+            self.rule[chosen] = rule_index
+            self.contract_end_month[chosen] = month + 12 * econ.rule.contract_years
+            self.adopted_month[chosen] = month
+
+    # ------------------------------------------------------------------ energy and bills
+    def daily_flows(
+        self, monthly_kwh: np.ndarray, days: int, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray,
+        load_shape_day: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per-customer imports and exports for one day (agents × hours), kWh.
+
+        `load_shape_day` (classes × hours, each row summing to 1 over the day) defaults to the class
+        shapes; `pv_shape_day` (hours) sums to 1.
+        """
+        shapes = self.classes.load_shape if load_shape_day is None else load_shape_day
+        hours = shapes.shape[1]
+        daily_load = monthly_kwh / days
+        imports = daily_load[:, None] * shapes[self.cls]
+        exports = np.zeros((self.n, hours))
+        pro = np.flatnonzero(self.has_pv)
+        if len(pro):
+            imp, exp = hourly_flows(
+                daily_load[pro], self.pv_kw[pro] * pv_kwh_per_kw_day, shapes[self.cls[pro]], pv_shape_day,
+                battery_kwh=self.battery_kwh[pro],
+            )
+            imports[pro] = imp
+            exports[pro] = exp
+        return imports, exports
+
+    def bill_month(
+        self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,
+        tariffs: object, rules: list, current_rule: int, month: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Bills and export credits per customer for the month (currency); also stored on the rows.
+
+        Expired contracts move to the export rule of the day (`current_rule`).
+        """
+        expired = (self.rule >= 0) & (self.contract_end_month <= month)
+        self.rule[expired] = current_rule
+        self.contract_end_month[expired] = month + 12 * rules[current_rule].contract_years
+        billed = imports_kwh.copy()
+        credit = np.zeros(self.n)
+        for r in np.unique(self.rule[self.rule >= 0]):
+            m = self.rule == r
+            rule = rules[int(r)]
+            billed[m] = rule.billed_kwh(imports_kwh[m], exports_kwh[m], consumption_kwh[m])
+            credit[m] = rule.credit(imports_kwh[m], exports_kwh[m], pv_kwh[m])
+        t = self.classes
+        energy = tariffs.energy_charge(billed, t.tariff_class[self.cls], t.protected[self.cls])
+        self.bill = energy + tariffs.fixed_charge_per_month
+        self.credit = credit
+        self.imports_kwh = imports_kwh
+        self.exports_kwh = exports_kwh
+        return self.bill, credit
+
+
+class Consumer(FixedAgent):
+    """A Mesa agent standing for `weight` customers; its state is row `index` of its population."""
+
+    def __init__(self, model: Model, population: ConsumerPopulation, index: int, cell: object) -> None:
+        super().__init__(model)
+        self.population = population
+        self.index = index
+        self.cell = cell
+
+    @property
+    def weight(self) -> float:
+        """Real customers this agent represents."""
+        return float(self.population.weight[self.index])
+
+    @property
+    def consumer_class(self) -> str:
+        """Name of the consumer class."""
+        return self.population.classes.names[self.population.cls[self.index]]
+
+    @property
+    def has_pv(self) -> bool:
+        """Whether its customers have rooftop PV."""
+        return bool(self.population.state[self.index] != GRID_ONLY)
+
+    @property
+    def state(self) -> str:
+        """grid-only, PV with export contract, PV without export, or PV + battery."""
+        return STATE_NAMES[int(self.population.state[self.index])]
+
+    @property
+    def pv_kw(self) -> float:
+        """PV size per customer, kWp."""
+        return float(self.population.pv_kw[self.index])
+
+    @property
+    def battery_kwh(self) -> float:
+        """Battery size per customer, kWh."""
+        return float(self.population.battery_kwh[self.index])
+
+    @property
+    def payback_years(self) -> float:
+        """Payback of the best PV option at the last decision, years (nan before the first)."""
+        return float(self.population.payback_years[self.index])
+
+    @property
+    def monthly_bill(self) -> float:
+        """Last month's bill per customer, currency."""
+        return float(self.population.bill[self.index])
+
+
+def node_local_network(node: np.ndarray, k: int, rng: np.random.Generator) -> sp.csr_matrix:
+    """A random directed network: each agent sees `k` random other agents at its own node."""
+    n = len(node)
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    for nd in np.unique(node):
+        members = np.flatnonzero(node == nd)
+        m = len(members)
+        if m < 2:
+            continue
+        kk = min(k, m - 1)
+        # draw kk distinct others per member: random offsets 1..m-1 without replacement
+        offsets = np.argsort(rng.random((m, m - 1)), axis=1)[:, :kk] + 1 if m <= 200 else \
+            rng.integers(1, m, size=(m, kk))
+        others = (np.arange(m)[:, None] + offsets) % m
+        rows.append(np.repeat(members, kk))
+        cols.append(members[others.ravel()])
+    if not rows:
+        return sp.csr_matrix((n, n))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    mat = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+    mat.data[:] = 1.0  # duplicate draws count once
+    return mat
+
+

@@ -1,0 +1,96 @@
+"""The regulator: the annual tariff reset that recovers the single buyer's costs over projected sales.
+
+Reset rules are small classes registered by name (`RESETS`). Volumetric recovery of sunk capacity
+costs is what closes the "death spiral" loop: fewer kWh sold → higher rates → more rooftop PV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from mesa import Agent, Model
+
+
+@dataclass(frozen=True)
+class CostYear:
+    """The last twelve months (or fewer, scaled to a year) as seen at a reset. Money in currency."""
+
+    energy_payments: float
+    capacity_payments: float
+    network_costs: float
+    export_credits: float
+    subsidy: float
+    energy_charges_billed: float   # revenue from energy rates at the tariffs in force
+    connections: float             # customers billed (average)
+    base_fixed_charge: float       # fixed charge per connection per month set by the scenario
+
+
+@dataclass(frozen=True)
+class ResetDecision:
+    """Outcome of a reset: factor on all energy rates and the new fixed charge per connection per month."""
+
+    rate_factor: float
+    fixed_charge_per_month: float
+
+
+class TariffReset:
+    """Base reset: recover the required revenue, net of the collection shortfall."""
+
+    name: ClassVar[str] = "base"
+
+    def __init__(self, fixed_charge_capacity_share: float, recovery_ratio: float) -> None:
+        self.fixed_charge_capacity_share = fixed_charge_capacity_share
+        self.recovery_ratio = recovery_ratio
+
+    def decide(self, year: CostYear) -> ResetDecision:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class VolumetricReset(TariffReset):
+    """Scale every energy rate so that projected billing covers the year's costs; a chosen share of
+    capacity payments moves to a fixed charge per connection."""
+
+    name: ClassVar[str] = "volumetric"
+
+    def decide(self, year: CostYear) -> ResetDecision:
+        required = (year.energy_payments + year.capacity_payments + year.network_costs + year.export_credits
+                    - year.subsidy) / max(self.recovery_ratio, 1e-9)
+        fixed_extra = self.fixed_charge_capacity_share * year.capacity_payments / max(year.connections * 12.0, 1e-9)
+        fixed = year.base_fixed_charge + fixed_extra
+        from_energy = required - fixed * year.connections * 12.0
+        if year.energy_charges_billed <= 0:
+            return ResetDecision(1.0, fixed)
+        return ResetDecision(max(from_energy / year.energy_charges_billed, 0.0), fixed)
+
+
+class NoReset(TariffReset):
+    """Tariffs frozen at their starting values."""
+
+    name: ClassVar[str] = "none"
+
+    def decide(self, year: CostYear) -> ResetDecision:
+        return ResetDecision(1.0, year.base_fixed_charge)
+
+
+RESETS: dict[str, type[TariffReset]] = {r.name: r for r in (VolumetricReset, NoReset)}
+
+
+class Regulator(Agent):
+    """Holds the reset rule and the history of decisions."""
+
+    def __init__(self, model: Model, reset: TariffReset, reset_month: int) -> None:
+        super().__init__(model)
+        self.reset = reset
+        self.reset_month = reset_month
+        self.decisions: list[tuple[str, ResetDecision]] = []
+
+    def due(self, calendar_month: int, months_simulated: int) -> bool:
+        """A reset happens in the reset month once a full year of costs and sales has been observed."""
+        return calendar_month == self.reset_month and months_simulated >= 12
+
+    def decide(self, label: str, year: CostYear) -> ResetDecision:
+        """Apply the reset rule and record the decision."""
+        decision = self.reset.decide(year)
+        self.decisions.append((label, decision))
+        return decision

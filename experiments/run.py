@@ -1,0 +1,86 @@
+"""One simulation run written to disk: model metrics (Parquet), nodal prices, a manifest and a figure."""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from model.model import SurplusModel
+from model.scenario import scenario_hash
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("surplus", "mesa", "numpy", "scipy", "highspy", "networkx", "pandas", "pydantic")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run(
+    scenario: str, *, years: int | None = None, seed: int = 1, agents: int | None = None,
+    overrides: dict[str, Any] | None = None, progress: bool = False,
+) -> SurplusModel:
+    """Build and run a model for `years` years (12 steps each)."""
+    model = SurplusModel(scenario=scenario, overrides=overrides, agents=agents, years=years, rng=seed)
+    steps = 12 * model.years
+    for _ in tqdm(range(steps), desc=f"{model.spec.meta.name} seed {seed}", unit="month", disable=not progress):
+        model.step()
+    return model
+
+
+def model_table(model: SurplusModel) -> pd.DataFrame:
+    """Model metrics, one row per simulated month."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df.insert(0, "step", range(len(df)))
+    return df
+
+
+def nodal_price_table(model: SurplusModel) -> pd.DataFrame:
+    """Load-weighted monthly average nodal price, one row per month × node (tidy)."""
+    rows = []
+    for step, prices in enumerate(model.nodal_prices):
+        for node, price in zip(model.grid.node_ids, prices, strict=True):
+            rows.append({"step": step, "node": node, "price_per_mwh": float(price)})
+    return pd.DataFrame(rows)
+
+
+def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[str, Any] | None = None) -> dict:
+    """Write metrics.parquet, nodal_prices.parquet, manifest.json and summary.png into `out`."""
+    from experiments.figures import summary_figure
+
+    out.mkdir(parents=True, exist_ok=True)
+    metrics = model_table(model)
+    metrics.to_parquet(out / "metrics.parquet", index=False)
+    nodal_price_table(model).to_parquet(out / "nodal_prices.parquet", index=False)
+    manifest = {
+        "scenario": model.spec.meta.name,
+        "scenario_hash": scenario_hash(model.spec),
+        "overrides": overrides or {},
+        "seed": seed,
+        "years": model.years,
+        "steps": len(metrics),
+        "consumer_agents": model.population.n,
+        "versions": versions(),
+        "files": ["metrics.parquet", "nodal_prices.parquet", "summary.png"],
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    fig = summary_figure(metrics, title=model.spec.meta.title or model.spec.meta.name,
+                         currency=model.spec.meta.currency)
+    fig.savefig(out / "summary.png", dpi=110)
+    log.info("wrote %s", out)
+    return manifest

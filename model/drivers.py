@@ -1,0 +1,59 @@
+"""Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand and customer growth.
+
+Each driver is a constant, a yearly path (last value repeats) or a geometric Brownian motion drawn
+once per run from the model's generator (monthly steps), so a run is fixed by scenario and seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.schema import DriversSpec, Path
+
+
+@dataclass(frozen=True)
+class DriverState:
+    """Driver values for one month."""
+
+    fx_per_usd: float
+    fuel_index: dict[str, float]
+    pv_system_cost_per_kw: float
+    demand_factor: float     # consumption per customer relative to the base year
+    customer_factor: float   # customers relative to the base year
+
+
+def _series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
+    if path.kind == "constant":
+        return np.full(months, path.value)
+    if path.kind == "path":
+        years = np.arange(months) // 12
+        vals = np.asarray(path.values, dtype=float)
+        return vals[np.minimum(years, len(vals) - 1)]
+    dt = 1.0 / 12.0
+    shocks = rng.standard_normal(months)
+    steps = (path.drift_per_year - 0.5 * path.volatility_per_year**2) * dt + path.volatility_per_year * np.sqrt(dt) * shocks
+    return path.value * np.exp(np.concatenate([[0.0], np.cumsum(steps[:-1])]))
+
+
+class Drivers:
+    """All driver series for `months` months, drawn at construction."""
+
+    def __init__(self, spec: DriversSpec, months: int, rng: np.random.Generator) -> None:
+        self.months = months
+        self.fx = _series(spec.fx_per_usd, months, rng)
+        self.fuel = {name: _series(p, months, rng) for name, p in sorted(spec.fuel_price_index.items())}
+        self.pv_cost = _series(spec.pv_system_cost_per_kw, months, rng)
+        t = np.arange(months) / 12.0
+        self.demand = (1.0 + spec.demand_growth_per_year) ** t
+        self.customers = (1.0 + spec.customer_growth_per_year) ** t
+
+    def at(self, month: int) -> DriverState:
+        """Values in month number `month` (0 = the first simulated month); beyond the horizon the last repeats."""
+        i = min(month, self.months - 1)
+        return DriverState(
+            fx_per_usd=float(self.fx[i]), fuel_index={k: float(v[i]) for k, v in self.fuel.items()},
+            pv_system_cost_per_kw=float(self.pv_cost[i]), demand_factor=float(self.demand[i]),
+            customer_factor=float(self.customers[i]),
+        )

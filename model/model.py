@@ -1,0 +1,334 @@
+"""The Surplus model: one step = one month (see docs/model.md for the ODD description).
+
+Step order: drivers → consumers decide on rooftop PV → market clearing of the month's hours →
+single-buyer settlement → regulator (tariff reset) → data collection.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from mesa import DataCollector, Model
+from mesa.discrete_space import Network
+
+from agents.consumer import PV_BATTERY, Consumer, Economics
+from agents.plant import PowerPlant, fleet_offers
+from agents.regulator import RESETS, CostYear, Regulator
+from grid.clearing import ClearingResult, MarketClearing
+from grid.market import Demand, PlantOffers
+from grid.network import Grid, Line, Node
+from model.drivers import Drivers
+from model.net_metering import ExportRule, make_rule
+from model.population import adoption_params, build_population, normalised
+from model.scenario import load_scenario
+from model.schema import GridSpec, Scenario
+from model.settlement import MonthSettlement, settle
+from model.tariffs import Tariffs
+
+TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
+                "bagasse", "other")
+ZERO_COST_TECH = {"hydro", "wind", "solar"}
+
+
+def grid_from_spec(spec: GridSpec) -> Grid:
+    """The `grid.Grid` of a scenario."""
+    nodes = [Node(id=n.id, name=n.name, region=n.region, lat=n.lat, lon=n.lon) for n in spec.nodes]
+    lines = [Line(id=ln.id, from_node=ln.from_node, to_node=ln.to_node, reactance_pu=ln.reactance_pu,
+                  limit_mw=ln.limit_mw, in_service=ln.in_service) for ln in spec.lines]
+    return Grid(nodes, lines, slack=spec.slack, base_mva=spec.base_mva)
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """First day of the month `months` after `date`'s month."""
+    y, m = divmod(date.month - 1 + months, 12)
+    return dt.date(date.year + y, m + 1, 1)
+
+
+class SurplusModel(Model):
+    """An electricity system with surplus capacity, stepped month by month.
+
+    Args:
+        scenario: a `Scenario`, or the name/path of a scenario file.
+        overrides: dotted-path overrides applied to the scenario file (see `load_scenario`).
+        agents: number of consumer agents (default: the scenario's).
+        years: horizon in years, used to draw the driver paths (default: the scenario's).
+        rng: seed or numpy Generator; a run is fully determined by scenario, overrides and rng.
+    """
+
+    def __init__(
+        self, *, scenario: Scenario | str = "teaching-5-node", overrides: dict[str, Any] | None = None,
+        agents: int | None = None, years: int | None = None, rng: int | np.random.Generator | None = None,
+    ) -> None:
+        super().__init__(rng=rng)
+        sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+        self.spec = sc
+        self.years = years or sc.time.years
+        self.grid = grid_from_spec(sc.grid)
+        self.space = Network(self.grid.graph, capacity=None, random=self.random, layout=None)
+        self.clearing = MarketClearing(self.grid)
+        self.drivers = Drivers(sc.drivers, 12 * self.years, self.rng)
+        self.shapes = {k: np.asarray(v, dtype=float) for k, v in sc.profiles.shapes.items()}
+        self.season = np.asarray(sc.profiles.monthly_energy) / np.mean(sc.profiles.monthly_energy)
+        self.pv_season = np.asarray(sc.profiles.pv_monthly) / np.mean(sc.profiles.pv_monthly)
+        self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
+
+        self.plants = [PowerPlant(self, p, self.space[p.node]) for p in sc.plants]
+        self.plant_node = np.array([self.grid.index_of_node[p.node] for p in self.plants])
+        self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
+        self.base_weight = self.population.weight.copy()
+        self.adoption = adoption_params(sc.consumers)
+        for i in range(self.population.n):
+            Consumer(self, self.population, i, self.space[self.grid.node_ids[self.population.node[i]]])
+
+        self.tariffs = Tariffs.from_spec(sc.tariffs)
+        self.rules: list[ExportRule] = [
+            make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned)
+            for r in sc.net_metering
+        ]
+        reset = RESETS[sc.regulator.reset](sc.regulator.fixed_charge_capacity_share, sc.settlement.recovery_ratio)
+        self.regulator = Regulator(self, reset, sc.regulator.reset_month)
+
+        self.start = sc.time.start.replace(day=1)
+        self.date = self.start
+        self.month = 0
+        self.circular_debt = sc.settlement.initial_circular_debt
+        self.history: list[MonthSettlement] = []
+        self.last_clearing: ClearingResult | None = None
+        self.last_load_mw: np.ndarray | None = None
+        self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
+        self.metrics: dict[str, float | str] = {}
+        self._seed_initial_pv()
+        self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in METRIC_NAMES})
+
+    # ------------------------------------------------------------------------------------------
+    def rule_index(self, date: dt.date) -> int:
+        """Index of the export rule in force for new contracts on `date` (the earliest rule before it)."""
+        idx = 0
+        for i, r in enumerate(self.spec.net_metering):
+            if r.start <= date:
+                idx = i
+        return idx
+
+    def _consumption(self, d: Any) -> np.ndarray:
+        return self.population.base_kwh * self.season[self.date.month - 1] * d.demand_factor
+
+    def _economics(self, monthly_kwh: np.ndarray, rule: ExportRule, pv_cost: float) -> Economics:
+        t = self.population.classes
+        rate = self.tariffs.average_rate(monthly_kwh, t.tariff_class[self.population.cls],
+                                         t.protected[self.population.cls])
+        return Economics(import_rate=rate, rule=rule, pv_cost_per_kw=pv_cost,
+                         pv_yield_kwh_per_kw_year=self.spec.profiles.pv_yield_kwh_per_kwp_year,
+                         monthly_kwh=monthly_kwh)
+
+    def _seed_initial_pv(self) -> None:
+        cl = self.spec.consumers.classes
+        d = self.drivers.at(0)
+        ri = self.rule_index(self.date)
+        econ = self._economics(self._consumption(d), self.rules[ri], d.pv_system_cost_per_kw)
+        self.population.seed_adopters(
+            np.array([c.initial_pv_share for c in cl]), np.array([c.initial_battery_share for c in cl]), econ,
+            self.adoption, ri, 0, self.rng,
+        )
+
+    def day_types(self) -> list[tuple[float, float]]:
+        """(days represented, load factor) of each 24-hour block cleared this month."""
+        y, m = self.date.year, self.date.month
+        days = calendar.monthrange(y, m)[1]
+        res = self.spec.time.resolution
+        wf = self.spec.time.weekend_load_factor
+        weekend = [calendar.weekday(y, m, d + 1) >= 5 for d in range(days)]
+        if res == "representative_day":
+            return [(float(days), 1.0)]
+        if res == "weekday_weekend":
+            n_we = sum(weekend)
+            return [(float(days - n_we), 1.0), (float(n_we), wf)]
+        return [(1.0, wf if we else 1.0) for we in weekend]
+
+    # ------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate the month starting at `self.date`."""
+        sc = self.spec
+        pop = self.population
+        d = self.drivers.at(self.month)
+        cal_month = self.date.month
+        days = calendar.monthrange(self.date.year, cal_month)[1]
+        pop.weight = self.base_weight * d.customer_factor
+
+        # 2. consumers decide
+        monthly_kwh = self._consumption(d)
+        ri = self.rule_index(self.date)
+        econ = self._economics(monthly_kwh, self.rules[ri], d.pv_system_cost_per_kw)
+        pop.decide_adoption(econ, self.adoption, ri, self.month, self.rng)
+
+        # 4. market clearing over the month's day types
+        blocks = self.day_types()
+        unique_factors = sorted({f for _, f in blocks})
+        pv_kwh_per_kw_day = sc.profiles.pv_yield_kwh_per_kwp_year / 365.0 * self.pv_season[cal_month - 1]
+        agg = sp.csr_matrix((pop.weight, (pop.node, np.arange(pop.n))), shape=(self.grid.n_nodes, pop.n))
+        flows = {}
+        for f in unique_factors:
+            imp, exp = pop.daily_flows(monthly_kwh * f, days, pv_kwh_per_kw_day, self.pv_shape)
+            flows[f] = (imp, exp, (agg @ imp) / 1000.0, (agg @ exp) / 1000.0)  # per customer kWh; node MW
+        st = sc.settlement
+        load_blocks, surplus_blocks, hour_weight = [], [], []
+        for w, f in blocks:
+            _, _, imp_mw, exp_mw = flows[f]
+            net = imp_mw / (1.0 - st.distribution_loss_share) - exp_mw
+            load_blocks.append(np.maximum(net, 0.0) / (1.0 - st.transmission_loss_share))
+            surplus_blocks.append(np.maximum(-net, 0.0))
+            hour_weight.append(np.full(24, w))
+        load_mw = np.hstack(load_blocks)
+        surplus_mw = np.hstack(surplus_blocks)
+        hw = np.concatenate(hour_weight)  # days represented by each cleared hour
+        avail_day, cost, pmin_day = fleet_offers(self.plants, self.date, self.shapes, 24, d.fuel_index)
+        n_blocks = len(blocks)
+        avail = np.tile(avail_day, n_blocks)
+        pmin = np.tile(pmin_day, n_blocks)
+        n_p, n_n = len(self.plants), self.grid.n_nodes
+        offers = PlantOffers(
+            node=[p.node for p in self.plants] + self.grid.node_ids,
+            available_mw=np.vstack([avail, surplus_mw]),
+            cost_per_mwh=np.concatenate([cost, np.zeros(n_n)]),
+            min_output_mw=np.vstack([pmin, np.zeros_like(surplus_mw)]),
+        )
+        demand = Demand(load_mw, voll_per_mwh=st.voll_per_kwh * 1000.0)
+        res = self.clearing.clear(offers, demand)
+        self.last_clearing, self.last_load_mw = res, load_mw
+
+        # 5. settlement
+        plant_mwh = res.dispatch_mw[:n_p] @ hw
+        hours_in_month = days * 24.0
+        cf = plant_mwh / (np.array([p.capacity_mw for p in self.plants]) * hours_in_month)
+        cap_pay = np.array([p.capacity_payment(self.date, c) for p, c in zip(self.plants, cf, strict=True)])
+        node_load_mwh = load_mw @ hw
+        node_unserved_mwh = res.unserved_mw @ hw
+        served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
+        imports_m = sum(w * flows[f][0].sum(1) for w, f in blocks) * served[pop.node]
+        exports_m = sum(w * flows[f][1].sum(1) for w, f in blocks)
+        pv_m = pop.pv_kw * pv_kwh_per_kw_day * days
+        bills, credits = pop.bill_month(imports_m, exports_m, monthly_kwh, pv_m, self.tariffs, self.rules, ri, self.month)
+        fixed = self.tariffs.fixed_charge_per_month
+        s = settle(
+            plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
+            network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
+            weights=pop.weight, billed_kwh=self._billed_kwh(imports_m, exports_m, monthly_kwh),
+            class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
+            subsidy=st.subsidy_per_month,
+        )
+        for p, e, ep, cp in zip(self.plants, plant_mwh, s.energy_payment_by_plant, cap_pay, strict=True):
+            p.settle(float(e), float(ep), float(cp), hours_in_month)
+        self.circular_debt += s.circular_debt_change
+        self.history.append(s)
+
+        # 6. regulator
+        if self.regulator.due(cal_month, len(self.history)):
+            self._reset_tariffs()
+
+        self._record(res, load_mw, hw, plant_mwh, cf, s, surplus_mw, node_unserved_mwh, hours_in_month)
+        self.datacollector.collect(self)
+        self.month += 1
+        self.date = add_months(self.date, 1)
+
+    def _billed_kwh(self, imports: np.ndarray, exports: np.ndarray, consumption: np.ndarray) -> np.ndarray:
+        pop = self.population
+        billed = imports.copy()
+        for r in np.unique(pop.rule[pop.rule >= 0]):
+            m = pop.rule == r
+            billed[m] = self.rules[int(r)].billed_kwh(imports[m], exports[m], consumption[m])
+        return billed
+
+    def _reset_tariffs(self) -> None:
+        last = self.history[-12:]
+        scale = 12.0 / len(last)
+        pop = self.population
+        year = CostYear(
+            energy_payments=scale * sum(h.energy_payments for h in last),
+            capacity_payments=scale * sum(h.capacity_payments for h in last),
+            network_costs=scale * sum(h.network_costs for h in last),
+            export_credits=scale * sum(h.export_credits for h in last),
+            subsidy=scale * sum(h.subsidy for h in last),
+            energy_charges_billed=scale * sum(h.energy_charges for h in last),
+            connections=float(pop.weight.sum()),
+            base_fixed_charge=self.spec.tariffs.fixed_charge_per_month,
+        )
+        decision = self.regulator.decide(self.date.isoformat(), year)
+        self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month)
+
+    # ------------------------------------------------------------------------------------------
+    def _record(
+        self, res: ClearingResult, load_mw: np.ndarray, hw: np.ndarray, plant_mwh: np.ndarray, cf: np.ndarray,
+        s: MonthSettlement, surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float,
+    ) -> None:
+        pop = self.population
+        n_p = len(self.plants)
+        m: dict[str, float | str] = {"date": self.date.isoformat()}
+        sales_kwh = s.sales_mwh * 1000.0
+        m["grid_sales_gwh"] = s.sales_mwh / 1000.0
+        m["generation_gwh"] = float(plant_mwh.sum()) / 1000.0
+        m["average_tariff_per_kwh"] = s.billed / sales_kwh if sales_kwh > 0 else math.nan
+        for name, tclass in zip(pop.classes.names, pop.classes.tariff_class, strict=True):
+            kwh = s.sales_mwh_by_class[name] * 1000.0
+            m[f"tariff_{name}_per_kwh"] = s.billed_by_class[name] / kwh if kwh > 0 else math.nan
+        m["capacity_payments"] = s.capacity_payments
+        m["energy_payments"] = s.energy_payments
+        m["capacity_payment_per_kwh_sold"] = s.capacity_payments / sales_kwh if sales_kwh > 0 else math.nan
+        purchased_kwh = float(plant_mwh.sum()) * 1000.0 * (1.0 - self.spec.settlement.transmission_loss_share)
+        m["power_purchase_price_per_kwh"] = (
+            (s.energy_payments + s.capacity_payments) / purchased_kwh if purchased_kwh > 0 else math.nan
+        )
+        m["export_credits"] = s.export_credits
+        m["billed_revenue"] = s.billed
+        m["collected_revenue"] = s.collected
+        m["circular_debt_change"] = s.circular_debt_change
+        m["circular_debt"] = self.circular_debt
+        pv_mw = float((pop.weight * pop.pv_kw).sum()) / 1000.0
+        m["rooftop_pv_mw"] = pv_mw
+        m["rooftop_pv_customers"] = float(pop.weight[pop.has_pv].sum())
+        m["pv_battery_customers"] = float(pop.weight[pop.state == PV_BATTERY].sum())
+        m["pv_adoption_share"] = pop.adopted_share()
+        tech = np.array([p.technology for p in self.plants])
+        caps = np.array([p.capacity_mw for p in self.plants])
+        for t in TECHNOLOGIES:
+            sel = tech == t
+            if sel.any():
+                m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
+        avail_mwh = res.dispatch_mw[:n_p] @ hw + res.curtailed_mw[:n_p] @ hw
+        m["idle_capacity_mw"] = float((res.curtailed_mw[:n_p] @ hw).sum() / hours_in_month)
+        zero_cost = np.isin(tech, list(ZERO_COST_TECH))
+        m["curtailment_gwh"] = float((res.curtailed_mw[:n_p][zero_cost] @ hw).sum() + (res.curtailed_mw[n_p:] @ hw).sum()) / 1000.0
+        m["rooftop_exports_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
+        m["unserved_energy_gwh"] = float(unserved_mwh.sum()) / 1000.0
+        m["emissions_t"] = float(sum(e * p.spec.emission_factor_t_per_mwh for e, p in zip(plant_mwh, self.plants, strict=True)))
+        weights = load_mw * hw[None, :]
+        node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
+                               out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)
+        self.nodal_prices.append(node_price)
+        m["mean_nodal_price_per_mwh"] = float((res.lmp_per_mwh * weights).sum() / max(weights.sum(), 1e-12))
+        m["binding_line_hours"] = float((res.binding * hw[None, :]).sum())
+        m["tariff_scale"] = self.tariffs.scale
+        m["fixed_charge_per_month"] = self.tariffs.fixed_charge_per_month
+        m["available_energy_gwh"] = float(avail_mwh.sum()) / 1000.0
+        self.metrics = m
+
+
+METRIC_NAMES = (
+    "date", "grid_sales_gwh", "generation_gwh", "average_tariff_per_kwh", "capacity_payments", "energy_payments",
+    "capacity_payment_per_kwh_sold", "power_purchase_price_per_kwh", "export_credits", "billed_revenue",
+    "collected_revenue", "circular_debt_change", "circular_debt", "rooftop_pv_mw", "rooftop_pv_customers",
+    "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_exports_gwh",
+    "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
+    "fixed_charge_per_month", "available_energy_gwh",
+    *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
+)
+
+
+def _reporter(key: str):
+    def report(model: SurplusModel) -> float | str:
+        return model.metrics.get(key, math.nan)
+    report.__name__ = f"report_{key}"
+    return report

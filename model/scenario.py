@@ -1,0 +1,115 @@
+"""Loading, validating, overriding and hashing scenario files."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from model.schema import Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario file or override is invalid. The message names each field, its value and the rule."""
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenarios shipped in `model/scenarios/`."""
+    folder = resources.files("model.scenarios")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+    path = Path(name_or_path)
+    if path.suffix == ".toml" and path.exists():
+        text = path.read_text(encoding="utf-8")
+        where = str(path)
+    else:
+        res = resources.files("model.scenarios").joinpath(f"{name_or_path}.toml")
+        if not res.is_file():
+            raise ScenarioError(
+                f"scenario {str(name_or_path)!r}: no such file and not a shipped scenario "
+                f"(shipped: {', '.join(shipped_scenarios())})"
+            )
+        text = res.read_text(encoding="utf-8")
+        where = f"model/scenarios/{name_or_path}.toml"
+    try:
+        return tomllib.loads(text), where
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{where}: not valid TOML: {exc}") from exc
+
+
+def format_validation_error(exc: ValidationError, where: str = "scenario") -> str:
+    """One line per problem: field path, the value given and the rule it breaks."""
+    lines = [f"{where}: {exc.error_count()} invalid field(s)"]
+    for err in exc.errors():
+        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check its spelling against docs/scenario-schema.md)"
+        value = err.get("input")
+        shown = "" if loc == "" or isinstance(value, dict) else f" = {value!r}"
+        lines.append(f"  {loc or '(top level)'}{shown}: {msg}")
+    return "\n".join(lines)
+
+
+def validate(data: dict[str, Any], where: str = "scenario") -> Scenario:
+    """Validate a parsed scenario dict; raises `ScenarioError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, where)) from None
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load a shipped scenario by name (e.g. ``"pakistan-2025"``) or a TOML file by path.
+
+    `overrides` maps dotted paths to values, e.g. ``{"consumers.agents": 5000,
+    "regulator.fixed_charge_capacity_share": 0.5}``; list items are addressed by index
+    (``"plants.0.capacity_mw"``).
+    """
+    data, where = _read(name_or_path)
+    if overrides:
+        data = apply_overrides(data, overrides)
+    return validate(data, where)
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `data` with dotted-path overrides applied; an unknown path raises `ScenarioError`."""
+    out = copy.deepcopy(data)
+    for dotted, value in overrides.items():
+        node: Any = out
+        parts = dotted.split(".")
+        for k, part in enumerate(parts):
+            last = k == len(parts) - 1
+            if isinstance(node, list):
+                try:
+                    idx = int(part)
+                    if last:
+                        node[idx] = value
+                    else:
+                        node = node[idx]
+                except (ValueError, IndexError):
+                    raise ScenarioError(f"override {dotted!r}: {part!r} is not an index of that list") from None
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                elif part in node:
+                    node = node[part]
+                else:
+                    raise ScenarioError(f"override {dotted!r}: no field {part!r} there")
+            else:
+                raise ScenarioError(f"override {dotted!r}: {parts[k - 1]!r} is not a table")
+    return out
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the validated scenario (canonical JSON), for run manifests."""
+    text = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

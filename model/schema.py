@@ -1,0 +1,373 @@
+"""The scenario schema: every input of a Surplus run, typed and documented.
+
+A scenario file (TOML) is validated into `Scenario` at load time (`model.scenario.load_scenario`).
+Every field carries its unit in its name or description. Tables that hold real-world figures derive
+from `Sourced` and must say where the numbers come from (`source`) or that they are a labelled
+`assumption` a user can change. Unknown fields are errors, so a misspelt field never goes unnoticed.
+The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.schema_doc`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MONTHS = 12
+HOURS = 24
+
+
+class Strict(BaseModel):
+    """Base: unknown fields are rejected; values are validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class Sourced(Strict):
+    """A table of real-world figures: needs a `source` (citation) or a labelled `assumption`."""
+
+    source: str | None = Field(None, description="Citation for the figures in this table (publication, date, URL).")
+    assumption: str | None = Field(
+        None, description="When no source exists: what was assumed and why; users may change it.",
+    )
+
+    @model_validator(mode="after")
+    def _needs_provenance(self) -> Sourced:
+        if not ((self.source or "").strip() or (self.assumption or "").strip()):
+            raise ValueError("needs a 'source' (citation) or an 'assumption' (labelled placeholder) for its figures")
+        return self
+
+
+NonNeg = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Monthly = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=MONTHS, max_length=MONTHS)]
+Daily = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=HOURS, max_length=HOURS)]
+
+
+# --------------------------------------------------------------------------------------------
+class Meta(Strict):
+    """What the scenario is."""
+
+    name: str = Field(description="Short name, e.g. 'pakistan-2025'.")
+    title: str = Field("", description="One-line title for reports and the app.")
+    description: str = Field("", description="What the scenario represents and its base year.")
+    currency: Literal["PKR", "USD"] = Field("PKR", description="Currency of all money fields (PKR unless USD).")
+
+
+class TimeSettings(Strict):
+    """Calendar and time resolution."""
+
+    start: dt.date = Field(description="First simulated month (its first day), e.g. 2024-07-01 for FY25.")
+    years: int = Field(10, ge=1, le=100, description="Default horizon, years (the CLI may override).")
+    resolution: Literal["representative_day", "weekday_weekend", "hourly"] = Field(
+        "representative_day",
+        description="How each month is cleared: one representative day (24 h, scaled by days in the month), "
+        "a weekday and a weekend day, or every hour of the month.",
+    )
+    weekend_load_factor: float = Field(
+        0.9, gt=0, le=2, description="Weekend load relative to weekdays (weekday_weekend and hourly modes).",
+    )
+
+
+class NodeSpec(Sourced):
+    """A grid node (distribution-company region or generation hub)."""
+
+    id: str = Field(description="Unique node id used everywhere in the scenario.")
+    name: str = Field("", description="Display name.")
+    region: str = Field("", description="Region / distribution company.")
+    lat: float | None = Field(None, ge=-90, le=90, description="Latitude, degrees.")
+    lon: float | None = Field(None, ge=-180, le=180, description="Longitude, degrees.")
+
+
+class LineSpec(Sourced):
+    """A transmission corridor between two nodes (AC lines or an HVDC link modelled as a DC branch)."""
+
+    id: str = Field(description="Unique line id.")
+    from_node: str = Field(description="Node id at one end.")
+    to_node: str = Field(description="Node id at the other end.")
+    reactance_pu: float = Field(gt=0, description="Series reactance, per unit on base_mva.")
+    limit_mw: float = Field(gt=0, description="Transfer limit, MW (use a large number for 'unlimited').")
+    in_service: bool = Field(True, description="Out-of-service lines carry no flow.")
+
+
+class GridSpec(Strict):
+    """The network."""
+
+    base_mva: float = Field(100.0, gt=0, description="Per-unit base, MVA.")
+    slack: str | list[str] | None = Field(None, description="Slack node id (one per island).")
+    nodes: list[NodeSpec] = Field(min_length=1)
+    lines: list[LineSpec] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------
+class PlantSpec(Sourced):
+    """A power plant (or a group of similar plants at one node)."""
+
+    id: str = Field(description="Unique plant id.")
+    name: str = Field("", description="Display name.")
+    node: str = Field(description="Node id where the plant injects.")
+    technology: Literal[
+        "hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
+        "bagasse", "other",
+    ] = Field(description="Technology, used for reporting and profiles.")
+    capacity_mw: float = Field(gt=0, description="Dependable capacity, MW.")
+    variable_cost_per_kwh: float = Field(
+        ge=0, description="Energy purchase price (fuel + variable O&M) at the base fuel price, currency/kWh.",
+    )
+    fuel: Literal["none", "nuclear", "coal_thar", "coal_imported", "rlng", "gas_local", "rfo", "bagasse"] = Field(
+        "none", description="Fuel whose price index (drivers.fuel_price_index) scales the variable cost.",
+    )
+    availability: float | Monthly = Field(
+        0.9, description="Available share of capacity: one value, or 12 monthly values Jan..Dec (hydro).",
+    )
+    hourly_profile: str | None = Field(
+        None, description="Name of a 24-h availability shape in [profiles] (solar, wind); multiplies availability.",
+    )
+    forced_outage_rate: Share = Field(0.0, description="Expected share of capacity on forced outage (derates availability).")
+    min_output_share: Share = Field(0.0, description="Must-run output as a share of available capacity (nuclear).")
+    capacity_payment_per_kw_month: NonNeg = Field(
+        0.0, description="Capacity purchase price, currency per kW of capacity per month (paid regardless of dispatch).",
+    )
+    payment_scheme: Literal["take_or_pay", "hybrid_take_and_pay"] = Field(
+        "take_or_pay",
+        description="take_or_pay: full capacity payment; hybrid_take_and_pay: the return-on-equity part is paid "
+        "in proportion to the capacity factor above a floor (2025 renegotiated IPPs).",
+    )
+    hybrid_equity_share: Share = Field(
+        0.0, description="Share of the capacity payment that is return on equity (hybrid scheme only).",
+    )
+    hybrid_floor: Share = Field(0.35, description="Capacity-factor floor below which the equity part is still paid.")
+    contract_end: dt.date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
+    retirement: dt.date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
+    emission_factor_t_per_mwh: NonNeg = Field(0.0, description="Direct CO2 emissions, tonnes per MWh generated.")
+
+
+# --------------------------------------------------------------------------------------------
+class ConsumerClassSpec(Sourced):
+    """A group of consumers sharing a tariff class, consumption level and load shape."""
+
+    name: str = Field(description="Unique class name, e.g. 'residential_protected'.")
+    tariff_class: Literal["residential", "commercial", "industrial", "agricultural", "other"] = Field(
+        description="Which tariff applies (residential uses slabs).",
+    )
+    protected: bool = Field(False, description="Residential protected consumers (lower slab rates).")
+    customers: float = Field(gt=0, description="Number of real customers (connections) in the base year.")
+    monthly_kwh_per_customer: float = Field(gt=0, description="Average metered consumption, kWh per customer per month.")
+    consumption_spread: float = Field(
+        0.3, ge=0, le=2, description="Coefficient of variation of consumption across agents of the class (lognormal).",
+    )
+    hourly_profile: str = Field(description="Name of the 24-h load shape in [profiles].")
+    node_shares: dict[str, NonNeg] = Field(
+        description="Share of the class's customers at each node (normalised on load).",
+    )
+    roof_kw_per_customer: NonNeg = Field(description="Rooftop PV potential, kWp per customer.")
+    sanctioned_kw_per_customer: float = Field(gt=0, description="Sanctioned load, kW (caps net-billed PV size).")
+    discount_rate: Share = Field(0.15, description="Annual discount rate used in the adoption economics.")
+    initial_pv_share: Share = Field(0.0, description="Share of customers with PV at the start.")
+    initial_battery_share: Share = Field(0.0, description="Share of PV adopters that also have a battery at the start.")
+    can_adopt: bool = Field(True, description="Whether the class can adopt rooftop PV.")
+
+
+class AdoptionSpec(Sourced):
+    """Rooftop-PV adoption rule: hazard = MMS(payback) × (p + q × share of adopting neighbours)."""
+
+    p: float = Field(gt=0, le=1, description="Bass coefficient of innovation, per year.")
+    q: float = Field(ge=0, le=5, description="Bass coefficient of imitation, per year.")
+    max_market_share: Literal["dgen", "one"] = Field(
+        "dgen", description="dgen: NREL's payback → maximum market share curve; one: economics switched off.",
+    )
+    network: Literal["node_local", "fully_mixed"] = Field(
+        "node_local", description="Who counts as a neighbour: random agents at the same node, or everyone.",
+    )
+    neighbours: int = Field(10, ge=1, le=200, description="Neighbours per agent in the node-local network.")
+    system_life_years: int = Field(25, ge=1, le=40, description="PV system lifetime for the payback, years.")
+    battery_kwh_per_kw: NonNeg = Field(2.0, description="Battery size per kWp of PV, kWh/kWp (PV + battery option).")
+    battery_cost_per_kwh: NonNeg = Field(0.0, description="Installed battery cost, currency per kWh of storage.")
+    allow_battery: bool = Field(True, description="Whether consumers may choose PV + battery.")
+
+
+class ConsumersSpec(Strict):
+    """Consumer agents."""
+
+    agents: int = Field(20_000, ge=1, le=50_000_000, description="Number of consumer agents (each a weighted group).")
+    classes: list[ConsumerClassSpec] = Field(min_length=1)
+    adoption: AdoptionSpec
+
+
+# --------------------------------------------------------------------------------------------
+class Slab(Strict):
+    """One residential slab: the rate applies when monthly consumption is at most `up_to_kwh`."""
+
+    up_to_kwh: float = Field(gt=0, description="Upper bound of the slab, kWh per month (use 1e9 for the last).")
+    rate_per_kwh: NonNeg = Field(description="Energy rate, currency/kWh.")
+
+
+class TariffSpec(Sourced):
+    """Retail tariffs at the start (the regulator rescales them at each reset)."""
+
+    residential_slabs: list[Slab] = Field(min_length=1, description="Non-protected residential slabs, ascending.")
+    protected_slabs: list[Slab] = Field(default_factory=list, description="Protected residential slabs, ascending.")
+    commercial_per_kwh: NonNeg
+    industrial_per_kwh: NonNeg
+    agricultural_per_kwh: NonNeg
+    other_per_kwh: NonNeg = 0.0
+    fixed_charge_per_month: NonNeg = Field(0.0, description="Fixed charge per connection per month, currency.")
+    slab_basis: Literal["whole_bill", "telescopic"] = Field(
+        "whole_bill", description="whole_bill: one slab's rate applies to all units; telescopic: each block at its rate.",
+    )
+
+
+class NetMeteringRule(Sourced):
+    """A compensation rule for rooftop-PV exports, in force for new contracts from `start`."""
+
+    start: dt.date = Field(description="Date from which new contracts use this rule.")
+    kind: Literal["net_metering", "net_billing", "gross_metering", "none"] = Field(
+        description="net_metering: exports offset imports at the retail rate within the month, surplus at the "
+        "export rate; net_billing: imports at the tariff, exports at the export rate; gross_metering: all PV "
+        "output sold at the export rate, all consumption bought at the tariff; none: exports not paid.",
+    )
+    export_rate_per_kwh: NonNeg = Field(description="Buy-back rate for exported energy, currency/kWh.")
+    contract_years: int = Field(7, ge=1, le=30, description="Contract length, years; then the rule of the day applies.")
+    max_kw_share_of_sanctioned: float = Field(1.5, gt=0, description="Maximum PV size as a multiple of sanctioned load.")
+
+
+class RegulatorSpec(Sourced):
+    """Annual tariff reset (uniform national tariff)."""
+
+    reset_month: int = Field(7, ge=1, le=12, description="Month of the annual reset (7 = July, start of FY).")
+    reset: Literal["volumetric", "none"] = Field(
+        "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen.",
+    )
+    fixed_charge_capacity_share: Share = Field(
+        0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
+    )
+    projection: Literal["last_year", "last_year_trend"] = Field(
+        "last_year", description="Sales projection for the reset: last 12 months, or with their trend.",
+    )
+
+
+class SettlementSpec(Sourced):
+    """Single-buyer money flows."""
+
+    transmission_loss_share: Share = Field(description="Transmission losses, share of generation.")
+    distribution_loss_share: Share = Field(description="Distribution (DISCO) losses, share of energy delivered to DISCOs.")
+    recovery_ratio: Share = Field(description="Share of billed revenue actually collected.")
+    network_cost_per_month: NonNeg = Field(
+        description="Use-of-system charges and distribution margin, currency per month (fixed).",
+    )
+    subsidy_per_month: NonNeg = Field(0.0, description="Government tariff-differential subsidy paid in, currency per month.")
+    initial_circular_debt: NonNeg = Field(0.0, description="Circular-debt stock at the start, currency.")
+    voll_per_kwh: float = Field(gt=0, description="Value of lost load used in the clearing, currency/kWh.")
+
+
+# --------------------------------------------------------------------------------------------
+class Path(Strict):
+    """An exogenous driver: a constant, a yearly path, or a seeded geometric Brownian motion."""
+
+    kind: Literal["constant", "path", "gbm"] = "constant"
+    value: float = Field(1.0, description="Constant value, or start value of a GBM.")
+    values: list[float] = Field(default_factory=list, description="Values per simulated year (path); last repeats.")
+    drift_per_year: float = Field(0.0, description="GBM drift (per year).")
+    volatility_per_year: NonNeg = Field(0.0, description="GBM volatility (per sqrt(year)).")
+
+    @model_validator(mode="after")
+    def _path_needs_values(self) -> Path:
+        if self.kind == "path" and not self.values:
+            raise ValueError("kind 'path' needs 'values' (one per year)")
+        if any(not math.isfinite(v) for v in [self.value, *self.values]):
+            raise ValueError("values must be finite numbers")
+        return self
+
+
+class DriversSpec(Sourced):
+    """Exogenous drivers."""
+
+    fx_per_usd: Path = Field(description="Exchange rate, PKR per USD.")
+    fuel_price_index: dict[str, Path] = Field(
+        default_factory=dict, description="Multiplier on variable cost by fuel (1 = base); missing fuels stay at 1.",
+    )
+    pv_system_cost_per_kw: Path = Field(description="Installed rooftop PV system cost, currency per kWp.")
+    demand_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of consumption per customer, per year.")
+    customer_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of the customer count, per year.")
+
+
+class ProfilesSpec(Sourced):
+    """Named 24-hour shapes (load shapes are normalised to mean 1; availability shapes are used as given)."""
+
+    shapes: dict[str, Daily] = Field(description="Name → 24 hourly values (hour 0 = 00:00–01:00).")
+    monthly_energy: Monthly = Field(
+        default_factory=lambda: [1.0] * MONTHS,
+        description="Seasonal factor on consumption by calendar month Jan..Dec (normalised to mean 1).",
+    )
+    pv_yield_kwh_per_kwp_year: float = Field(gt=0, description="Rooftop PV annual yield, kWh per kWp per year.")
+    pv_monthly: Monthly = Field(
+        default_factory=lambda: [1.0] * MONTHS, description="Seasonal factor on PV output by calendar month (mean 1).",
+    )
+    pv_shape: str = Field("solar", description="Name of the 24-h shape of rooftop PV output.")
+
+
+class Scenario(Strict):
+    """A complete Surplus scenario."""
+
+    meta: Meta
+    time: TimeSettings
+    grid: GridSpec
+    plants: list[PlantSpec] = Field(min_length=1)
+    consumers: ConsumersSpec
+    profiles: ProfilesSpec
+    tariffs: TariffSpec
+    net_metering: list[NetMeteringRule] = Field(min_length=1)
+    regulator: RegulatorSpec
+    settlement: SettlementSpec
+    drivers: DriversSpec
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        nodes = {n.id for n in self.grid.nodes}
+        _unique([n.id for n in self.grid.nodes], "grid.nodes", "id")
+        _unique([ln.id for ln in self.grid.lines], "grid.lines", "id")
+        _unique([p.id for p in self.plants], "plants", "id")
+        _unique([c.name for c in self.consumers.classes], "consumers.classes", "name")
+        for i, ln in enumerate(self.grid.lines):
+            for end in ("from_node", "to_node"):
+                if getattr(ln, end) not in nodes:
+                    raise ValueError(f"grid.lines[{i}].{end} = {getattr(ln, end)!r}: must be the id of a node in grid.nodes")
+        for i, p in enumerate(self.plants):
+            if p.node not in nodes:
+                raise ValueError(f"plants[{i}].node = {p.node!r}: must be the id of a node in grid.nodes")
+            if p.hourly_profile is not None and p.hourly_profile not in self.profiles.shapes:
+                raise ValueError(f"plants[{i}].hourly_profile = {p.hourly_profile!r}: must be a name in profiles.shapes")
+        for i, c in enumerate(self.consumers.classes):
+            for node in c.node_shares:
+                if node not in nodes:
+                    raise ValueError(f"consumers.classes[{i}].node_shares: key {node!r}: must be the id of a node in grid.nodes")
+            if sum(c.node_shares.values()) <= 0:
+                raise ValueError(f"consumers.classes[{i}].node_shares = {c.node_shares}: shares must sum to more than 0")
+            if c.hourly_profile not in self.profiles.shapes:
+                raise ValueError(f"consumers.classes[{i}].hourly_profile = {c.hourly_profile!r}: must be a name in profiles.shapes")
+        if self.profiles.pv_shape not in self.profiles.shapes:
+            raise ValueError(f"profiles.pv_shape = {self.profiles.pv_shape!r}: must be a name in profiles.shapes")
+        for name, slabs in (("tariffs.residential_slabs", self.tariffs.residential_slabs),
+                            ("tariffs.protected_slabs", self.tariffs.protected_slabs)):
+            bounds = [s.up_to_kwh for s in slabs]
+            if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
+                raise ValueError(f"{name} up_to_kwh = {bounds}: slabs must be in strictly ascending order")
+        starts = [r.start for r in self.net_metering]
+        if starts != sorted(starts):
+            raise ValueError(f"net_metering start = {[str(s) for s in starts]}: rules must be in date order")
+        if self.consumers.agents < len(self.consumers.classes):
+            raise ValueError(
+                f"consumers.agents = {self.consumers.agents}: must be at least the number of classes "
+                f"({len(self.consumers.classes)})",
+            )
+        return self
+
+
+def _unique(values: list[str], where: str, field: str) -> None:
+    seen: set[str] = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            raise ValueError(f"{where}[{i}].{field} = {v!r}: must be unique")
+        seen.add(v)

@@ -1,0 +1,70 @@
+"""Single-buyer settlement of one month: who pays whom, and the change in circular debt.
+
+Paid out by the single buyer (CPPA-G with the distribution companies, taken together):
+energy payments to plants (dispatch × energy purchase price), capacity payments, network costs
+(use-of-system charges and distribution margin) and export credits to prosumers.
+Received: billed revenue × recovery ratio, plus the government subsidy.
+The difference is the month's addition to circular debt, so every rupee paid out is accounted for:
+``paid_out = collected + circular_debt_change``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class MonthSettlement:
+    """Money (currency) and energy (MWh) of one month."""
+
+    energy_payments: float
+    capacity_payments: float
+    network_costs: float
+    export_credits: float
+    billed: float
+    energy_charges: float
+    fixed_charges: float
+    collected: float
+    subsidy: float
+    circular_debt_change: float
+    sales_mwh: float
+    sales_mwh_by_class: dict[str, float] = field(default_factory=dict)
+    billed_by_class: dict[str, float] = field(default_factory=dict)
+    energy_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    capacity_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def paid_out(self) -> float:
+        """Everything the single buyer owes for the month."""
+        return self.energy_payments + self.capacity_payments + self.network_costs + self.export_credits
+
+
+def settle(
+    *, plant_energy_mwh: np.ndarray, plant_cost_per_mwh: np.ndarray, plant_capacity_payment: np.ndarray,
+    network_costs: float, bills: np.ndarray, energy_charges: np.ndarray, credits: np.ndarray, weights: np.ndarray,
+    billed_kwh: np.ndarray, class_of_agent: np.ndarray, class_names: list[str], recovery_ratio: float,
+    subsidy: float,
+) -> MonthSettlement:
+    """Aggregate one month. Per-agent arrays are per customer; `weights` are customers per agent."""
+    energy_by_plant = plant_energy_mwh * plant_cost_per_mwh
+    billed_each = weights * bills
+    billed = float(billed_each.sum())
+    energy_charges_total = float((weights * energy_charges).sum())
+    collected = billed * recovery_ratio + subsidy
+    credits_total = float((weights * credits).sum())
+    sales_each = weights * billed_kwh / 1000.0
+    n_cls = len(class_names)
+    sales_by = np.bincount(class_of_agent, weights=sales_each, minlength=n_cls)
+    billed_by = np.bincount(class_of_agent, weights=billed_each, minlength=n_cls)
+    paid = float(energy_by_plant.sum() + plant_capacity_payment.sum()) + network_costs + credits_total
+    return MonthSettlement(
+        energy_payments=float(energy_by_plant.sum()), capacity_payments=float(plant_capacity_payment.sum()),
+        network_costs=network_costs, export_credits=credits_total, billed=billed,
+        energy_charges=energy_charges_total, fixed_charges=billed - energy_charges_total, collected=collected,
+        subsidy=subsidy, circular_debt_change=paid - collected, sales_mwh=float(sales_each.sum()),
+        sales_mwh_by_class=dict(zip(class_names, sales_by.tolist(), strict=True)),
+        billed_by_class=dict(zip(class_names, billed_by.tolist(), strict=True)),
+        energy_payment_by_plant=energy_by_plant, capacity_payment_by_plant=plant_capacity_payment,
+    )
