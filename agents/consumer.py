@@ -257,20 +257,28 @@ class ConsumerPopulation:
         eligible = np.flatnonzero((self.state == GRID_ONLY) & self.classes.can_adopt[self.cls])
         if len(eligible) == 0:
             return 0
-        pay, kw, batt, battery = self.payback(econ, params, eligible)
-        self.payback_years[eligible] = pay
-        mms = max_market_share(pay, params.curve)
         share = self.neighbour_share()[eligible]
-        hazard = mms * bass_hazard(share, params.p, params.q, dt_years)
-        prob = -np.expm1(-hazard)
-        draw = rng.random(len(eligible))
-        adopt = draw < prob
-        new = eligible[adopt]
+        if params.curve == "one":
+            # economics switched off: the hazard does not depend on payback; size systems for adopters only
+            prob = -np.expm1(-bass_hazard(share, params.p, params.q, dt_years))
+            adopt = rng.random(len(eligible)) < prob
+            new = eligible[adopt]
+            pay, kw, batt, battery = self.payback(econ, params, new)
+            self.payback_years[new] = pay
+            adopt_sel = np.ones(len(new), dtype=bool)
+        else:
+            pay, kw, batt, battery = self.payback(econ, params, eligible)
+            self.payback_years[eligible] = pay
+            hazard = max_market_share(pay, params.curve) * bass_hazard(share, params.p, params.q, dt_years)
+            prob = -np.expm1(-hazard)
+            adopt = rng.random(len(eligible)) < prob
+            new = eligible[adopt]
+            adopt_sel = adopt
         if len(new):
             exports_paid = econ.rule.pays_exports
-            self.state[new] = np.where(battery[adopt], PV_BATTERY, PV_EXPORT if exports_paid else PV_NO_EXPORT)
-            self.pv_kw[new] = kw[adopt]
-            self.battery_kwh[new] = batt[adopt]
+            self.state[new] = np.where(battery[adopt_sel], PV_BATTERY, PV_EXPORT if exports_paid else PV_NO_EXPORT)
+            self.pv_kw[new] = kw[adopt_sel]
+            self.battery_kwh[new] = batt[adopt_sel]
             self.rule[new] = rule_index
             self.contract_end_month[new] = month + 12 * econ.rule.contract_years
             self.adopted_month[new] = month

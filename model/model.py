@@ -189,6 +189,9 @@ class SurplusModel(Model):
         n_blocks = len(blocks)
         avail = np.tile(avail_day, n_blocks)
         pmin = np.tile(pmin_day, n_blocks)
+        # must-run units back down pro rata in hours when their minimum exceeds the load (midday PV)
+        must = pmin.sum(0)
+        pmin = pmin * np.minimum(1.0, np.divide(0.98 * load_mw.sum(0), must, out=np.ones_like(must), where=must > 0))
         n_p, n_n = len(self.plants), self.grid.n_nodes
         offers = PlantOffers(
             node=[p.node for p in self.plants] + self.grid.node_ids,

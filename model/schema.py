@@ -97,8 +97,8 @@ class GridSpec(Strict):
 
     base_mva: float = Field(100.0, gt=0, description="Per-unit base, MVA.")
     slack: str | list[str] | None = Field(None, description="Slack node id (one per island).")
-    nodes: list[NodeSpec] = Field(min_length=1)
-    lines: list[LineSpec] = Field(default_factory=list)
+    nodes: list[NodeSpec] = Field(min_length=1, description="Grid nodes.")
+    lines: list[LineSpec] = Field(default_factory=list, description="Transmission corridors.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class ConsumersSpec(Strict):
     """Consumer agents."""
 
     agents: int = Field(20_000, ge=1, le=50_000_000, description="Number of consumer agents (each a weighted group).")
-    classes: list[ConsumerClassSpec] = Field(min_length=1)
+    classes: list[ConsumerClassSpec] = Field(min_length=1, description="Consumer classes.")
     adoption: AdoptionSpec
 
 
@@ -209,10 +209,10 @@ class TariffSpec(Sourced):
 
     residential_slabs: list[Slab] = Field(min_length=1, description="Non-protected residential slabs, ascending.")
     protected_slabs: list[Slab] = Field(default_factory=list, description="Protected residential slabs, ascending.")
-    commercial_per_kwh: NonNeg
-    industrial_per_kwh: NonNeg
-    agricultural_per_kwh: NonNeg
-    other_per_kwh: NonNeg = 0.0
+    commercial_per_kwh: NonNeg = Field(description="Commercial energy rate, currency/kWh.")
+    industrial_per_kwh: NonNeg = Field(description="Industrial energy rate, currency/kWh.")
+    agricultural_per_kwh: NonNeg = Field(description="Agricultural energy rate, currency/kWh.")
+    other_per_kwh: NonNeg = Field(0.0, description="Rate for other consumers (bulk, general services), currency/kWh.")
     fixed_charge_per_month: NonNeg = Field(0.0, description="Fixed charge per connection per month, currency.")
     slab_basis: Literal["whole_bill", "telescopic"] = Field(
         "whole_bill", description="whole_bill: one slab's rate applies to all units; telescopic: each block at its rate.",
@@ -266,7 +266,9 @@ class SettlementSpec(Sourced):
 class Path(Strict):
     """An exogenous driver: a constant, a yearly path, or a seeded geometric Brownian motion."""
 
-    kind: Literal["constant", "path", "gbm"] = "constant"
+    kind: Literal["constant", "path", "gbm"] = Field(
+        "constant", description="constant: `value`; path: `values` per year; gbm: geometric Brownian motion from `value`.",
+    )
     value: float = Field(1.0, description="Constant value, or start value of a GBM.")
     values: list[float] = Field(default_factory=list, description="Values per simulated year (path); last repeats.")
     drift_per_year: float = Field(0.0, description="GBM drift (per year).")
@@ -314,11 +316,13 @@ class Scenario(Strict):
     meta: Meta
     time: TimeSettings
     grid: GridSpec
-    plants: list[PlantSpec] = Field(min_length=1)
+    plants: list[PlantSpec] = Field(min_length=1, description="Power plants (or groups of similar plants).")
     consumers: ConsumersSpec
     profiles: ProfilesSpec
     tariffs: TariffSpec
-    net_metering: list[NetMeteringRule] = Field(min_length=1)
+    net_metering: list[NetMeteringRule] = Field(
+        min_length=1, description="Export compensation rules for new contracts, in date order.",
+    )
     regulator: RegulatorSpec
     settlement: SettlementSpec
     drivers: DriversSpec

@@ -1,0 +1,29 @@
+"""`surplus run` writes metrics, nodal prices, a manifest and a figure."""
+
+import json
+
+import pandas as pd
+
+from experiments.cli import main
+
+
+def test_run_writes_outputs(tmp_path):
+    out = tmp_path / "run1"
+    code = main(["run", "--scenario", "teaching-5-node", "--years", "1", "--seed", "3", "--out", str(out), "--quiet",
+                 "--set", "consumers.agents=500"])
+    assert code == 0
+    metrics = pd.read_parquet(out / "metrics.parquet")
+    assert len(metrics) == 12 and metrics["grid_sales_gwh"].gt(0).all()
+    prices = pd.read_parquet(out / "nodal_prices.parquet")
+    assert set(prices["node"]) == {"A", "B", "C", "D", "E"} and len(prices) == 60
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and len(manifest["scenario_hash"]) == 64 and manifest["consumer_agents"] == 500
+    assert manifest["overrides"] == {"consumers.agents": 500}
+    assert (out / "summary.png").stat().st_size > 10_000
+
+
+def test_bad_scenario_is_a_clear_error(tmp_path, capsys):
+    code = main(["run", "--scenario", "teaching-5-node", "--out", str(tmp_path), "--quiet",
+                 "--set", "plants.0.capacity_mw=-1"])
+    assert code == 2
+    assert "plants[0].capacity_mw = -1" in capsys.readouterr().err
