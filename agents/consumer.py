@@ -59,18 +59,17 @@ def bass_hazard(share: np.ndarray, p: float, q: float, dt_years: float) -> np.nd
 
 
 def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Years until discounted savings repay `cost` (level annual savings), capped at 30.1 years."""
-    cost, saving, rate = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (cost, annual_saving, rate)))
-    out = np.full(cost.shape, NO_PAYBACK_YEARS)
-    ok = saving > 0
-    simple = np.divide(cost, saving, out=np.full(cost.shape, np.inf), where=ok)
-    disc = ok & (rate > 0)
-    x = np.where(disc, 1.0 - simple * rate, 0.0)
-    good = disc & (x > 0)
-    out[good] = -np.log(x[good]) / np.log1p(rate[good])
-    plain = ok & (rate <= 0)
-    out[plain] = simple[plain]
-    return np.minimum(out, NO_PAYBACK_YEARS)
+    """Years until discounted savings repay `cost` (level annual savings), capped at 30.1 years:
+    n = −ln(1 − r·C/S) / ln(1 + r), or C/S when r = 0; 30.1 when never repaid."""
+    cost = np.asarray(cost, dtype=float)
+    saving = np.asarray(annual_saving, dtype=float)
+    rate = np.broadcast_to(np.asarray(rate, dtype=float), cost.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        simple = cost / saving
+        x = 1.0 - simple * rate
+        years = np.where(rate > 0, -np.log(x) / np.log1p(rate), simple)
+    ok = (saving > 0) & ((rate <= 0) | (x > 0))
+    return np.minimum(np.where(ok, years, NO_PAYBACK_YEARS), NO_PAYBACK_YEARS)
 
 
 def self_consumption_tables(
@@ -140,6 +139,7 @@ class AdoptionParams:
     allow_battery: bool = True
     battery_kwh_per_kw: float = 2.0
     battery_cost_per_kwh: float = 0.0
+    system_life_years: float = 25.0
 
 
 @dataclass
@@ -180,7 +180,8 @@ class ConsumerPopulation:
         self.credit = np.zeros(n)   # last month's export credit per customer, currency
         self.imports_kwh = np.zeros(n)
         self.exports_kwh = np.zeros(n)
-        self._tables: dict[tuple, tuple] = {}
+        self._tables: dict[float, np.ndarray] = {}
+        self._ratio_grid = np.zeros(0)
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -197,17 +198,26 @@ class ConsumerPopulation:
         adopted = self.weight * self.has_pv
         if self.neighbours is None:
             return np.full(self.n, adopted.sum() / self.weight.sum())
-        num = self.neighbours @ adopted
-        den = self.neighbours @ self.weight
-        return np.divide(num, den, out=np.zeros(self.n), where=den > 0)
+        both = self.neighbours @ np.column_stack([adopted, self.weight])  # one pass over the network
+        return np.divide(both[:, 0], both[:, 1], out=np.zeros(self.n), where=both[:, 1] > 0)
 
     # ------------------------------------------------------------------ economics
+    RATIO_STEP = 0.01
+    RATIO_MAX = 6.0
+
     def _lookup(self, c: int, battery_hours: float) -> tuple[np.ndarray, ...]:
-        key = (c, round(battery_hours, 9))
+        """(ratio grid, self_pv, export_pv, self_batt, export_batt) tables of class `c`."""
+        tables = self._tables_for(battery_hours)
+        return (self._ratio_grid, *tables[:, c, :])
+
+    def _tables_for(self, battery_hours: float) -> np.ndarray:
+        """Self-consumption tables (4 quantities × classes × ratio grid) for a battery size."""
+        key = round(battery_hours, 9)
         if key not in self._tables:
-            grid = np.linspace(0.0, 6.0, 601)
-            self._tables[key] = (grid, *self_consumption_tables(self.classes.load_shape[c], self.pv_shape,
-                                                                  battery_hours, grid))
+            self._ratio_grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)
+            per_class = [self_consumption_tables(shape, self.pv_shape, battery_hours, self._ratio_grid)
+                         for shape in self.classes.load_shape]
+            self._tables[key] = np.stack([np.stack(q) for q in zip(*per_class, strict=True)])
         return self._tables[key]
 
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -226,16 +236,16 @@ class ConsumerPopulation:
         rate = econ.import_rate[idx]
         # battery size in hours of average daily PV output: kWh per kW ÷ daily yield per kW
         batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
-        self_pv = np.empty_like(ratio)
-        exp_pv = np.empty_like(ratio)
-        self_b = np.empty_like(ratio)
-        exp_b = np.empty_like(ratio)
-        for cc in np.unique(c):
-            m = c == cc
-            grid, s0, e0, s1, e1 = self._lookup(int(cc), batt_hours)
-            r = ratio[m]
-            self_pv[m], exp_pv[m] = np.interp(r, grid, s0) * load[m], np.interp(r, grid, e0) * load[m]
-            self_b[m], exp_b[m] = np.interp(r, grid, s1) * load[m], np.interp(r, grid, e1) * load[m]
+        tables = self._tables_for(batt_hours)
+        pos = np.clip(ratio, 0.0, self.RATIO_MAX) / self.RATIO_STEP
+        i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
+        w = pos - i
+
+        def look(k: int) -> np.ndarray:  # linear interpolation on the uniform ratio grid, per class
+            t = tables[k]
+            return (t[c, i] * (1.0 - w) + t[c, i + 1] * w) * load
+
+        self_pv, exp_pv, self_b, exp_b = look(0), look(1), look(2), look(3)
         save_pv = rule.savings(self_pv, exp_pv, load, pv, rate)
         cost_pv = kw * econ.pv_cost_per_kw
         pay_pv = discounted_payback(cost_pv, save_pv, t.discount_rate[c])
@@ -247,6 +257,7 @@ class ConsumerPopulation:
             pay_b = discounted_payback(cost_b, save_b, t.discount_rate[c])
             battery = pay_b < pay_pv
             pay = np.where(battery, pay_b, pay_pv)
+        pay = np.where(pay > params.system_life_years, NO_PAYBACK_YEARS, pay)  # never repaid within its life
         return pay, kw, np.where(battery, kw * params.battery_kwh_per_kw, 0.0), battery
 
     def decide_adoption(
