@@ -115,6 +115,16 @@ def hourly_flows(
 
 
 @dataclass
+class DayFlows:
+    """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""
+
+    node_imports_kw: np.ndarray
+    node_exports_kw: np.ndarray
+    imports_kwh: np.ndarray
+    exports_kwh: np.ndarray
+
+
+@dataclass
 class ClassTable:
     """Per-class parameters as arrays indexed by class number."""
 
@@ -144,13 +154,15 @@ class AdoptionParams:
 
 @dataclass
 class Economics:
-    """What a consumer sees when deciding this month (per customer)."""
+    """What a consumer sees when deciding (per customer). Equal `key`s mean equal economics, so the
+    population reuses the paybacks it computed for that key."""
 
     import_rate: np.ndarray      # currency/kWh avoided on each kWh not imported (agents)
     rule: object                 # export rule for new contracts (model.net_metering.ExportRule)
     pv_cost_per_kw: float
     pv_yield_kwh_per_kw_year: float
-    monthly_kwh: np.ndarray      # current consumption per customer (agents)
+    monthly_kwh: np.ndarray      # average monthly consumption per customer this year (agents)
+    key: tuple | None = None     # identifies the inputs above; None disables caching
 
 
 class ConsumerPopulation:
@@ -164,7 +176,8 @@ class ConsumerPopulation:
         self.n = n
         self.cls = cls.astype(np.int32)
         self.node = node.astype(np.int32)
-        self.weight = weight.astype(float)
+        self.base_weight = weight.astype(float)
+        self.customer_factor = 1.0  # uniform growth of the customer count since the start
         self.base_kwh = base_kwh.astype(float)
         self.classes = classes
         self.pv_shape = pv_shape / pv_shape.sum()
@@ -181,9 +194,20 @@ class ConsumerPopulation:
         self.imports_kwh = np.zeros(n)
         self.exports_kwh = np.zeros(n)
         self._tables: dict[float, np.ndarray] = {}
+        self._econ_key: tuple | None = None
+        self._share_num: np.ndarray | None = None
+        self._share_den: np.ndarray | None = None
+        self._share_adopted: np.ndarray | None = None
+        self._neighbours_csc = neighbours.tocsc() if neighbours is not None else None
+        self._econ_cache: tuple = ()
         self._ratio_grid = np.zeros(0)
 
     # ------------------------------------------------------------------ derived views
+    @property
+    def weight(self) -> np.ndarray:
+        """Real customers each agent stands for now (base weight × customer growth)."""
+        return self.base_weight * self.customer_factor
+
     @property
     def has_pv(self) -> np.ndarray:
         """Agents whose customers have rooftop PV."""
@@ -194,12 +218,26 @@ class ConsumerPopulation:
         return float(self.weight[self.has_pv].sum() / self.weight.sum())
 
     def neighbour_share(self) -> np.ndarray:
-        """Weighted share of adopters among each agent's neighbours (everyone when fully mixed)."""
-        adopted = self.weight * self.has_pv
+        """Weighted share of adopters among each agent's neighbours (everyone when fully mixed).
+
+        Uniform customer growth cancels in the share, so it is kept on base weights and updated
+        incrementally: only the neighbours of new adopters change.
+        """
+        w = self.base_weight
+        adopted = self.has_pv
         if self.neighbours is None:
-            return np.full(self.n, adopted.sum() / self.weight.sum())
-        both = self.neighbours @ np.column_stack([adopted, self.weight])  # one pass over the network
-        return np.divide(both[:, 0], both[:, 1], out=np.zeros(self.n), where=both[:, 1] > 0)
+            return np.full(self.n, w[adopted].sum() / w.sum())
+        if self._share_num is None or not np.array_equal(self._share_adopted, adopted):
+            if self._share_num is None or self._share_adopted is None:
+                self._share_num = self.neighbours @ (w * adopted)
+                self._share_den = self.neighbours @ w
+            else:
+                changed = np.flatnonzero(adopted != self._share_adopted)
+                sign = np.where(adopted[changed], 1.0, -1.0) * w[changed]
+                cols = self._neighbours_csc[:, changed]
+                self._share_num = self._share_num + cols @ sign
+            self._share_adopted = adopted.copy()
+        return np.divide(self._share_num, self._share_den, out=np.zeros(self.n), where=self._share_den > 0)
 
     # ------------------------------------------------------------------ economics
     RATIO_STEP = 0.01
@@ -260,6 +298,18 @@ class ConsumerPopulation:
         pay = np.where(pay > params.system_life_years, NO_PAYBACK_YEARS, pay)  # never repaid within its life
         return pay, kw, np.where(battery, kw * params.battery_kwh_per_kw, 0.0), battery
 
+    def _cached_payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        """`payback` (and the market share it allows) for agents `idx`, computed once for the whole
+        population per economics key."""
+        if econ.key is None:
+            pay, kw, batt, battery = self.payback(econ, params, idx)
+            return pay, kw, batt, battery, max_market_share(pay, params.curve)
+        if self._econ_key != econ.key:
+            pay, kw, batt, battery = self.payback(econ, params, np.arange(self.n))
+            self._econ_cache = (pay, kw, batt, battery, max_market_share(pay, params.curve))
+            self._econ_key = econ.key
+        return tuple(a[idx] for a in self._econ_cache)
+
     def decide_adoption(
         self, econ: Economics, params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
         dt_years: float = 1.0 / 12.0,
@@ -278,9 +328,9 @@ class ConsumerPopulation:
             self.payback_years[new] = pay
             adopt_sel = np.ones(len(new), dtype=bool)
         else:
-            pay, kw, batt, battery = self.payback(econ, params, eligible)
+            pay, kw, batt, battery, mms = self._cached_payback(econ, params, eligible)
             self.payback_years[eligible] = pay
-            hazard = max_market_share(pay, params.curve) * bass_hazard(share, params.p, params.q, dt_years)
+            hazard = mms * bass_hazard(share, params.p, params.q, dt_years)
             prob = -np.expm1(-hazard)
             adopt = rng.random(len(eligible)) < prob
             new = eligible[adopt]
@@ -321,27 +371,35 @@ class ConsumerPopulation:
     # ------------------------------------------------------------------ energy and bills
     def daily_flows(
         self, monthly_kwh: np.ndarray, days: int, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray,
-        load_shape_day: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Per-customer imports and exports for one day (agents × hours), kWh.
-
-        `load_shape_day` (classes × hours, each row summing to 1 over the day) defaults to the class
-        shapes; `pv_shape_day` (hours) sums to 1.
-        """
-        shapes = self.classes.load_shape if load_shape_day is None else load_shape_day
-        hours = shapes.shape[1]
+        n_nodes: int,
+    ) -> DayFlows:
+        """One day of imports and exports: hourly totals per node (weighted, kW) and daily totals per
+        customer (kWh). Grid-only agents are aggregated by (node, class) before applying their class
+        shape, so only prosumers are computed hour by hour."""
+        shapes = self.classes.load_shape
+        n_cls = shapes.shape[0]
         daily_load = monthly_kwh / days
-        imports = daily_load[:, None] * shapes[self.cls]
-        exports = np.zeros((self.n, hours))
         pro = np.flatnonzero(self.has_pv)
+        plain = np.ones(self.n, dtype=bool)
+        plain[pro] = False
+        cell = self.node * n_cls + self.cls
+        energy = np.bincount(cell[plain], weights=(self.weight * daily_load)[plain], minlength=n_nodes * n_cls)
+        node_imports = energy.reshape(n_nodes, n_cls) @ shapes
+        node_exports = np.zeros_like(node_imports)
+        imports_day = daily_load.copy()
+        exports_day = np.zeros(self.n)
         if len(pro):
             imp, exp = hourly_flows(
                 daily_load[pro], self.pv_kw[pro] * pv_kwh_per_kw_day, shapes[self.cls[pro]], pv_shape_day,
                 battery_kwh=self.battery_kwh[pro],
             )
-            imports[pro] = imp
-            exports[pro] = exp
-        return imports, exports
+            w = self.weight[pro][:, None]
+            agg = sp.csr_matrix((np.ones(len(pro)), (self.node[pro], np.arange(len(pro)))), shape=(n_nodes, len(pro)))
+            node_imports += agg @ (imp * w)
+            node_exports += agg @ (exp * w)
+            imports_day[pro] = imp.sum(1)
+            exports_day[pro] = exp.sum(1)
+        return DayFlows(node_imports, node_exports, imports_day, exports_day)
 
     def bill_month(
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,

@@ -12,7 +12,6 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
@@ -79,8 +78,12 @@ class SurplusModel(Model):
 
         self.plants = [PowerPlant(self, p, self.space[p.node]) for p in sc.plants]
         self.plant_node = np.array([self.grid.index_of_node[p.node] for p in self.plants])
+        tech = np.array([p.technology for p in self.plants])
+        self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
+        self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
+        self._plant_capacity_mw = np.array([p.capacity_mw for p in self.plants])
+        self._emission_factor = np.array([p.spec.emission_factor_t_per_mwh for p in self.plants])
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
-        self.base_weight = self.population.weight.copy()
         self.adoption = adoption_params(sc.consumers)
         for i in range(self.population.n):
             Consumer(self, self.population, i, self.space[self.grid.node_ids[self.population.node[i]]])
@@ -102,6 +105,7 @@ class SurplusModel(Model):
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
         self.metrics: dict[str, float | str] = {}
+        self._econ: Economics | None = None
         self._seed_initial_pv()
         self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in METRIC_NAMES})
 
@@ -117,19 +121,27 @@ class SurplusModel(Model):
     def _consumption(self, d: Any) -> np.ndarray:
         return self.population.base_kwh * self.season[self.date.month - 1] * d.demand_factor
 
-    def _economics(self, monthly_kwh: np.ndarray, rule: ExportRule, pv_cost: float) -> Economics:
+    def _economics(self, rule_index: int, pv_cost: float) -> Economics:
+        """What consumers weigh this month: their average monthly consumption this year (demand
+        growth updates it yearly), the average rate it costs them, PV cost and the export rule."""
+        year = self.month // 12
+        key = (id(self.tariffs), round(pv_cost, 6), rule_index, year)
+        if self._econ is not None and self._econ.key == key:
+            return self._econ
+        monthly_kwh = self.population.base_kwh * self.drivers.at(12 * year).demand_factor
         t = self.population.classes
         rate = self.tariffs.average_rate(monthly_kwh, t.tariff_class[self.population.cls],
                                          t.protected[self.population.cls])
-        return Economics(import_rate=rate, rule=rule, pv_cost_per_kw=pv_cost,
-                         pv_yield_kwh_per_kw_year=self.spec.profiles.pv_yield_kwh_per_kwp_year,
-                         monthly_kwh=monthly_kwh)
+        self._econ = Economics(import_rate=rate, rule=self.rules[rule_index], pv_cost_per_kw=pv_cost,
+                               pv_yield_kwh_per_kw_year=self.spec.profiles.pv_yield_kwh_per_kwp_year,
+                               monthly_kwh=monthly_kwh, key=key)
+        return self._econ
 
     def _seed_initial_pv(self) -> None:
         cl = self.spec.consumers.classes
         d = self.drivers.at(0)
         ri = self.rule_index(self.date)
-        econ = self._economics(self._consumption(d), self.rules[ri], d.pv_system_cost_per_kw)
+        econ = self._economics(ri, d.pv_system_cost_per_kw)
         self.population.seed_adopters(
             np.array([c.initial_pv_share for c in cl]), np.array([c.initial_battery_share for c in cl]), econ,
             self.adoption, ri, 0, self.rng,
@@ -157,28 +169,24 @@ class SurplusModel(Model):
         d = self.drivers.at(self.month)
         cal_month = self.date.month
         days = calendar.monthrange(self.date.year, cal_month)[1]
-        pop.weight = self.base_weight * d.customer_factor
+        pop.customer_factor = d.customer_factor
 
         # 2. consumers decide
         monthly_kwh = self._consumption(d)
         ri = self.rule_index(self.date)
-        econ = self._economics(monthly_kwh, self.rules[ri], d.pv_system_cost_per_kw)
-        pop.decide_adoption(econ, self.adoption, ri, self.month, self.rng)
+        pop.decide_adoption(self._economics(ri, d.pv_system_cost_per_kw), self.adoption, ri, self.month, self.rng)
 
         # 4. market clearing over the month's day types
         blocks = self.day_types()
         unique_factors = sorted({f for _, f in blocks})
         pv_kwh_per_kw_day = sc.profiles.pv_yield_kwh_per_kwp_year / 365.0 * self.pv_season[cal_month - 1]
-        agg = sp.csr_matrix((pop.weight, (pop.node, np.arange(pop.n))), shape=(self.grid.n_nodes, pop.n))
-        flows = {}
-        for f in unique_factors:
-            imp, exp = pop.daily_flows(monthly_kwh * f, days, pv_kwh_per_kw_day, self.pv_shape)
-            flows[f] = (imp, exp, (agg @ imp) / 1000.0, (agg @ exp) / 1000.0)  # per customer kWh; node MW
+        flows = {f: pop.daily_flows(monthly_kwh * f, days, pv_kwh_per_kw_day, self.pv_shape, self.grid.n_nodes)
+                 for f in unique_factors}
         st = sc.settlement
         load_blocks, surplus_blocks, hour_weight = [], [], []
         for w, f in blocks:
-            _, _, imp_mw, exp_mw = flows[f]
-            net = imp_mw / (1.0 - st.distribution_loss_share) - exp_mw
+            fl = flows[f]
+            net = fl.node_imports_kw / 1000.0 / (1.0 - st.distribution_loss_share) - fl.node_exports_kw / 1000.0
             load_blocks.append(np.maximum(net, 0.0) / (1.0 - st.transmission_loss_share))
             surplus_blocks.append(np.maximum(-net, 0.0))
             hour_weight.append(np.full(24, w))
@@ -206,13 +214,13 @@ class SurplusModel(Model):
         # 5. settlement
         plant_mwh = res.dispatch_mw[:n_p] @ hw
         hours_in_month = days * 24.0
-        cf = plant_mwh / (np.array([p.capacity_mw for p in self.plants]) * hours_in_month)
+        cf = plant_mwh / (self._plant_capacity_mw * hours_in_month)
         cap_pay = np.array([p.capacity_payment(self.date, c) for p, c in zip(self.plants, cf, strict=True)])
         node_load_mwh = load_mw @ hw
         node_unserved_mwh = res.unserved_mw @ hw
         served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
-        imports_m = sum(w * flows[f][0].sum(1) for w, f in blocks) * served[pop.node]
-        exports_m = sum(w * flows[f][1].sum(1) for w, f in blocks)
+        imports_m = sum(w * flows[f].imports_kwh for w, f in blocks) * served[pop.node]
+        exports_m = sum(w * flows[f].exports_kwh for w, f in blocks)
         pv_m = pop.pv_kw * pv_kwh_per_kw_day * days
         bills, credits = pop.bill_month(imports_m, exports_m, monthly_kwh, pv_m, self.tariffs, self.rules, ri, self.month)
         fixed = self.tariffs.fixed_charge_per_month
@@ -294,19 +302,16 @@ class SurplusModel(Model):
         m["rooftop_pv_customers"] = float(pop.weight[pop.has_pv].sum())
         m["pv_battery_customers"] = float(pop.weight[pop.state == PV_BATTERY].sum())
         m["pv_adoption_share"] = pop.adopted_share()
-        tech = np.array([p.technology for p in self.plants])
-        caps = np.array([p.capacity_mw for p in self.plants])
-        for t in TECHNOLOGIES:
-            sel = tech == t
-            if sel.any():
-                m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
+        caps = self._plant_capacity_mw
+        for t, sel in self._tech_masks.items():
+            m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
         avail_mwh = res.dispatch_mw[:n_p] @ hw + res.curtailed_mw[:n_p] @ hw
         m["idle_capacity_mw"] = float((res.curtailed_mw[:n_p] @ hw).sum() / hours_in_month)
-        zero_cost = np.isin(tech, list(ZERO_COST_TECH))
+        zero_cost = self._zero_cost_mask
         m["curtailment_gwh"] = float((res.curtailed_mw[:n_p][zero_cost] @ hw).sum() + (res.curtailed_mw[n_p:] @ hw).sum()) / 1000.0
         m["rooftop_exports_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
         m["unserved_energy_gwh"] = float(unserved_mwh.sum()) / 1000.0
-        m["emissions_t"] = float(sum(e * p.spec.emission_factor_t_per_mwh for e, p in zip(plant_mwh, self.plants, strict=True)))
+        m["emissions_t"] = float(plant_mwh @ self._emission_factor)
         weights = load_mw * hw[None, :]
         node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
                                out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)
