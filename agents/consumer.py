@@ -259,44 +259,50 @@ class ConsumerPopulation:
         return self._tables[key]
 
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Best option for agents `idx`: (payback years, kW, battery kWh, battery chosen) per customer."""
+        """Best option for agents `idx`: (payback years, kW, battery kWh, battery chosen) per customer.
+
+        Options: a system matched to the annual consumption, or the largest allowed (roof, and the
+        rule's cap on sanctioned load), each with or without a battery; the shortest payback wins.
+        Oversizing pays when exports earn close to the retail rate (net metering), not otherwise.
+        """
         c = self.cls[idx]
         t = self.classes
         rule = econ.rule
-        kwh_year = econ.monthly_kwh[idx] * 12.0
-        kw = np.minimum.reduce([
-            t.roof_kw[c], t.sanctioned_kw[c] * rule.max_kw_share_of_sanctioned,
-            kwh_year / econ.pv_yield_kwh_per_kw_year,
-        ])
-        load = kwh_year
-        pv = kw * econ.pv_yield_kwh_per_kw_year
-        ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
+        load = econ.monthly_kwh[idx] * 12.0
         rate = econ.import_rate[idx]
-        # battery size in hours of average daily PV output: kWh per kW ÷ daily yield per kW
+        disc = t.discount_rate[c]
+        kw_max = np.minimum(t.roof_kw[c], t.sanctioned_kw[c] * rule.max_kw_share_of_sanctioned)
+        kw_match = np.minimum(kw_max, load / econ.pv_yield_kwh_per_kw_year)
+        # battery size in days of average PV output: kWh per kW ÷ daily yield per kW
         batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
         tables = self._tables_for(batt_hours)
-        pos = np.clip(ratio, 0.0, self.RATIO_MAX) / self.RATIO_STEP
-        i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
-        w = pos - i
+        use_battery = params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0
+        best_pay = np.full(len(idx), np.inf)
+        best_kw = np.zeros(len(idx))
+        best_batt = np.zeros(len(idx), dtype=bool)
+        for kw in (kw_match, kw_max):
+            pv = kw * econ.pv_yield_kwh_per_kw_year
+            ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
+            pos = np.clip(ratio, 0.0, self.RATIO_MAX) / self.RATIO_STEP
+            i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
+            w = pos - i
 
-        def look(k: int) -> np.ndarray:  # linear interpolation on the uniform ratio grid, per class
-            t = tables[k]
-            return (t[c, i] * (1.0 - w) + t[c, i + 1] * w) * load
+            def look(k: int, i: np.ndarray = i, w: np.ndarray = w) -> np.ndarray:
+                tk = tables[k]  # linear interpolation on the uniform ratio grid, per class
+                return (tk[c, i] * (1.0 - w) + tk[c, i + 1] * w) * load
 
-        self_pv, exp_pv, self_b, exp_b = look(0), look(1), look(2), look(3)
-        save_pv = rule.savings(self_pv, exp_pv, load, pv, rate)
-        cost_pv = kw * econ.pv_cost_per_kw
-        pay_pv = discounted_payback(cost_pv, save_pv, t.discount_rate[c])
-        battery = np.zeros(len(idx), dtype=bool)
-        pay = pay_pv
-        if params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0:
-            save_b = rule.savings(self_b, exp_b, load, pv, rate)
-            cost_b = cost_pv + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
-            pay_b = discounted_payback(cost_b, save_b, t.discount_rate[c])
-            battery = pay_b < pay_pv
-            pay = np.where(battery, pay_b, pay_pv)
-        pay = np.where(pay > params.system_life_years, NO_PAYBACK_YEARS, pay)  # never repaid within its life
-        return pay, kw, np.where(battery, kw * params.battery_kwh_per_kw, 0.0), battery
+            cost = kw * econ.pv_cost_per_kw
+            options = [(look(0), look(1), cost, False)]
+            if use_battery:
+                options.append((look(2), look(3), cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
+            for own, exported, option_cost, with_battery in options:
+                pay = discounted_payback(option_cost, rule.savings(own, exported, load, pv, rate), disc)
+                better = pay < best_pay
+                best_pay = np.where(better, pay, best_pay)
+                best_kw = np.where(better, kw, best_kw)
+                best_batt = np.where(better, with_battery, best_batt)
+        pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
+        return pay, best_kw, np.where(best_batt, best_kw * params.battery_kwh_per_kw, 0.0), best_batt
 
     def _cached_payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """`payback` (and the market share it allows) for agents `idx`, computed once for the whole

@@ -1,0 +1,112 @@
+"""Base-year calibration: a FY25 run of `pakistan-2025` against published Pakistani figures.
+
+Prints the table used in docs/calibration.md. Run: `python -m experiments.calibration [--seeds N]`.
+Published figures and their sources are in `TARGETS` (from shared/reference/pakistan-data.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.model import SurplusModel
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published figure to compare with."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+
+
+TARGETS = {
+    "generation_gwh": Target("Grid generation FY25", 127_160, "GWh",
+                             "The News 1329625 (2025-07-20), via pakistan-data.md §2.1"),
+    "sales_gwh": Target("Electricity sales FY25 (DISCOs + K-Electric)", 111_466.7, "GWh",
+                        "NEPRA State of Industry 2025, via pakistan-data.md §2.1"),
+    "capacity_payments_bn": Target("Capacity payments FY25 (reference)", 2_091, "Rs bn",
+                                   "CPPA-G projection, nation.com.pk 25/26-Jul-2024; NEPRA 1,952 (pakistan-data.md §1.5)"),
+    "capacity_per_kwh": Target("Capacity charge per kWh FY25 (reference)", 18.39, "Rs/kWh",
+                               "NEPRA FY25 PPP working, thejagotimes.com (pakistan-data.md §3.3)"),
+    "ppp_ex_uosc": Target("Power purchase price FY25 excl. use of system", 29.33, "Rs/kWh",
+                          "18.39 capacity + 10.94 energy, NEPRA FY25 reference (pakistan-data.md §3.3)"),
+    "average_tariff": Target("Average tariff FY25 [derived]", 35.55, "Rs/kWh",
+                             "revenue requirement Rs 3,768 bn / 106 bn units reference sales (arynews 2025-07-01; "
+                             "lahorenews 2024-07-20; pakistan-data.md §2.1, §3.3)"),
+    "pv_mw_dec_2024": Target("Net-metered rooftop PV, Dec 2024", 4_124, "MW",
+                             "Power Division data via photonews.com.pk (pakistan-data.md §4.2)"),
+    "pv_mw_jun_2024": Target("Net-metered rooftop PV, Jun 2024 (start)", 2_200, "MW",
+                             "NEPRA SoI 2025; profit 2025-01-09 (pakistan-data.md §4.2)"),
+}
+
+MIX_TARGET = {  # FY25 generation shares, %, Topline via daily8.com (pakistan-data.md §2.1)
+    "hydro": 31.44, "nuclear": 17.66, "rlng_ccgt": 17.48, "coal_thar": 12.23, "gas_local": 8.82,
+    "coal_imported": 7.13, "wind": 3.02, "rfo": 0.41,
+}
+
+
+def fy25_run(seed: int, scenario: str = "pakistan-2025") -> dict[str, float]:
+    """Run July 2024 – June 2025 and compute the compared quantities."""
+    model = SurplusModel(scenario=scenario, rng=seed, years=1)
+    pv_mw = []
+    for _ in range(12):
+        pv_mw.append(model.population.weight @ model.population.pv_kw / 1000.0)  # at the start of each month
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    gen_by_tech: dict[str, float] = {}
+    for p in model.plants:
+        gen_by_tech[p.technology] = gen_by_tech.get(p.technology, 0.0) + p.energy_mwh / 1000.0
+    gen = sum(gen_by_tech.values())
+    sales_kwh = df["grid_sales_gwh"].sum() * 1e6
+    purchased_kwh = gen * 1e6 * (1.0 - model.spec.settlement.transmission_loss_share)
+    out = {
+        "generation_gwh": gen,
+        "sales_gwh": df["grid_sales_gwh"].sum(),
+        "capacity_payments_bn": df["capacity_payments"].sum() / 1e9,
+        "capacity_per_kwh": df["capacity_payments"].sum() / sales_kwh,
+        "ppp_ex_uosc": (df["capacity_payments"].sum() + df["energy_payments"].sum()) / purchased_kwh,
+        "average_tariff": df["billed_revenue"].sum() / sales_kwh,
+        "pv_mw_dec_2024": float(df["rooftop_pv_mw"].iloc[5]),  # after December's decisions
+        "pv_mw_jun_2024": float(pv_mw[0]),
+    }
+    national = {k: v for k, v in gen_by_tech.items() if k != "other"}  # Topline's mix excludes K-Electric's own
+    total_national = sum(national.values())
+    for tech in MIX_TARGET:
+        out[f"mix_{tech}"] = 100.0 * national.get(tech, 0.0) / total_national
+    out["generation_excl_ke_own_gwh"] = total_national
+    return out
+
+
+def table(seeds: int = 3) -> str:
+    """Markdown table: target, model (mean over seeds), miss."""
+    runs = [fy25_run(s) for s in range(1, seeds + 1)]
+    mean = {k: statistics.fmean(r[k] for r in runs) for k in runs[0]}
+    spread = {k: (max(r[k] for r in runs) - min(r[k] for r in runs)) for k in runs[0]}
+    lines = ["| quantity | published | model (mean of %d seeds) | miss | source |" % seeds, "|---|---:|---:|---:|---|"]
+    for key, t in TARGETS.items():
+        miss = (mean[key] - t.value) / t.value
+        lines.append(f"| {t.name} ({t.unit}) | {t.value:,.2f} | {mean[key]:,.2f} ± {spread[key] / 2:,.2f} | {miss:+.1%} | {t.source} |")
+    lines.append(f"| Generation excl. K-Electric's own plants (GWh) | 127,160.00 | {mean['generation_excl_ke_own_gwh']:,.2f} | "
+                 f"{(mean['generation_excl_ke_own_gwh'] - 127_160) / 127_160:+.1%} | as above; scope of the published figure unclear |")
+    lines += ["", "| generation share FY25 (%) | published | model | miss (points) |", "|---|---:|---:|---:|"]
+    for tech, share in MIX_TARGET.items():
+        lines.append(f"| {tech} | {share:.2f} | {mean[f'mix_{tech}']:.2f} | {mean[f'mix_{tech}'] - share:+.2f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args(argv)
+    np.set_printoptions(precision=3)
+    print(table(args.seeds))
+
+
+if __name__ == "__main__":
+    main()
