@@ -193,7 +193,7 @@ class ConsumerPopulation:
         self.credit = np.zeros(n)   # last month's export credit per customer, currency
         self.imports_kwh = np.zeros(n)
         self.exports_kwh = np.zeros(n)
-        self._tables: dict[float, np.ndarray] = {}
+        self._tables: dict = {}
         self._econ_key: tuple | None = None
         self._share_num: np.ndarray | None = None
         self._share_den: np.ndarray | None = None
@@ -240,8 +240,8 @@ class ConsumerPopulation:
         return np.divide(self._share_num, self._share_den, out=np.zeros(self.n), where=self._share_den > 0)
 
     # ------------------------------------------------------------------ economics
-    RATIO_STEP = 0.01
-    RATIO_MAX = 6.0
+    RATIO_STEP = 0.02  # grid of daily PV/load ratios for the self-consumption tables
+    RATIO_MAX = 20.0   # beyond it a ratio is clipped (a system producing 20× its owner's use)
 
     def _lookup(self, c: int, battery_hours: float) -> tuple[np.ndarray, ...]:
         """(ratio grid, self_pv, export_pv, self_batt, export_batt) tables of class `c`."""
@@ -256,6 +256,23 @@ class ConsumerPopulation:
             per_class = [self_consumption_tables(shape, self.pv_shape, battery_hours, self._ratio_grid)
                          for shape in self.classes.load_shape]
             self._tables[key] = np.stack([np.stack(q) for q in zip(*per_class, strict=True)])
+        return self._tables[key]
+
+    def _hourly_tables(self, battery_hours: float) -> tuple[np.ndarray, ...]:
+        """Hourly imports and exports per kWh of daily load for a battery of `battery_hours` kWh per
+        kWh of daily PV output: ((battery no/yes × class × ratio grid) × hour) for imports and
+        exports, and their day totals shaped (battery, class, ratio grid)."""
+        key = ("hourly", round(battery_hours, 9))
+        if key not in self._tables:
+            grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)
+            imp = np.empty((2, len(self.classes.names), len(grid), self.classes.load_shape.shape[1]))
+            exp = np.empty_like(imp)
+            for c, shape in enumerate(self.classes.load_shape):
+                for k, b in enumerate((np.zeros_like(grid), grid * battery_hours)):
+                    imp[k, c], exp[k, c] = hourly_flows(np.ones_like(grid), grid, shape, self.pv_shape, battery_kwh=b)
+            n_b, n_c, n_g, n_h = imp.shape
+            self._tables[key] = (imp.reshape(n_b * n_c * n_g, n_h), exp.reshape(n_b * n_c * n_g, n_h),
+                                 imp.sum(3), exp.sum(3))
         return self._tables[key]
 
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -395,17 +412,56 @@ class ConsumerPopulation:
         imports_day = daily_load.copy()
         exports_day = np.zeros(self.n)
         if len(pro):
-            imp, exp = hourly_flows(
-                daily_load[pro], self.pv_kw[pro] * pv_kwh_per_kw_day, shapes[self.cls[pro]], pv_shape_day,
-                battery_kwh=self.battery_kwh[pro],
-            )
-            w = self.weight[pro][:, None]
-            agg = sp.csr_matrix((np.ones(len(pro)), (self.node[pro], np.arange(len(pro)))), shape=(n_nodes, len(pro)))
-            node_imports += agg @ (imp * w)
-            node_exports += agg @ (exp * w)
+            self._prosumer_flows(pro, daily_load[pro], pv_kwh_per_kw_day, pv_shape_day, n_nodes,
+                                 node_imports, node_exports, imports_day, exports_day)
+        return DayFlows(node_imports, node_exports, imports_day, exports_day)
+
+    def _prosumer_flows(
+        self, pro: np.ndarray, load: np.ndarray, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int,
+        node_imports: np.ndarray, node_exports: np.ndarray, imports_day: np.ndarray, exports_day: np.ndarray,
+    ) -> None:
+        """Prosumers' flows, added into the node totals and written into the day totals (in place).
+
+        All prosumers with batteries sized per kWp share one battery-to-PV ratio; their flows are then
+        read from per-class tables over the PV/load ratio (linear interpolation), aggregated by
+        (node, class, grid point) before the hourly shapes are applied: O(prosumers), not
+        O(prosumers × hours). Anything else falls back to the exact hour-by-hour calculation.
+        """
+        pv = self.pv_kw[pro] * pv_kwh_per_kw_day
+        batt = self.battery_kwh[pro]
+        has_b = batt > 0
+        ratio_b = np.divide(batt, pv, out=np.zeros_like(pv), where=pv > 0)
+        uniform = (not has_b.any() or np.ptp(ratio_b[has_b]) <= 1e-9 * max(1.0, ratio_b[has_b].max()))
+        if not uniform or not np.allclose(pv_shape_day, self.pv_shape) or np.any(load <= 0):
+            imp, exp = hourly_flows(load, pv, self.classes.load_shape[self.cls[pro]], pv_shape_day, battery_kwh=batt)
+            w = self.weight[pro]
+            for arr, out in ((imp, node_imports), (exp, node_exports)):
+                for h in range(arr.shape[1]):
+                    out[:, h] += np.bincount(self.node[pro], weights=w * arr[:, h], minlength=n_nodes)
             imports_day[pro] = imp.sum(1)
             exports_day[pro] = exp.sum(1)
-        return DayFlows(node_imports, node_exports, imports_day, exports_day)
+            return
+        battery_hours = float(ratio_b[has_b][0]) if has_b.any() else 0.0
+        t_imp, t_exp, tot_imp, tot_exp = self._hourly_tables(battery_hours)
+        n_b, n_c, n_g = tot_imp.shape
+        pos = np.clip(pv / load, 0.0, self.RATIO_MAX) / self.RATIO_STEP
+        g = np.minimum(pos.astype(np.int64), n_g - 2)
+        frac = pos - g
+        k = has_b.astype(np.int64)
+        c = self.cls[pro]
+        # per-customer day totals
+        imports_day[pro] = load * (tot_imp[k, c, g] * (1 - frac) + tot_imp[k, c, g + 1] * frac)
+        exports_day[pro] = load * (tot_exp[k, c, g] * (1 - frac) + tot_exp[k, c, g + 1] * frac)
+        # node totals: weights on (battery, class, grid point) rows of the tables, then their hours
+        wl = self.weight[pro] * load
+        col = (k * n_c + c) * n_g + g
+        nodes = self.node[pro]
+        coef = sp.csr_matrix(
+            (np.concatenate([wl * (1 - frac), wl * frac]), (np.concatenate([nodes, nodes]), np.concatenate([col, col + 1]))),
+            shape=(n_nodes, n_b * n_c * n_g),
+        )
+        node_imports += coef @ t_imp
+        node_exports += coef @ t_exp
 
     def bill_month(
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,

@@ -132,3 +132,31 @@ def test_node_local_network_stays_within_nodes():
     r, c = net.nonzero()
     assert np.all(node[r] == node[c]) and np.all(r != c)
     assert np.all(np.diff(net.indptr) >= 1)
+
+
+def test_table_based_prosumer_flows_match_the_exact_hourly_calculation():
+    from agents.consumer import PV_BATTERY, PV_EXPORT
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    pop = _population(n, nodes=4)
+    pop.classes.load_shape[0] = np.r_[np.full(6, 0.6), np.full(12, 0.9), np.full(6, 1.6)] / 24.8
+    pro = rng.random(n) < 0.5
+    pop.state[pro] = np.where(rng.random(pro.sum()) < 0.3, PV_BATTERY, PV_EXPORT)
+    pop.pv_kw[pro] = rng.uniform(0.5, 8.0, pro.sum())
+    pop.battery_kwh[pop.state == PV_BATTERY] = 1.5 * pop.pv_kw[pop.state == PV_BATTERY]
+    monthly = rng.uniform(50, 900, n)
+    fast = pop.daily_flows(monthly, 30, 4.1, pop.pv_shape, 4)
+    # the exact calculation, hour by hour for every prosumer
+    idx = np.flatnonzero(pro)
+    imp, exp = hourly_flows(monthly[idx] / 30, pop.pv_kw[idx] * 4.1, pop.classes.load_shape[pop.cls[idx]],
+                            pop.pv_shape, battery_kwh=pop.battery_kwh[idx])
+    # linear interpolation between ratio grid points (step 0.02): errors stay below 0.5 % of the day's load
+    daily = monthly[idx] / 30
+    assert np.all(np.abs(fast.imports_kwh[idx] - imp.sum(1)) <= 0.005 * daily)
+    assert np.all(np.abs(fast.exports_kwh[idx] - exp.sum(1)) <= 0.005 * daily)
+    assert np.abs(fast.imports_kwh[idx] - imp.sum(1)).mean() <= 1e-3 * daily.mean()
+    node_exp = np.zeros((4, 24))
+    for h in range(24):
+        node_exp[:, h] = np.bincount(pop.node[idx], weights=exp[:, h], minlength=4)
+    np.testing.assert_allclose(fast.node_exports_kw, node_exp, rtol=5e-3, atol=1e-2)
