@@ -374,7 +374,7 @@ class ConsumerPopulation:
     ) -> None:
         """Initial PV owners: in each class, agents drawn at random up to the class's weighted share."""
         for c, share in enumerate(share_by_class):
-            if share <= 0:
+            if share <= 0 or not self.classes.can_adopt[c]:
                 continue
             idx = np.flatnonzero(self.cls == c)
             order = rng.permutation(idx)
@@ -384,7 +384,7 @@ class ConsumerPopulation:
                 continue
             _, kw, _, _ = self.payback(econ, params, chosen)
             batt = rng.random(len(chosen)) < battery_share_by_class[c]
-            self.state[chosen] = np.where(batt, PV_BATTERY, PV_EXPORT)
+            self.state[chosen] = np.where(batt, PV_BATTERY, PV_EXPORT if econ.rule.pays_exports else PV_NO_EXPORT)
             self.pv_kw[chosen] = kw
             self.battery_kwh[chosen] = np.where(batt, kw * params.battery_kwh_per_kw, 0.0)
             self.rule[chosen] = rule_index
@@ -474,6 +474,8 @@ class ConsumerPopulation:
         expired = (self.rule >= 0) & (self.contract_end_month <= month)
         self.rule[expired] = current_rule
         self.contract_end_month[expired] = month + 12 * rules[current_rule].contract_years
+        no_battery = expired & (self.state != PV_BATTERY)
+        self.state[no_battery] = PV_EXPORT if rules[current_rule].pays_exports else PV_NO_EXPORT
         billed = imports_kwh.copy()
         credit = np.zeros(self.n)
         for r in np.unique(self.rule[self.rule >= 0]):

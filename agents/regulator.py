@@ -14,7 +14,7 @@ from mesa import Agent, Model
 
 @dataclass(frozen=True)
 class CostYear:
-    """The last twelve months (or fewer, scaled to a year) as seen at a reset. Money in currency."""
+    """The last twelve months as seen at a reset. Money in currency."""
 
     energy_payments: float
     capacity_payments: float
@@ -22,7 +22,7 @@ class CostYear:
     export_credits: float
     subsidy: float
     energy_charges_billed: float   # revenue from energy rates at the tariffs in force
-    connections: float             # customers billed (average)
+    connections: float             # customers billed at the reset
     base_fixed_charge: float       # fixed charge per connection per month set by the scenario
 
 

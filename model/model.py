@@ -107,11 +107,13 @@ class SurplusModel(Model):
         self.metrics: dict[str, float | str] = {}
         self._econ: Economics | None = None
         self._seed_initial_pv()
-        self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in METRIC_NAMES})
+        self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names))
+        self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in self.metric_names})
 
     # ------------------------------------------------------------------------------------------
     def rule_index(self, date: dt.date) -> int:
-        """Index of the export rule in force for new contracts on `date` (the earliest rule before it)."""
+        """Index of the export rule in force for new contracts on `date`: the latest rule started on or
+        before it (the first rule if none has started yet)."""
         idx = 0
         for i, r in enumerate(self.spec.net_metering):
             if r.start <= date:
@@ -125,7 +127,7 @@ class SurplusModel(Model):
         """What consumers weigh this month: their average monthly consumption this year (demand
         growth updates it yearly), the average rate it costs them, PV cost and the export rule."""
         year = self.month // 12
-        key = (id(self.tariffs), round(pv_cost, 6), rule_index, year)
+        key = (self.tariffs.scale, self.tariffs.fixed_charge_per_month, round(pv_cost, 6), rule_index, year)
         if self._econ is not None and self._econ.key == key:
             return self._econ
         monthly_kwh = self.population.base_kwh * self.drivers.at(12 * year).demand_factor
@@ -156,10 +158,11 @@ class SurplusModel(Model):
         weekend = [calendar.weekday(y, m, d + 1) >= 5 for d in range(days)]
         if res == "representative_day":
             return [(float(days), 1.0)]
+        n_we = sum(weekend)
+        weekday = days / (days - n_we + n_we * wf)  # keeps the month's energy whatever the weekend factor
         if res == "weekday_weekend":
-            n_we = sum(weekend)
-            return [(float(days - n_we), 1.0), (float(n_we), wf)]
-        return [(1.0, wf if we else 1.0) for we in weekend]
+            return [(float(days - n_we), weekday), (float(n_we), weekday * wf)]
+        return [(1.0, weekday * wf if we else weekday) for we in weekend]
 
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
@@ -168,6 +171,9 @@ class SurplusModel(Model):
         pop = self.population
         d = self.drivers.at(self.month)
         cal_month = self.date.month
+        # 1. the regulator's annual reset takes effect from the first day of the reset month
+        if self.regulator.due(cal_month, len(self.history)):
+            self._reset_tariffs()
         days = calendar.monthrange(self.date.year, cal_month)[1]
         pop.customer_factor = d.customer_factor
 
@@ -236,11 +242,7 @@ class SurplusModel(Model):
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
 
-        # 6. regulator
-        if self.regulator.due(cal_month, len(self.history)):
-            self._reset_tariffs()
-
-        self._record(res, load_mw, hw, plant_mwh, cf, s, surplus_mw, node_unserved_mwh, hours_in_month)
+        self._record(res, load_mw, hw, plant_mwh, s, surplus_mw, node_unserved_mwh, hours_in_month, d)
         self.datacollector.collect(self)
         self.month += 1
         self.date = add_months(self.date, 1)
@@ -255,15 +257,14 @@ class SurplusModel(Model):
 
     def _reset_tariffs(self) -> None:
         last = self.history[-12:]
-        scale = 12.0 / len(last)
         pop = self.population
         year = CostYear(
-            energy_payments=scale * sum(h.energy_payments for h in last),
-            capacity_payments=scale * sum(h.capacity_payments for h in last),
-            network_costs=scale * sum(h.network_costs for h in last),
-            export_credits=scale * sum(h.export_credits for h in last),
-            subsidy=scale * sum(h.subsidy for h in last),
-            energy_charges_billed=scale * sum(h.energy_charges for h in last),
+            energy_payments=sum(h.energy_payments for h in last),
+            capacity_payments=sum(h.capacity_payments for h in last),
+            network_costs=sum(h.network_costs for h in last),
+            export_credits=sum(h.export_credits for h in last),
+            subsidy=sum(h.subsidy for h in last),
+            energy_charges_billed=sum(h.energy_charges for h in last),
             connections=float(pop.weight.sum()),
             base_fixed_charge=self.spec.tariffs.fixed_charge_per_month,
         )
@@ -272,8 +273,8 @@ class SurplusModel(Model):
 
     # ------------------------------------------------------------------------------------------
     def _record(
-        self, res: ClearingResult, load_mw: np.ndarray, hw: np.ndarray, plant_mwh: np.ndarray, cf: np.ndarray,
-        s: MonthSettlement, surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float,
+        self, res: ClearingResult, load_mw: np.ndarray, hw: np.ndarray, plant_mwh: np.ndarray, s: MonthSettlement,
+        surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float, d: Any,
     ) -> None:
         pop = self.population
         n_p = len(self.plants)
@@ -309,7 +310,7 @@ class SurplusModel(Model):
         m["idle_capacity_mw"] = float((res.curtailed_mw[:n_p] @ hw).sum() / hours_in_month)
         zero_cost = self._zero_cost_mask
         m["curtailment_gwh"] = float((res.curtailed_mw[:n_p][zero_cost] @ hw).sum() + (res.curtailed_mw[n_p:] @ hw).sum()) / 1000.0
-        m["rooftop_exports_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
+        m["rooftop_surplus_to_grid_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
         m["unserved_energy_gwh"] = float(unserved_mwh.sum()) / 1000.0
         m["emissions_t"] = float(plant_mwh @ self._emission_factor)
         weights = load_mw * hw[None, :]
@@ -321,6 +322,8 @@ class SurplusModel(Model):
         m["tariff_scale"] = self.tariffs.scale
         m["fixed_charge_per_month"] = self.tariffs.fixed_charge_per_month
         m["available_energy_gwh"] = float(avail_mwh.sum()) / 1000.0
+        m["fx_per_usd"] = d.fx_per_usd
+        m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
         self.metrics = m
 
 
@@ -328,9 +331,9 @@ METRIC_NAMES = (
     "date", "grid_sales_gwh", "generation_gwh", "average_tariff_per_kwh", "capacity_payments", "energy_payments",
     "capacity_payment_per_kwh_sold", "power_purchase_price_per_kwh", "export_credits", "billed_revenue",
     "collected_revenue", "circular_debt_change", "circular_debt", "rooftop_pv_mw", "rooftop_pv_customers",
-    "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_exports_gwh",
+    "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_surplus_to_grid_gwh",
     "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
-    "fixed_charge_per_month", "available_energy_gwh",
+    "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
     *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
 )
 

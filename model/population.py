@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, node_local_network
+from model.scenario import ScenarioError
 from model.schema import ConsumersSpec, ProfilesSpec
 from model.tariffs import CLASS_CODES
 
@@ -77,6 +78,11 @@ def build_population(
             if share > 0:
                 cells.append((c, index[nid], cl.customers * share / total, cl.monthly_kwh_per_customer))
     energy = np.array([cust * kwh for _, _, cust, kwh in cells])
+    if n_agents < len(cells):
+        raise ScenarioError(
+            f"consumers.agents = {n_agents}: must be at least the number of (class, node) cells with customers "
+            f"({len(cells)}), so that every customer is represented"
+        )
     counts = allocate_agents(energy, n_agents)
     cls_parts, node_parts, weight_parts, kwh_parts = [], [], [], []
     for (c, nd, cust, kwh), k in zip(cells, counts, strict=True):

@@ -243,9 +243,6 @@ class RegulatorSpec(Sourced):
     fixed_charge_capacity_share: Share = Field(
         0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
     )
-    projection: Literal["last_year", "last_year_trend"] = Field(
-        "last_year", description="Sales projection for the reset: last 12 months, or with their trend.",
-    )
 
 
 class SettlementSpec(Sourced):

@@ -107,3 +107,36 @@ def test_fixed_charges_damp_adoption():
 def test_frozen_tariffs_do_not_move():
     _, df = _tariff_after(25, **{"regulator.reset": "none"})
     assert (df["tariff_scale"] == 1.0).all()
+
+
+def test_resolutions_bill_the_same_monthly_energy():
+    sales = {}
+    for res in ("representative_day", "weekday_weekend", "hourly"):
+        model = SurplusModel(scenario=SCENARIO, rng=2, overrides={"time.resolution": res})
+        model.step()
+        sales[res] = model.history[-1].sales_mwh
+    assert sales["weekday_weekend"] == pytest.approx(sales["representative_day"], rel=1e-9)
+    assert sales["hourly"] == pytest.approx(sales["representative_day"], rel=1e-9)
+
+
+def test_too_few_agents_is_a_clear_error():
+    from model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"consumers.agents = 3: must be at least the number of \(class, node\) cells"):
+        SurplusModel(scenario=SCENARIO, agents=3, rng=1)
+
+
+def test_class_tariffs_are_collected_and_tariffs_reset_in_the_reset_month(base):
+    df = base.datacollector.get_model_vars_dataframe()
+    assert df["tariff_households_per_kwh"].gt(0).all()
+    # teaching scenario: reset in January; the first reset needs 12 months of history
+    changed = df.index[df["tariff_scale"].diff().fillna(0) != 0].tolist()
+    assert changed and all(df.loc[i, "date"].endswith("-01-01") for i in changed)
+    assert df.loc[changed[0], "date"] == "2026-01-01"
+
+
+def test_classes_that_cannot_adopt_get_no_initial_pv():
+    model = SurplusModel(scenario=SCENARIO, rng=1, overrides={
+        "consumers.classes.0.can_adopt": False, "consumers.classes.0.initial_pv_share": 0.3})
+    pop = model.population
+    assert not pop.has_pv[pop.cls == 0].any()
