@@ -87,23 +87,25 @@ class PlainConsumer(Agent):
             return
         t, econ, params, rule = m.pop.classes, m.econ, m.params, m.econ.rule
         kwh_year = self.kwh * 12.0
-        kw = min(t.roof_kw[self.cls], t.sanctioned_kw[self.cls] * rule.max_kw_share_of_sanctioned,
-                 kwh_year / econ.pv_yield_kwh_per_kw_year)
-        pv = kw * econ.pv_yield_kwh_per_kw_year
-        ratio = pv / kwh_year
+        kw_max = min(t.roof_kw[self.cls], t.sanctioned_kw[self.cls] * rule.max_kw_share_of_sanctioned)
+        kw_match = min(kw_max, kwh_year / econ.pv_yield_kwh_per_kw_year)
         grid, s0, e0, s1, e1 = m.tables[self.cls]
         d = t.discount_rate[self.cls]
-        best = NO_PAYBACK_YEARS
-        for self_share, exp_share, extra_cost in ((s0, e0, 0.0),
-                                                  (s1, e1, kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh)):
-            own = float(np.interp(ratio, grid, self_share)) * kwh_year
-            exported = float(np.interp(ratio, grid, exp_share)) * kwh_year
-            saving = own * self.rate + exported * rule.export_rate_per_kwh
-            cost = kw * econ.pv_cost_per_kw + extra_cost
-            pay = NO_PAYBACK_YEARS
-            if saving > 0 and 1.0 - cost / saving * d > 0:
-                pay = min(-math.log(1.0 - cost / saving * d) / math.log1p(d), NO_PAYBACK_YEARS)
-            best = min(best, pay)
+        best = math.inf
+        for kw in (kw_match, kw_max):
+            pv = kw * econ.pv_yield_kwh_per_kw_year
+            ratio = min(pv / kwh_year, m.pop.RATIO_MAX)
+            for self_share, exp_share, extra_cost in (
+                (s0, e0, 0.0), (s1, e1, kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh),
+            ):
+                own = float(np.interp(ratio, grid, self_share)) * kwh_year
+                exported = float(np.interp(ratio, grid, exp_share)) * kwh_year
+                saving = own * self.rate + exported * rule.export_rate_per_kwh
+                cost = kw * econ.pv_cost_per_kw + extra_cost
+                pay = NO_PAYBACK_YEARS
+                if saving > 0 and 1.0 - cost / saving * d > 0:
+                    pay = min(-math.log(1.0 - cost / saving * d) / math.log1p(d), NO_PAYBACK_YEARS)
+                best = min(best, pay)
         if best > params.system_life_years:
             best = NO_PAYBACK_YEARS
         mms = float(np.interp(best, DGEN_PAYBACK_YEARS, DGEN_MMS))

@@ -5,12 +5,19 @@ from __future__ import annotations
 import platform
 import sys
 
+import bench_adoption
 import bench_clearing
+import bench_model
 
 
 def main() -> int:
+    quick = "--quick" in sys.argv[1:]
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
-    bench_clearing.main(sys.argv[1:])
+    bench_clearing.main(["--quick"] if quick else [])
+    print()
+    bench_adoption.main(["--quick"] if quick else [])
+    print()
+    bench_model.main(["--repeat", "1" if quick else "3"])
     return 0
 
 

@@ -51,15 +51,19 @@ def draw_grid(
     xy = np.array([pos[n.id] for n in grid.nodes])
     if result is None:
         ax.scatter(xy[:, 0], xy[:, 1], s=300, color="tab:blue", zorder=2)
-        labels = [str(n.name or n.id) for n in grid.nodes]
+        labels = [str(n.name or n.id) if grid.n_nodes <= 8 else str(n.id) for n in grid.nodes]
     else:
         lmp = result.lmp_per_mwh[:, hour]
         sc = ax.scatter(xy[:, 0], xy[:, 1], s=300, c=lmp, cmap="viridis", zorder=2, edgecolors="k")
         fig.colorbar(sc, ax=ax, label=f"nodal price ({currency}/MWh)", shrink=0.8)
-        labels = [f"{n.name or n.id}\n{currency}{p:,.2f}" for n, p in zip(grid.nodes, lmp, strict=True)]
+        if grid.n_nodes <= 8:
+            labels = [f"{n.name or n.id}\n{currency}{p:,.2f}" for n, p in zip(grid.nodes, lmp, strict=True)]
+        else:  # many nodes: short ids only, the colour carries the price
+            labels = [str(n.id) for n in grid.nodes]
     span = np.ptp(xy, axis=0).max() if len(xy) > 1 else 1.0
     for (x, y), text in zip(xy, labels, strict=True):
-        ax.annotate(text, (x, y + 0.06 * span), ha="center", va="bottom", fontsize=9, zorder=3)
+        ax.annotate(text, (x, y + 0.03 * span), ha="center", va="bottom", fontsize=8 if grid.n_nodes > 8 else 9,
+                    zorder=3)
     ax.set_axis_off()
     ax.margins(0.15)
     return fig

@@ -11,21 +11,38 @@ def _texts(rc) -> str:
     return " ".join(w.template for w in rc.find(v.VuetifyTemplate).widgets if isinstance(getattr(w, "template", None), str))
 
 
-def test_page_shows_grid_drawing_and_prices():
+def test_page_shows_default_grid_and_prices():
     box, rc = solara.render(app.Page(), handle_error=False)
     images = rc.find(ipywidgets.Image).widgets
     assert images and len(images[0].value) > 1000, "the grid drawing must be a real PNG"
     html = _texts(rc)
-    assert "Nodal prices" in html
-    # PJM 5-bus LMPs (pandapower rundcopp): B 26.38, D 39.94 $/MWh
-    assert "26.38" in html and "39.94" in html
-    assert "D-E" in html  # the binding line is named
+    assert "Nodal prices" in html and "LESCO (Lahore)" in html and "K-Electric (Karachi)" in html
 
 
-def test_load_lever_changes_prices():
+def test_hour_lever_changes_the_prices_shown():
     box, rc = solara.render(app.Page(), handle_error=False)
     before = _texts(rc)
-    rc.find(v.Slider).widget.v_model = 0.5
+    rc.find(v.Slider).widget.v_model = 12
     after = _texts(rc)
-    assert after != before
-    assert "No line is binding" in after
+    assert "hour 12:00" in after and after != before
+
+
+def test_switching_scenario_and_running_the_horizon():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    rc.find(v.Select).widget.v_model = "teaching-5-node"
+    html = _texts(rc)
+    assert "Bus D" in html
+    rc.find(v.Btn, children=["Run 10 years"]).widget.click()
+    assert "Last year of the run" in _texts(rc)
+    assert len(rc.find(ipywidgets.Image).widgets) == 2
+
+
+def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
+    from model.scenario import ScenarioError
+
+    def broken(*args, **kwargs):
+        raise ScenarioError("plants[0].capacity_mw = -1: Input should be greater than 0")
+
+    monkeypatch.setattr(app, "SurplusModel", broken)
+    box, rc = solara.render(app.Page(), handle_error=False)
+    assert rc.find(v.Alert).widgets, "an error alert must be shown"

@@ -1,4 +1,4 @@
-"""The app in a real headless Chromium: the grid drawing and the nodal prices render, no console errors."""
+"""The app in a real headless Chromium: the default scenario's grid drawing and nodal prices render, no console errors."""
 
 from pathlib import Path
 
@@ -13,7 +13,7 @@ def test_default_page_shows_grid_and_prices(server_url, page):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(server_url)
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=60_000)
-    expect(page.get_by_role("cell", name="39.94")).to_be_visible()
+    expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
     drawing = page.locator("img").first
     expect(drawing).to_be_visible()
     box = drawing.bounding_box()
