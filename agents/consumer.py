@@ -136,6 +136,7 @@ class ClassTable:
     discount_rate: np.ndarray
     can_adopt: np.ndarray
     load_shape: np.ndarray  # classes × 24, sums to 1
+    income_class: list[str] | None = None
 
 
 @dataclass
@@ -300,18 +301,16 @@ class ConsumerPopulation:
         for kw in (kw_match, kw_max):
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
-            pos = np.clip(ratio, 0.0, self.RATIO_MAX) / self.RATIO_STEP
+            pos = np.minimum(ratio, self.RATIO_MAX) * (1.0 / self.RATIO_STEP)
             i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
             w = pos - i
-
-            def look(k: int, i: np.ndarray = i, w: np.ndarray = w) -> np.ndarray:
-                tk = tables[k]  # linear interpolation on the uniform ratio grid, per class
-                return (tk[c, i] * (1.0 - w) + tk[c, i + 1] * w) * load
-
+            # all four table quantities at once, linearly interpolated on the uniform ratio grid
+            lo, hi = tables[:, c, i], tables[:, c, i + 1]
+            own_pv, exp_pv, own_b, exp_b = (lo + (hi - lo) * w) * load
             cost = kw * econ.pv_cost_per_kw
-            options = [(look(0), look(1), cost, False)]
+            options = [(own_pv, exp_pv, cost, False)]
             if use_battery:
-                options.append((look(2), look(3), cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
+                options.append((own_b, exp_b, cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
             for own, exported, option_cost, with_battery in options:
                 pay = discounted_payback(option_cost, rule.savings(own, exported, load, pv, rate), disc)
                 better = pay < best_pay

@@ -24,6 +24,7 @@ class CostYear:
     energy_charges_billed: float   # revenue from energy rates at the tariffs in force
     connections: float             # customers billed at the reset
     base_fixed_charge: float       # fixed charge per connection per month set by the scenario
+    large_load_revenue: float = 0.0  # paid by large loads under special tariffs
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class VolumetricReset(TariffReset):
 
     def decide(self, year: CostYear) -> ResetDecision:
         required = (year.energy_payments + year.capacity_payments + year.network_costs + year.export_credits
-                    - year.subsidy) / max(self.recovery_ratio, 1e-9)
+                    - year.subsidy - year.large_load_revenue) / max(self.recovery_ratio, 1e-9)
         fixed_extra = self.fixed_charge_capacity_share * year.capacity_payments / max(year.connections * 12.0, 1e-9)
         fixed = year.base_fixed_charge + fixed_extra
         from_energy = required - fixed * year.connections * 12.0

@@ -24,7 +24,8 @@ class DriverState:
     customer_factor: float   # customers relative to the base year
 
 
-def _series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
+def series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
+    """Monthly values of a driver: constant, yearly path (last value repeats) or GBM drawn from `rng`."""
     if path.kind == "constant":
         return np.full(months, path.value)
     if path.kind == "path":
@@ -42,9 +43,9 @@ class Drivers:
 
     def __init__(self, spec: DriversSpec, months: int, rng: np.random.Generator) -> None:
         self.months = months
-        self.fx = _series(spec.fx_per_usd, months, rng)
-        self.fuel = {name: _series(p, months, rng) for name, p in sorted(spec.fuel_price_index.items())}
-        self.pv_cost = _series(spec.pv_system_cost_per_kw, months, rng)
+        self.fx = series(spec.fx_per_usd, months, rng)
+        self.fuel = {name: series(p, months, rng) for name, p in sorted(spec.fuel_price_index.items())}
+        self.pv_cost = series(spec.pv_system_cost_per_kw, months, rng)
         t = np.arange(months) / 12.0
         self.demand = (1.0 + spec.demand_growth_per_year) ** t
         self.customers = (1.0 + spec.customer_growth_per_year) ** t

@@ -22,6 +22,7 @@ from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.drivers import Drivers
+from model.large_loads import LargeLoadMonth, LargeLoads
 from model.net_metering import ExportRule, make_rule
 from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario
@@ -88,6 +89,7 @@ class SurplusModel(Model):
         for i in range(self.population.n):
             Consumer(self, self.population, i, self.space[self.grid.node_ids[self.population.node[i]]])
 
+        self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.rng)
         self.tariffs = Tariffs.from_spec(sc.tariffs)
         self.rules: list[ExportRule] = [
             make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned)
@@ -101,13 +103,17 @@ class SurplusModel(Model):
         self.month = 0
         self.circular_debt = sc.settlement.initial_circular_debt
         self.history: list[MonthSettlement] = []
+        self.large_load_history: list[LargeLoadMonth] = []
         self.last_clearing: ClearingResult | None = None
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
         self.metrics: dict[str, float | str] = {}
         self._econ: Economics | None = None
         self._seed_initial_pv()
-        self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names))
+        incomes = sorted({i for i in self.population.classes.income_class if i != "not_applicable"})
+        self._income_masks = {i: np.array(self.population.classes.income_class)[self.population.cls] == i for i in incomes}
+        self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names),
+                             *(f"pv_adoption_share_{i}_income" for i in incomes))
         self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in self.metric_names})
 
     # ------------------------------------------------------------------------------------------
@@ -213,8 +219,11 @@ class SurplusModel(Model):
             cost_per_mwh=np.concatenate([cost, np.zeros(n_n)]),
             min_output_mw=np.vstack([pmin, np.zeros_like(surplus_mw)]),
         )
-        demand = Demand(load_mw, voll_per_mwh=st.voll_per_kwh * 1000.0)
-        res = self.clearing.clear(offers, demand)
+        voll = st.voll_per_kwh * 1000.0
+        demand = Demand(load_mw, voll_per_mwh=voll)
+        hours_of_day = np.tile(np.arange(24), n_blocks)
+        bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd)
+        res = self.clearing.clear(offers, demand, bids)
         self.last_clearing, self.last_load_mw = res, load_mw
 
         # 5. settlement
@@ -237,12 +246,16 @@ class SurplusModel(Model):
             class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
             subsidy=st.subsidy_per_month,
         )
+        ll = self.large_loads.settle(res, hours_of_day, hw, self.month, d.fx_per_usd,
+                                     st.network_variable_cost_per_kwh * 1000.0)
+        s.add_large_loads(ll.revenue, ll.energy_mwh)
+        self.large_load_history.append(ll)
         for p, e, ep, cp in zip(self.plants, plant_mwh, s.energy_payment_by_plant, cap_pay, strict=True):
             p.settle(float(e), float(ep), float(cp), hours_in_month)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
 
-        self._record(res, load_mw, hw, plant_mwh, s, surplus_mw, node_unserved_mwh, hours_in_month, d)
+        self._record(res, load_mw, hw, plant_mwh, s, surplus_mw, node_unserved_mwh, hours_in_month, d, ll)
         self.datacollector.collect(self)
         self.month += 1
         self.date = add_months(self.date, 1)
@@ -264,6 +277,7 @@ class SurplusModel(Model):
             network_costs=sum(h.network_costs for h in last),
             export_credits=sum(h.export_credits for h in last),
             subsidy=sum(h.subsidy for h in last),
+            large_load_revenue=sum(h.large_load_revenue for h in last),
             energy_charges_billed=sum(h.energy_charges for h in last),
             connections=float(pop.weight.sum()),
             base_fixed_charge=self.spec.tariffs.fixed_charge_per_month,
@@ -274,7 +288,7 @@ class SurplusModel(Model):
     # ------------------------------------------------------------------------------------------
     def _record(
         self, res: ClearingResult, load_mw: np.ndarray, hw: np.ndarray, plant_mwh: np.ndarray, s: MonthSettlement,
-        surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float, d: Any,
+        surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float, d: Any, ll: LargeLoadMonth,
     ) -> None:
         pop = self.population
         n_p = len(self.plants)
@@ -303,6 +317,9 @@ class SurplusModel(Model):
         m["rooftop_pv_customers"] = float(pop.weight[pop.has_pv].sum())
         m["pv_battery_customers"] = float(pop.weight[pop.state == PV_BATTERY].sum())
         m["pv_adoption_share"] = pop.adopted_share()
+        w = pop.weight
+        for income, mask in self._income_masks.items():
+            m[f"pv_adoption_share_{income}_income"] = float(w[mask & pop.has_pv].sum() / w[mask].sum())
         caps = self._plant_capacity_mw
         for t, sel in self._tech_masks.items():
             m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
@@ -322,6 +339,17 @@ class SurplusModel(Model):
         m["tariff_scale"] = self.tariffs.scale
         m["fixed_charge_per_month"] = self.tariffs.fixed_charge_per_month
         m["available_energy_gwh"] = float(avail_mwh.sum()) / 1000.0
+        m["large_load_mw"] = ll.active_mw
+        m["large_load_energy_gwh"] = ll.energy_mwh / 1000.0
+        m["large_load_revenue"] = ll.revenue
+        m["large_load_contribution"] = ll.contribution
+        m["large_load_subsidy"] = ll.subsidy
+        m["large_load_subsidy_flag"] = float(ll.contribution < 0)
+        m["idle_capacity_absorbed_mw"] = ll.energy_mwh / hours_in_month
+        m["btc_mined"] = ll.btc_mined
+        m["fx_earned_usd"] = ll.revenue_usd
+        m["miner_curtailed_hours"] = ll.curtailed_hours
+        m["hashprice_usd_per_ph_day"] = ll.hashprice_usd_per_ph_day
         m["fx_per_usd"] = d.fx_per_usd
         m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
         self.metrics = m
@@ -334,6 +362,9 @@ METRIC_NAMES = (
     "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_surplus_to_grid_gwh",
     "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
     "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
+    "large_load_mw", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
+    "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "miner_curtailed_hours",
+    "hashprice_usd_per_ph_day",
     *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
 )
 

@@ -50,6 +50,7 @@ def class_table(spec: ConsumersSpec, profiles: ProfilesSpec) -> ClassTable:
         discount_rate=np.array([c.discount_rate for c in cl]),
         can_adopt=np.array([c.can_adopt for c in cl]),
         load_shape=np.vstack([normalised(profiles.shapes[c.hourly_profile]) for c in cl]),
+        income_class=[c.income_class for c in cl],
     )
 
 

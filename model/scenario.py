@@ -25,7 +25,29 @@ def shipped_scenarios() -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _read(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+def merge(base: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    """`variant`'s tables merged into a copy of `base`: tables recursively, everything else replaced."""
+    out = copy.deepcopy(base)
+    for key, value in variant.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+    data, where = _read_one(name_or_path)
+    parent = data.get("meta", {}).get("extends")
+    if parent:
+        if parent in _seen or parent == data.get("meta", {}).get("name"):
+            raise ScenarioError(f"{where}: meta.extends = {parent!r}: scenarios extend each other in a loop")
+        base, _ = _read(parent, (*_seen, str(parent)))
+        data = merge(base, data)
+    return data, where
+
+
+def _read_one(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     path = Path(name_or_path)
     if path.suffix == ".toml" and path.exists():
         text = path.read_text(encoding="utf-8")

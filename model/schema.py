@@ -54,6 +54,10 @@ class Meta(Strict):
     title: str = Field("", description="One-line title for reports and the app.")
     description: str = Field("", description="What the scenario represents and its base year.")
     currency: Literal["PKR", "USD"] = Field("PKR", description="Currency of all money fields (PKR unless USD).")
+    extends: str | None = Field(
+        None, description="A policy variant: name of the scenario this file modifies. Its tables are merged into "
+        "the base's (a list, e.g. [[large_loads.miners]], replaces the base's list).",
+    )
 
 
 class TimeSettings(Strict):
@@ -153,6 +157,9 @@ class ConsumerClassSpec(Sourced):
         description="Which tariff applies (residential uses slabs).",
     )
     protected: bool = Field(False, description="Residential protected consumers (lower slab rates).")
+    income_class: Literal["low", "middle", "high", "not_applicable"] = Field(
+        "not_applicable", description="Income group of the class's households, for distributional metrics.",
+    )
     customers: float = Field(gt=0, description="Number of real customers (connections) in the base year.")
     monthly_kwh_per_customer: float = Field(gt=0, description="Average metered consumption, kWh per customer per month.")
     consumption_spread: float = Field(
@@ -257,6 +264,10 @@ class SettlementSpec(Sourced):
     subsidy_per_month: NonNeg = Field(0.0, description="Government tariff-differential subsidy paid in, currency per month.")
     initial_circular_debt: NonNeg = Field(0.0, description="Circular-debt stock at the start, currency.")
     voll_per_kwh: float = Field(gt=0, description="Value of lost load used in the clearing, currency/kWh.")
+    network_variable_cost_per_kwh: NonNeg = Field(
+        0.0, description="Variable network cost of serving one more kWh (transmission and market-operator "
+        "charges), currency/kWh; used in the special tariffs' contribution test.",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,6 +318,67 @@ class ProfilesSpec(Sourced):
     pv_shape: str = Field("solar", description="Name of the 24-h shape of rooftop PV output.")
 
 
+# --------------------------------------------------------------------------------------------
+class BitcoinSpec(Sourced):
+    """The Bitcoin network as the miners see it."""
+
+    price_usd_per_btc: Path = Field(description="Bitcoin price, USD per BTC (constant, yearly path or GBM).")
+    network_hashrate_eh_s: Path = Field(description="Network hashrate, EH/s (sets the difficulty).")
+    fee_share_of_reward: Share = Field(0.02, description="Transaction fees as a share of the block reward.")
+    pool_fee: Share = Field(0.02, description="Mining-pool fee, share of revenue.")
+    blocks_per_day: float = Field(144.0, gt=0, description="Blocks per day (protocol target 144); sets halving dates.")
+
+
+class SpecialTariffSpec(Sourced):
+    """A special tariff for large loads, selected by `name` from a large load."""
+
+    name: str = Field(description="Unique name used by large loads.")
+    kind: Literal["flat", "marginal_cost_plus", "interruptible", "take_or_pay_block", "time_of_use"] = Field(
+        description="flat: one rate; marginal_cost_plus: nodal (or system) marginal cost + adder; interruptible: "
+        "a rate, served only from capacity no other consumer needs and when the marginal cost is at most the rate; "
+        "take_or_pay_block: a committed monthly volume paid whether used or not, plus a share of capacity cost; "
+        "time_of_use: peak and off-peak rates.",
+    )
+    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate (flat, interruptible, take-or-pay, off-peak), currency/kWh.")
+    adder_per_kwh: float = Field(0.0, description="Adder on marginal cost (marginal_cost_plus), currency/kWh.")
+    basis: Literal["nodal", "system"] = Field("nodal", description="Marginal cost at the load's node or the system's.")
+    peak_rate_per_kwh: NonNeg = Field(0.0, description="Peak-hour rate (time_of_use), currency/kWh.")
+    peak_hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(
+        default_factory=list, description="Hours of the day (0–23) charged at the peak rate (time_of_use).",
+    )
+    block_share: Share = Field(
+        0.0, description="take_or_pay_block: committed energy as a share of the load's full-power monthly energy.",
+    )
+    capacity_cost_per_kw_month: NonNeg = Field(
+        0.0, description="take_or_pay_block: contribution to capacity cost, currency per contracted kW per month.",
+    )
+
+
+class MinerSpec(Sourced):
+    """A Bitcoin-mining site: a fleet of ASICs at one node under a special tariff."""
+
+    id: str = Field(description="Unique id.")
+    node: str = Field(description="Node id.")
+    power_mw: float = Field(gt=0, description="Site power at full hashrate (ASICs × PUE), MW.")
+    efficiency_j_per_th: float = Field(gt=0, description="ASIC efficiency, J/TH.")
+    pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
+    capex_usd_per_th: NonNeg = Field(0.0, description="ASIC and site capital cost, USD per TH/s.")
+    om_usd_per_mwh: NonNeg = Field(0.0, description="Operating cost other than power, USD per MWh consumed.")
+    tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
+    start: dt.date = Field(description="Date from which it operates.")
+    exit_after_loss_months: int = Field(3, ge=1, le=36, description="Exits after this many consecutive loss-making months.")
+    max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")
+    expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
+
+
+class LargeLoadsSpec(Strict):
+    """Bitcoin miners (data centres follow) and the special tariffs they buy under."""
+
+    special_tariffs: list[SpecialTariffSpec] = Field(default_factory=list, description="Special tariffs.")
+    miners: list[MinerSpec] = Field(default_factory=list, description="Bitcoin-mining sites.")
+    bitcoin: BitcoinSpec | None = Field(None, description="Bitcoin network and price (required with miners).")
+
+
 class Scenario(Strict):
     """A complete Surplus scenario."""
 
@@ -323,6 +395,7 @@ class Scenario(Strict):
     regulator: RegulatorSpec
     settlement: SettlementSpec
     drivers: DriversSpec
+    large_loads: LargeLoadsSpec = Field(default_factory=LargeLoadsSpec, description="Miners and special tariffs.")
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -358,6 +431,17 @@ class Scenario(Strict):
         starts = [r.start for r in self.net_metering]
         if starts != sorted(starts):
             raise ValueError(f"net_metering start = {[str(s) for s in starts]}: rules must be in date order")
+        ll = self.large_loads
+        _unique([t.name for t in ll.special_tariffs], "large_loads.special_tariffs", "name")
+        _unique([m.id for m in ll.miners], "large_loads.miners", "id")
+        tariffs = {t.name for t in ll.special_tariffs}
+        for i, m in enumerate(ll.miners):
+            if m.node not in nodes:
+                raise ValueError(f"large_loads.miners[{i}].node = {m.node!r}: must be the id of a node in grid.nodes")
+            if m.tariff not in tariffs:
+                raise ValueError(f"large_loads.miners[{i}].tariff = {m.tariff!r}: must be a name in large_loads.special_tariffs")
+        if ll.miners and ll.bitcoin is None:
+            raise ValueError("large_loads.bitcoin: required when there are miners")
         if self.consumers.agents < len(self.consumers.classes):
             raise ValueError(
                 f"consumers.agents = {self.consumers.agents}: must be at least the number of classes "

@@ -3,7 +3,8 @@
 Paid out by the single buyer (CPPA-G with the distribution companies, taken together):
 energy payments to plants (dispatch × energy purchase price), capacity payments, network costs
 (use-of-system charges and distribution margin) and export credits to prosumers.
-Received: billed revenue × recovery ratio, plus the government subsidy.
+Received: billed revenue × recovery ratio, plus the government subsidy, plus what large loads pay
+under their special tariffs.
 The difference is the month's addition to circular debt, so every rupee paid out is accounted for:
 ``paid_out = collected + circular_debt_change``.
 """
@@ -32,8 +33,17 @@ class MonthSettlement:
     sales_mwh: float
     sales_mwh_by_class: dict[str, float] = field(default_factory=dict)
     billed_by_class: dict[str, float] = field(default_factory=dict)
+    large_load_revenue: float = 0.0      # paid by miners and data centres under special tariffs (collected in full)
+    large_load_energy_mwh: float = 0.0
     energy_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
     capacity_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def add_large_loads(self, revenue: float, energy_mwh: float) -> None:
+        """Book what large loads paid the single buyer: it reduces the month's addition to circular debt."""
+        self.large_load_revenue += revenue
+        self.large_load_energy_mwh += energy_mwh
+        self.collected += revenue
+        self.circular_debt_change -= revenue
 
     @property
     def paid_out(self) -> float:

@@ -140,3 +140,9 @@ def test_classes_that_cannot_adopt_get_no_initial_pv():
         "consumers.classes.0.can_adopt": False, "consumers.classes.0.initial_pv_share": 0.3})
     pop = model.population
     assert not pop.has_pv[pop.cls == 0].any()
+
+
+def test_adoption_by_income_group_is_reported(base):
+    df = base.datacollector.get_model_vars_dataframe()
+    assert df["pv_adoption_share_middle_income"].between(0, 1).all()
+    assert df["pv_adoption_share_middle_income"].iloc[-1] > 0

@@ -1,0 +1,111 @@
+"""Bitcoin miners: a fleet of ASICs at a node, bidding its break-even into the clearing.
+
+Each month the miner converts the month's hashprice into a break-even electricity price (after
+pool fee and non-power operating cost) and, through its special tariff, into an hourly bid: it runs
+only when power at its node is cheap enough for it or its contract lets it. After the clearing it
+books the hours it was served: BTC mined, USD earned, power bought, hours curtailed; then it decides
+to expand (profitable month, room to grow) or to leave (a run of loss-making months).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Model
+from mesa.discrete_space import FixedAgent
+
+from agents.bitcoin import breakeven_usd_per_mwh
+
+if TYPE_CHECKING:  # types only: agents never import model internals at run time
+    import datetime as dt
+
+    from model.schema import MinerSpec
+
+
+class BitcoinMiner(FixedAgent):
+    """A mining site. Ledger attributes accumulate over the run (BTC, USD, MWh, currency)."""
+
+    def __init__(self, model: Model, spec: MinerSpec, cell: object, tariff: object) -> None:
+        super().__init__(model)
+        self.spec = spec
+        self.cell = cell
+        self.node: str = spec.node
+        self.tariff = tariff
+        self.power_mw: float = spec.power_mw
+        self.status = "planned"        # planned → active → exited
+        self.btc_mined = 0.0
+        self.revenue_usd = 0.0
+        self.energy_mwh = 0.0
+        self.power_bill = 0.0           # paid to the single buyer, currency
+        self.om_usd = 0.0
+        self.capex_usd = spec.capex_usd_per_th * self.hashrate_th_s
+        self.curtailed_hours = 0.0
+        self.loss_months = 0
+        self.last_margin_usd = 0.0
+        self.breakeven_per_mwh = 0.0
+
+    @property
+    def hashrate_th_s(self) -> float:
+        """Fleet hashrate, TH/s: site power ÷ (J/TH × PUE)."""
+        return self.power_mw * 1e6 / (self.spec.efficiency_j_per_th * self.spec.pue)
+
+    def running(self, date: dt.date) -> bool:
+        """In the market this month (started and not exited)."""
+        if self.status == "exited":
+            return False
+        if date >= self.spec.start:
+            self.status = "active"
+            return True
+        return False
+
+    def update_breakeven(self, hashprice_usd_per_ph_day: float, fx_per_usd: float, pool_fee: float) -> float:
+        """Break-even power price this month, currency/MWh (mining revenue − other operating cost)."""
+        usd = breakeven_usd_per_mwh(hashprice_usd_per_ph_day, self.spec.efficiency_j_per_th, self.spec.pue, pool_fee)
+        self.breakeven_per_mwh = max(usd - self.spec.om_usd_per_mwh, 0.0) * fx_per_usd
+        return self.breakeven_per_mwh
+
+    def bids(self, hours: np.ndarray, voll_per_mwh: float, date: dt.date) -> tuple[np.ndarray, np.ndarray]:
+        """MW and price per cleared hour (zero MW when not running)."""
+        if not self.running(date):
+            return np.zeros(len(hours)), np.zeros(len(hours))
+        price = self.tariff.bid_price(self.breakeven_per_mwh, hours, voll_per_mwh)
+        return np.where(price > 0, self.power_mw, 0.0), price
+
+    def settle(
+        self, served_mw: np.ndarray, hour_weight: np.ndarray, price_per_mwh: np.ndarray, fixed_payment: float,
+        hashprice_btc_per_ph_day: float, price_usd_per_btc: float, fx_per_usd: float, pool_fee: float,
+    ) -> dict[str, float]:
+        """Book one month; returns the month's figures (BTC, USD, MWh, currency, hours)."""
+        served_mwh = float(served_mw @ hour_weight)
+        full_mwh = self.power_mw * float(hour_weight.sum())
+        days_at_full_power = served_mwh / (self.power_mw * 24.0) if self.power_mw > 0 else 0.0
+        btc = hashprice_btc_per_ph_day * (self.hashrate_th_s / 1000.0) * days_at_full_power * (1.0 - pool_fee)
+        revenue_usd = btc * price_usd_per_btc
+        bill = float((price_per_mwh * served_mw) @ hour_weight) + fixed_payment
+        om_usd = self.spec.om_usd_per_mwh * served_mwh
+        curtailed_h = float(((served_mw < self.power_mw * 0.999) * hour_weight).sum()) if full_mwh > 0 else 0.0
+        margin = revenue_usd - om_usd - bill / fx_per_usd
+        self.btc_mined += btc
+        self.revenue_usd += revenue_usd
+        self.energy_mwh += served_mwh
+        self.power_bill += bill
+        self.om_usd += om_usd
+        self.curtailed_hours += curtailed_h
+        self.last_margin_usd = margin
+        self._decide(margin)
+        return {"btc": btc, "revenue_usd": revenue_usd, "energy_mwh": served_mwh, "bill": bill,
+                "curtailed_hours": curtailed_h, "margin_usd": margin}
+
+    def _decide(self, margin_usd: float) -> None:
+        """Leave after `exit_after_loss_months` loss-making months in a row; grow after a profitable one."""
+        self.loss_months = self.loss_months + 1 if margin_usd < 0 else 0
+        if self.loss_months >= self.spec.exit_after_loss_months:
+            self.status = "exited"
+            return
+        cap = self.spec.max_power_mw
+        if margin_usd > 0 and cap is not None and self.spec.expansion_step_mw > 0 and self.power_mw < cap:
+            added = min(self.spec.expansion_step_mw, cap - self.power_mw)
+            before = self.hashrate_th_s
+            self.power_mw += added
+            self.capex_usd += self.spec.capex_usd_per_th * (self.hashrate_th_s - before)

@@ -1,0 +1,113 @@
+"""Large loads in the monthly loop: Bitcoin miners' bids into the clearing and their settlement
+under special tariffs, with the IMF's subsidy test (see `model.special_tariffs`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+from mesa import Model
+
+from agents.bitcoin import block_subsidy_btc, difficulty_from_hashrate, fees_from_share, hashprice_btc_per_ph_day, height_at
+from agents.miner import BitcoinMiner
+from grid.clearing import ClearingResult
+from grid.market import Bids
+from grid.network import Grid
+from model.drivers import series
+from model.schema import LargeLoadsSpec
+from model.special_tariffs import SpecialTariff, contribution, make_tariff
+
+
+@dataclass
+class LargeLoadMonth:
+    """One month of large loads. Money in the scenario currency; energy in MWh."""
+
+    revenue: float = 0.0                 # paid to the single buyer (energy charges + fixed payments)
+    energy_mwh: float = 0.0
+    contribution: float = 0.0            # Σ (price − marginal cost − network cost) × energy, + fixed payments
+    btc_mined: float = 0.0
+    revenue_usd: float = 0.0             # foreign exchange earned
+    curtailed_hours: float = 0.0
+    active_mw: float = 0.0
+    hashprice_usd_per_ph_day: float = 0.0
+    by_tariff: dict[str, float] = field(default_factory=dict)   # contribution by tariff name
+
+    @property
+    def subsidy(self) -> float:
+        """Size of the subsidy to large loads (negative contribution), currency; 0 when none."""
+        return max(-self.contribution, 0.0)
+
+
+class LargeLoads:
+    """The miners of a scenario and the tariffs they buy under."""
+
+    def __init__(self, model: Model, spec: LargeLoadsSpec, grid: Grid, months: int, rng: np.random.Generator) -> None:
+        self.spec = spec
+        self.grid = grid
+        self.tariffs: dict[str, SpecialTariff] = {t.name: make_tariff(t) for t in spec.special_tariffs}
+        self.miners = [
+            BitcoinMiner(model, m, model.space[m.node], self.tariffs[m.tariff]) for m in spec.miners
+        ]
+        self.node = [m.node for m in spec.miners]
+        btc = spec.bitcoin
+        self.btc_price = series(btc.price_usd_per_btc, months, rng) if btc else np.zeros(months)
+        self.hashrate_eh_s = series(btc.network_hashrate_eh_s, months, rng) if btc else np.zeros(months)
+        self.hashprice_btc = 0.0
+        self.hashprice_usd = 0.0
+
+    def __len__(self) -> int:
+        return len(self.miners)
+
+    def bids(self, month: int, date: dt.date, hours_of_day: np.ndarray, voll_per_mwh: float, fx_per_usd: float) -> Bids:
+        """Every miner's hourly bid for this month (zero MW when not running); fixed order and count."""
+        if not self.miners:
+            return Bids()
+        btc = self.spec.bitcoin
+        i = min(month, len(self.btc_price) - 1)
+        subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
+        difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
+        self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees_from_share(subsidy, btc.fee_share_of_reward))
+        self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
+        mw, price = [], []
+        for m in self.miners:
+            m.update_breakeven(self.hashprice_usd, fx_per_usd, btc.pool_fee)
+            a, b = m.bids(hours_of_day, voll_per_mwh, date)
+            mw.append(a)
+            price.append(b)
+        return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price),
+                    names=[m.spec.id for m in self.miners])
+
+    def settle(
+        self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
+        network_cost_per_mwh: float,
+    ) -> LargeLoadMonth:
+        """Book the month for every miner and total the large loads' money and energy."""
+        out = LargeLoadMonth(hashprice_usd_per_ph_day=self.hashprice_usd)
+        if not self.miners:
+            return out
+        i = min(month, len(self.btc_price) - 1)
+        island_slack = self.grid.island_of_node
+        for k, m in enumerate(self.miners):
+            if m.status != "active":
+                continue
+            n = self.grid.index_of_node[m.node]
+            lmp = res.lmp_per_mwh[n]
+            system = res.system_lambda_per_mwh[island_slack[n]]
+            served = res.bid_served_mw[k]
+            price = m.tariff.price(lmp, system, hours_of_day)
+            served_mwh = float(served @ hour_weight)
+            full_mwh = m.power_mw * float(hour_weight.sum())
+            fixed = m.tariff.fixed_payment(m.power_mw, served_mwh, full_mwh)
+            out.active_mw += m.power_mw
+            book = m.settle(served, hour_weight, price, fixed, self.hashprice_btc, float(self.btc_price[i]),
+                            fx_per_usd, self.spec.bitcoin.pool_fee)
+            c = contribution(price, lmp, network_cost_per_mwh, served * hour_weight) + fixed
+            out.contribution += c
+            out.by_tariff[m.spec.tariff] = out.by_tariff.get(m.spec.tariff, 0.0) + c
+            out.revenue += book["bill"]
+            out.energy_mwh += book["energy_mwh"]
+            out.btc_mined += book["btc"]
+            out.revenue_usd += book["revenue_usd"]
+            out.curtailed_hours += book["curtailed_hours"]
+        return out

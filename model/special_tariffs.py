@@ -1,0 +1,120 @@
+"""Special tariffs for large loads: one small class per design, chosen by `kind` (`TARIFFS`).
+
+Each tariff answers three questions for one month of hours:
+- `bid_price`: at what price (currency/MWh) the load bids for grid energy in each hour, given its own
+  break-even price — this is what the market clearing sees;
+- `price`: what it pays per MWh served in each hour;
+- `fixed_payment`: what it pays regardless of use (take-or-pay blocks, capacity contributions).
+
+`contribution` applies the IMF's test: (tariff − marginal energy cost − variable network cost) ×
+energy; a negative total is a **subsidy** from everyone else to the large load.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from model.schema import SpecialTariffSpec
+
+FIRM_BID_SHARE_OF_VOLL = 0.9  # firm large loads bid just below VoLL: served unless the system is short
+
+
+@dataclass(frozen=True)
+class SpecialTariff:
+    """Base class; `spec` holds the scenario's parameters (currency/kWh)."""
+
+    spec: SpecialTariffSpec
+    kind: ClassVar[str] = "base"
+    interruptible: ClassVar[bool] = False
+
+    def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
+        """Willingness to pay for grid energy in each hour, currency/MWh (0 = does not run)."""
+        price = self._rate_per_mwh(hours)
+        return np.where(price <= breakeven_per_mwh, FIRM_BID_SHARE_OF_VOLL * voll_per_mwh, 0.0)
+
+    def price(self, lmp_per_mwh: np.ndarray, system_marginal_per_mwh: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """Price paid per MWh served in each hour, currency/MWh."""
+        return self._rate_per_mwh(hours)
+
+    def fixed_payment(self, power_mw: float, served_mwh: float, full_mwh: float) -> float:
+        """Payment for the month whatever the use, currency (beyond `price` × served energy)."""
+        return 0.0
+
+    def _rate_per_mwh(self, hours: np.ndarray) -> np.ndarray:
+        return np.full(len(hours), self.spec.rate_per_kwh * 1000.0)
+
+
+class FlatTariff(SpecialTariff):
+    """One concessional rate, e.g. Rs 22.98/kWh: the load runs (as firm load) while it is below its
+    break-even, whatever the system's marginal cost."""
+
+    kind: ClassVar[str] = "flat"
+
+
+class MarginalCostPlus(SpecialTariff):
+    """Nodal (or system) marginal cost plus an adder: the load runs when marginal cost + adder ≤ its
+    break-even, so it bids break-even − adder into the clearing."""
+
+    kind: ClassVar[str] = "marginal_cost_plus"
+
+    def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
+        return np.full(len(hours), max(breakeven_per_mwh - self.spec.adder_per_kwh * 1000.0, 0.0))
+
+    def price(self, lmp_per_mwh: np.ndarray, system_marginal_per_mwh: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        base = lmp_per_mwh if self.spec.basis == "nodal" else system_marginal_per_mwh
+        return base + self.spec.adder_per_kwh * 1000.0
+
+
+class Interruptible(SpecialTariff):
+    """Surplus only: served from capacity no other consumer needs, curtailed first. It bids below
+    every other load (which bids at VoLL), never above its rate, so it never causes unserved energy
+    elsewhere and is never served when marginal cost exceeds its rate."""
+
+    kind: ClassVar[str] = "interruptible"
+    interruptible: ClassVar[bool] = True
+
+    def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
+        rate = self.spec.rate_per_kwh * 1000.0
+        return np.full(len(hours), rate if rate <= breakeven_per_mwh else 0.0)
+
+
+class TakeOrPayBlock(SpecialTariff):
+    """A committed monthly volume (a share of full-power energy) paid whether used or not, at the
+    rate, plus a contribution to capacity cost per contracted kW."""
+
+    kind: ClassVar[str] = "take_or_pay_block"
+
+    def fixed_payment(self, power_mw: float, served_mwh: float, full_mwh: float) -> float:
+        block = self.spec.block_share * full_mwh
+        shortfall = max(block - served_mwh, 0.0)
+        return shortfall * self.spec.rate_per_kwh * 1000.0 + self.spec.capacity_cost_per_kw_month * power_mw * 1000.0
+
+
+class TimeOfUse(SpecialTariff):
+    """Peak and off-peak rates; the load runs in the hours whose rate is below its break-even."""
+
+    kind: ClassVar[str] = "time_of_use"
+
+    def _rate_per_mwh(self, hours: np.ndarray) -> np.ndarray:
+        peak = np.isin(hours % 24, self.spec.peak_hours)
+        return np.where(peak, self.spec.peak_rate_per_kwh, self.spec.rate_per_kwh) * 1000.0
+
+
+TARIFFS: dict[str, type[SpecialTariff]] = {
+    t.kind: t for t in (FlatTariff, MarginalCostPlus, Interruptible, TakeOrPayBlock, TimeOfUse)
+}
+
+
+def make_tariff(spec: SpecialTariffSpec) -> SpecialTariff:
+    """The tariff class registered under `spec.kind`."""
+    return TARIFFS[spec.kind](spec)
+
+
+def contribution(
+    price_per_mwh: np.ndarray, marginal_cost_per_mwh: np.ndarray, network_cost_per_mwh: float, served_mwh: np.ndarray,
+) -> float:
+    """Net contribution to fixed costs, currency: Σ (price − marginal cost − network cost) × energy."""
+    return float(np.sum((price_per_mwh - marginal_cost_per_mwh - network_cost_per_mwh) * served_mwh))

@@ -1,0 +1,128 @@
+"""Bitcoin miners under special tariffs: bids, curtailment, the subsidy test, conservation."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from grid.clearing import MarketClearing
+from grid.market import Bids, Demand, PlantOffers
+from grid.network import Grid, Line, Node
+from model.model import SurplusModel
+from model.scenario import load_scenario
+from model.schema import SpecialTariffSpec
+from model.special_tariffs import Interruptible, make_tariff
+
+VARIANT = "teaching-5-node-miners"
+
+
+def run(months, **overrides):
+    model = SurplusModel(scenario=VARIANT, rng=5, overrides=overrides or None)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def test_variant_extends_its_base():
+    base, variant = load_scenario("teaching-5-node"), load_scenario(VARIANT)
+    assert variant.plants == base.plants and variant.meta.extends == "teaching-5-node"
+    assert [m.id for m in variant.large_loads.miners] == ["miner_E", "miner_D"]
+    assert not base.large_loads.miners
+
+
+def test_miner_bids_its_breakeven_and_is_curtailed_above_it():
+    over = {"large_loads.special_tariffs.0.kind": "marginal_cost_plus", "large_loads.special_tariffs.0.adder_per_kwh": 0.0,
+            "large_loads.miners.0.node": "D", "large_loads.miners.0.power_mw": 30.0,
+            "large_loads.miners.0.efficiency_j_per_th": 50.0,
+            "large_loads.miners.1.start": "2040-01-01"}
+    model = run(1, **over)
+    miner = model.large_loads.miners[0]
+    res = model.last_clearing
+    lmp = res.lmp_per_mwh[model.grid.index_of_node["D"]]
+    served = res.bid_served_mw[0]
+    bid = miner.breakeven_per_mwh
+    assert 0 < bid < lmp.max(), "the case must have hours above and below the break-even"
+    assert np.all(served[lmp > bid + 1e-6] <= 1e-6), "curtailed whenever its node's price is above its bid"
+    assert np.all(served[lmp < bid - 1e-6] >= 30.0 - 1e-6), "served in full whenever power is cheaper"
+
+
+@st.composite
+def grids_with_interruptible_load(draw):
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n = draw(st.integers(2, 6))
+    hours = draw(st.integers(1, 4))
+    lines = [Line(id=i, from_node=int(rng.integers(0, i)), to_node=i, reactance_pu=float(rng.uniform(0.01, 0.3)),
+                  limit_mw=float(rng.uniform(10, 120))) for i in range(1, n)]
+    grid = Grid([Node(id=i) for i in range(n)], lines)
+    g = draw(st.integers(1, 5))
+    offers = PlantOffers(rng.integers(0, n, g).tolist(), rng.uniform(0, 150, (g, hours)), rng.uniform(5, 90, g))
+    load = rng.uniform(0, 100, (n, hours))
+    k = draw(st.integers(1, 3))
+    tariff = Interruptible(SpecialTariffSpec(name="i", kind="interruptible", rate_per_kwh=float(rng.uniform(0.01, 0.2)),
+                                             assumption="test"))
+    bid_price = np.vstack([tariff.bid_price(float(rng.uniform(20, 300)), np.arange(hours), 1000.0) for _ in range(k)])
+    bids = Bids(rng.integers(0, n, k).tolist(), rng.uniform(0, 200, (k, hours)), bid_price)
+    return grid, offers, Demand(load, voll_per_mwh=1000.0), bids
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grids_with_interruptible_load())
+def test_interruptible_load_never_causes_unserved_energy(case):
+    grid, offers, demand, bids = case
+    without = MarketClearing(grid).clear(offers, demand)
+    with_bids = MarketClearing(grid).clear(offers, demand, bids)
+    np.testing.assert_allclose(with_bids.unserved_mw.sum(0), without.unserved_mw.sum(0), atol=1e-6)
+    # and it is served only when its node's price is at or below its rate
+    served = with_bids.bid_served_mw > 1e-6
+    node_price = with_bids.lmp_per_mwh[grid.node_indices(bids.node)]
+    assert np.all(node_price[served] <= np.asarray(bids.price_per_mwh)[served] + 1e-6)
+
+
+def _tariff_scale_after_reset(**overrides):
+    model = SurplusModel(scenario=VARIANT, rng=3, overrides=overrides or None)
+    for _ in range(13):  # the first reset takes effect in January 2026 (month 13)
+        model.step()
+    df = model.datacollector.get_model_vars_dataframe()
+    return df, model
+
+
+def test_a_tariff_below_marginal_cost_is_a_subsidy_and_raises_other_tariffs():
+    # keep the flat-rate miner only, efficient enough to run at either rate
+    only_flat = {"large_loads.miners.0.start": "2040-01-01", "large_loads.miners.1.efficiency_j_per_th": 12.0}
+    base, _ = _tariff_scale_after_reset(**{"large_loads.miners.0.start": "2040-01-01",
+                                           "large_loads.miners.1.start": "2040-01-01"})
+    cheap, _ = _tariff_scale_after_reset(**only_flat, **{"large_loads.special_tariffs.1.rate_per_kwh": 0.010})
+    dear, _ = _tariff_scale_after_reset(**only_flat, **{"large_loads.special_tariffs.1.rate_per_kwh": 0.060})
+    first_year = slice(0, 12)
+    assert cheap["large_load_subsidy_flag"].iloc[first_year].all()
+    assert cheap["large_load_contribution"].iloc[first_year].sum() < 0
+    # a firm flat-rate load can still be subsidised in scarce summer hours; over the year it pays its way
+    assert dear["large_load_contribution"].iloc[first_year].sum() > 0
+    assert dear["large_load_energy_gwh"].iloc[first_year].sum() == pytest.approx(
+        cheap["large_load_energy_gwh"].iloc[first_year].sum(), rel=1e-6)
+    assert cheap["tariff_scale"].iloc[-1] > base["tariff_scale"].iloc[-1] > dear["tariff_scale"].iloc[-1]
+
+
+def test_energy_and_money_conservation_with_large_loads():
+    model = run(14)
+    for s in model.history:
+        assert s.paid_out == pytest.approx(s.collected + s.circular_debt_change, abs=1.0)
+        assert s.large_load_revenue > 0
+    res, load = model.last_clearing, model.last_load_mw
+    supply = res.dispatch_mw.sum(0) + res.unserved_mw.sum(0)
+    np.testing.assert_allclose(supply, load.sum(0) + res.bid_served_mw.sum(0), atol=1e-6)
+    miners = model.large_loads.miners
+    assert sum(m.power_bill for m in miners) == pytest.approx(sum(s.large_load_revenue for s in model.history), rel=1e-9)
+    assert sum(m.energy_mwh for m in miners) == pytest.approx(sum(s.large_load_energy_mwh for s in model.history), rel=1e-9)
+
+
+def test_tariff_registry_and_take_or_pay():
+    spec = SpecialTariffSpec(name="b", kind="take_or_pay_block", rate_per_kwh=0.02, block_share=0.5,
+                             capacity_cost_per_kw_month=1.0, assumption="test")
+    t = make_tariff(spec)
+    # 100 MW, 72,000 MWh possible in a month, 10,000 served: pays the 26,000 MWh shortfall and 100,000 of capacity
+    assert t.fixed_payment(100.0, 10_000.0, 72_000.0) == pytest.approx(26_000 * 20.0 + 100_000.0)
+    tou = make_tariff(SpecialTariffSpec(name="t", kind="time_of_use", rate_per_kwh=0.02, peak_rate_per_kwh=0.08,
+                                        peak_hours=[18, 19, 20], assumption="test"))
+    price = tou.bid_price(50.0, np.arange(24), 1000.0)
+    assert price[18] == 0.0 and price[3] > 0
