@@ -126,3 +126,29 @@ def test_tariff_registry_and_take_or_pay():
                                         peak_hours=[18, 19, 20], assumption="test"))
     price = tou.bid_price(50.0, np.arange(24), 1000.0)
     assert price[18] == 0.0 and price[3] > 0
+
+
+@pytest.fixture(scope="module")
+def pakistan_variants():
+    out = {}
+    for name in ("pakistan-2025-2000mw", "pakistan-2025-interruptible"):
+        model = SurplusModel(scenario=name, rng=1, years=2)
+        for _ in range(24):
+            model.step()
+        out[name] = model.datacollector.get_model_vars_dataframe().iloc[12:24]  # FY26, miners from July 2025
+    return out
+
+
+def test_pakistan_2000mw_plan_uses_the_allocation(pakistan_variants):
+    fy26 = pakistan_variants["pakistan-2025-2000mw"]
+    full_year_gwh = 2000 * 8760 / 1000
+    assert 0.8 * full_year_gwh < fy26["large_load_energy_gwh"].sum() <= full_year_gwh
+    assert fy26["fx_earned_usd"].sum() > 0 and fy26["btc_mined"].sum() > 0
+    assert fy26["unserved_energy_gwh"].sum() == 0
+
+
+def test_interruptible_variant_is_never_a_subsidy(pakistan_variants):
+    fy26 = pakistan_variants["pakistan-2025-interruptible"]
+    assert fy26["large_load_energy_gwh"].sum() > 0
+    assert not fy26["large_load_subsidy_flag"].any()
+    assert fy26["unserved_energy_gwh"].sum() == 0
