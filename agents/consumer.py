@@ -294,6 +294,8 @@ class ConsumerPopulation:
         # battery size in days of average PV output: kWh per kW ÷ daily yield per kW
         batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
         tables = self._tables_for(batt_hours)
+        n_grid = tables.shape[2]
+        flat = tables.reshape(tables.shape[0], -1)  # quantity × (class, grid point)
         use_battery = params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
@@ -305,7 +307,8 @@ class ConsumerPopulation:
             i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
             w = pos - i
             # all four table quantities at once, linearly interpolated on the uniform ratio grid
-            lo, hi = tables[:, c, i], tables[:, c, i + 1]
+            at = c * n_grid + i
+            lo, hi = np.take(flat, at, axis=1), np.take(flat, at + 1, axis=1)
             own_pv, exp_pv, own_b, exp_b = (lo + (hi - lo) * w) * load
             cost = kw * econ.pv_cost_per_kw
             options = [(own_pv, exp_pv, cost, False)]
@@ -503,7 +506,8 @@ class Consumer(FixedAgent):
     @property
     def weight(self) -> float:
         """Real customers this agent represents."""
-        return float(self.population.weight[self.index])
+        pop = self.population
+        return float(pop.base_weight[self.index] * pop.customer_factor)
 
     @property
     def consumer_class(self) -> str:

@@ -72,7 +72,7 @@ class PlainConsumer(Agent):
         pop, econ = model.pop, model.econ
         self.i = i
         self.cls = int(pop.cls[i])
-        self.weight = float(pop.weight[i])
+        self.weight = float(pop.base_weight[i] * pop.customer_factor)
         self.kwh = float(econ.monthly_kwh[i])
         self.rate = float(econ.import_rate[i])
         self.adopted = bool(pop.state[i] != 0)
@@ -158,6 +158,7 @@ def compare(n: int, seed: int = 3) -> dict:
     t_plain = time.perf_counter() - t0
 
     rng = np.random.default_rng(99)
+    pop._tables_for(params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0))  # built once per run, as in PlainModel
     t0 = time.perf_counter()
     adopted = pop.decide_adoption(econ, params, 0, 1, rng)
     t_vec = time.perf_counter() - t0
@@ -175,6 +176,7 @@ def scaling(sizes: tuple[int, ...]) -> None:
     for n in sizes:
         pop, econ, params = make_population(n, 1)
         rng = np.random.default_rng(1)
+        pop._tables_for(params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0))
         times = []
         for month in range(5):
             t0 = time.perf_counter()
