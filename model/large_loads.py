@@ -10,6 +10,7 @@ import numpy as np
 from mesa import Model
 
 from agents.bitcoin import block_subsidy_btc, difficulty_from_hashrate, fees_from_share, hashprice_btc_per_ph_day, height_at
+from agents.datacenter import DataCenter
 from agents.miner import BitcoinMiner
 from grid.clearing import ClearingResult
 from grid.market import Bids
@@ -30,6 +31,8 @@ class LargeLoadMonth:
     revenue_usd: float = 0.0             # foreign exchange earned
     curtailed_hours: float = 0.0
     active_mw: float = 0.0
+    datacentre_energy_mwh: float = 0.0
+    datacentre_revenue_usd: float = 0.0
     hashprice_usd_per_ph_day: float = 0.0
     by_tariff: dict[str, float] = field(default_factory=dict)   # contribution by tariff name
 
@@ -49,7 +52,12 @@ class LargeLoads:
         self.miners = [
             BitcoinMiner(model, m, model.space[m.node], self.tariffs[m.tariff]) for m in spec.miners
         ]
-        self.node = [m.node for m in spec.miners]
+        self.datacentres = [
+            DataCenter(model, d, model.space[d.node], self.tariffs[d.tariff]) for d in spec.data_centres
+        ]
+        # bid rows: one per miner, then two per data centre (firm, flexible); the order never changes
+        self.node = [m.node for m in spec.miners] + [d.node for d in spec.data_centres for _ in range(2)]
+        self.names = [m.id for m in spec.miners] + [f"{d.id}:{part}" for d in spec.data_centres for part in ("firm", "flex")]
         btc = spec.bitcoin
         self.btc_price = series(btc.price_usd_per_btc, months, rng) if btc else np.zeros(months)
         self.hashrate_eh_s = series(btc.network_hashrate_eh_s, months, rng) if btc else np.zeros(months)
@@ -57,26 +65,45 @@ class LargeLoads:
         self.hashprice_usd = 0.0
 
     def __len__(self) -> int:
-        return len(self.miners)
+        return len(self.miners) + len(self.datacentres)
 
-    def bids(self, month: int, date: dt.date, hours_of_day: np.ndarray, voll_per_mwh: float, fx_per_usd: float) -> Bids:
-        """Every miner's hourly bid for this month (zero MW when not running); fixed order and count."""
-        if not self.miners:
+    def bids(
+        self, month: int, date: dt.date, hours_of_day: np.ndarray, voll_per_mwh: float, fx_per_usd: float,
+        last: ClearingResult | None = None,
+    ) -> Bids:
+        """Every large load's hourly bids for this month (zero MW when not running); fixed order and count."""
+        if not len(self):
             return Bids()
-        btc = self.spec.bitcoin
-        i = min(month, len(self.btc_price) - 1)
-        subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
-        difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
-        self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees_from_share(subsidy, btc.fee_share_of_reward))
-        self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
         mw, price = [], []
-        for m in self.miners:
-            m.update_breakeven(self.hashprice_usd, fx_per_usd, btc.pool_fee)
-            a, b = m.bids(hours_of_day, voll_per_mwh, date)
+        if self.miners:
+            btc = self.spec.bitcoin
+            i = min(month, len(self.btc_price) - 1)
+            subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
+            difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
+            fees = fees_from_share(subsidy, btc.fee_share_of_reward)
+            self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
+            self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
+            for m in self.miners:
+                m.update_breakeven(self.hashprice_usd, fx_per_usd, btc.pool_fee)
+                a, b = m.bids(hours_of_day, voll_per_mwh, date)
+                mw.append(a[None, :])
+                price.append(b[None, :])
+        for d in self.datacentres:
+            d.enter_or_grow(date, self._expected_price(d, hours_of_day, last), fx_per_usd)
+            a, b = d.bids(hours_of_day, voll_per_mwh, fx_per_usd)
             mw.append(a)
             price.append(b)
-        return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price),
-                    names=[m.spec.id for m in self.miners])
+        return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price), names=self.names)
+
+    def _expected_price(self, d: DataCenter, hours_of_day: np.ndarray, last: ClearingResult | None) -> float:
+        """What a data centre expects to pay per MWh: its tariff at last month's prices (the tariff's own
+        rate when nothing has been cleared yet)."""
+        if last is None or last.n_hours != len(hours_of_day):
+            zeros = np.zeros(len(hours_of_day))
+            return float(np.mean(d.tariff.price(zeros, zeros, hours_of_day)))
+        n = self.grid.index_of_node[d.node]
+        system = last.system_lambda_per_mwh[self.grid.island_of_node[n]]
+        return float(np.mean(d.tariff.price(last.lmp_per_mwh[n], system, hours_of_day)))
 
     def settle(
         self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
@@ -84,10 +111,11 @@ class LargeLoads:
     ) -> LargeLoadMonth:
         """Book the month for every miner and total the large loads' money and energy."""
         out = LargeLoadMonth(hashprice_usd_per_ph_day=self.hashprice_usd)
-        if not self.miners:
+        if not len(self):
             return out
         i = min(month, len(self.btc_price) - 1)
         island_slack = self.grid.island_of_node
+        self._settle_datacentres(res, hours_of_day, hour_weight, month, fx_per_usd, network_cost_per_mwh, out)
         for k, m in enumerate(self.miners):
             if m.status != "active":
                 continue
@@ -111,3 +139,31 @@ class LargeLoads:
             out.revenue_usd += book["revenue_usd"]
             out.curtailed_hours += book["curtailed_hours"]
         return out
+
+    def _settle_datacentres(
+        self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
+        network_cost_per_mwh: float, out: LargeLoadMonth,
+    ) -> None:
+        first_row = len(self.miners)
+        for j, d in enumerate(self.datacentres):
+            if d.status != "active":
+                continue
+            rows = slice(first_row + 2 * j, first_row + 2 * j + 2)
+            n = self.grid.index_of_node[d.node]
+            lmp = res.lmp_per_mwh[n]
+            system = res.system_lambda_per_mwh[self.grid.island_of_node[n]]
+            served = res.bid_served_mw[rows]
+            price = d.tariff.price(lmp, system, hours_of_day)
+            total = served.sum(0)
+            served_mwh = float(total @ hour_weight)
+            fixed = d.tariff.fixed_payment(d.power_mw, served_mwh, d.power_mw * float(hour_weight.sum()))
+            out.active_mw += d.power_mw
+            book = d.settle(served, hour_weight, price, fixed, fx_per_usd, new_year=month % 12 == 0)
+            c = contribution(price, lmp, network_cost_per_mwh, total * hour_weight) + fixed
+            out.contribution += c
+            out.by_tariff[d.spec.tariff] = out.by_tariff.get(d.spec.tariff, 0.0) + c
+            out.revenue += book["bill"]
+            out.energy_mwh += book["energy_mwh"]
+            out.datacentre_energy_mwh += book["energy_mwh"]
+            out.datacentre_revenue_usd += book["revenue_usd"]
+            out.curtailed_hours += book["curtailed_hours"]

@@ -222,7 +222,7 @@ class SurplusModel(Model):
         voll = st.voll_per_kwh * 1000.0
         demand = Demand(load_mw, voll_per_mwh=voll)
         hours_of_day = np.tile(np.arange(24), n_blocks)
-        bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd)
+        bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing)
         res = self.clearing.clear(offers, demand, bids)
         self.last_clearing, self.last_load_mw = res, load_mw
 
@@ -348,7 +348,9 @@ class SurplusModel(Model):
         m["idle_capacity_absorbed_mw"] = ll.energy_mwh / hours_in_month
         m["btc_mined"] = ll.btc_mined
         m["fx_earned_usd"] = ll.revenue_usd
-        m["miner_curtailed_hours"] = ll.curtailed_hours
+        m["large_load_curtailed_hours"] = ll.curtailed_hours
+        m["datacentre_energy_gwh"] = ll.datacentre_energy_mwh / 1000.0
+        m["datacentre_revenue_usd"] = ll.datacentre_revenue_usd
         m["hashprice_usd_per_ph_day"] = ll.hashprice_usd_per_ph_day
         m["fx_per_usd"] = d.fx_per_usd
         m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
@@ -363,7 +365,8 @@ METRIC_NAMES = (
     "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
     "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
     "large_load_mw", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
-    "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "miner_curtailed_hours",
+    "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "large_load_curtailed_hours",
+    "datacentre_energy_gwh", "datacentre_revenue_usd",
     "hashprice_usd_per_ph_day",
     *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
 )

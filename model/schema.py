@@ -371,11 +371,37 @@ class MinerSpec(Sourced):
     expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
 
 
+class DataCenterPhase(Strict):
+    """A construction phase: IT capacity added from a date."""
+
+    start: dt.date = Field(description="Date the phase is energised.")
+    it_mw: float = Field(gt=0, description="IT capacity added, MW.")
+
+
+class DataCenterSpec(Sourced):
+    """An AI data-centre campus at one node under a special tariff."""
+
+    id: str = Field(description="Unique id.")
+    node: str = Field(description="Node id.")
+    phases: list[DataCenterPhase] = Field(min_length=1, description="Construction phases (IT MW from dates).")
+    pue: float = Field(1.3, ge=1, le=3, description="Power usage effectiveness: facility power / IT power.")
+    utilisation: Share = Field(0.7, description="Average IT load / IT nameplate.")
+    flexible_share: float = Field(0.2, ge=0, le=0.3, description="Curtailable share of its load (batch training), 0–0.3.")
+    max_curtailed_hours_per_year: NonNeg = Field(
+        44.0, description="Reliability requirement: hours a year its firm load may be curtailed before it leaves.",
+    )
+    backup_cost_usd_per_mwh: NonNeg = Field(0.0, description="Cost of on-site backup power for curtailed firm load, USD/MWh.")
+    revenue_usd_per_it_mwh: float = Field(gt=0, description="Value of compute: revenue per MWh of IT energy, USD/MWh.")
+    tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
+    exit_after_loss_months: int = Field(6, ge=1, le=36, description="Leaves after this many loss-making months in a row.")
+
+
 class LargeLoadsSpec(Strict):
-    """Bitcoin miners (data centres follow) and the special tariffs they buy under."""
+    """Bitcoin miners, AI data centres and the special tariffs they buy under."""
 
     special_tariffs: list[SpecialTariffSpec] = Field(default_factory=list, description="Special tariffs.")
     miners: list[MinerSpec] = Field(default_factory=list, description="Bitcoin-mining sites.")
+    data_centres: list[DataCenterSpec] = Field(default_factory=list, description="AI data-centre campuses.")
     bitcoin: BitcoinSpec | None = Field(None, description="Bitcoin network and price (required with miners).")
 
 
@@ -440,6 +466,12 @@ class Scenario(Strict):
                 raise ValueError(f"large_loads.miners[{i}].node = {m.node!r}: must be the id of a node in grid.nodes")
             if m.tariff not in tariffs:
                 raise ValueError(f"large_loads.miners[{i}].tariff = {m.tariff!r}: must be a name in large_loads.special_tariffs")
+        _unique([d.id for d in ll.data_centres], "large_loads.data_centres", "id")
+        for i, d in enumerate(ll.data_centres):
+            if d.node not in nodes:
+                raise ValueError(f"large_loads.data_centres[{i}].node = {d.node!r}: must be the id of a node in grid.nodes")
+            if d.tariff not in tariffs:
+                raise ValueError(f"large_loads.data_centres[{i}].tariff = {d.tariff!r}: must be a name in large_loads.special_tariffs")
         if ll.miners and ll.bitcoin is None:
             raise ValueError("large_loads.bitcoin: required when there are miners")
         if self.consumers.agents < len(self.consumers.classes):

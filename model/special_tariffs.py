@@ -33,11 +33,15 @@ class SpecialTariff:
     def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
         """Willingness to pay for grid energy in each hour, currency/MWh (0 = does not run)."""
         price = self._rate_per_mwh(hours)
-        return np.where(price <= breakeven_per_mwh, FIRM_BID_SHARE_OF_VOLL * voll_per_mwh, 0.0)
+        return np.where(price <= breakeven_per_mwh, self.firm_bid_price(voll_per_mwh), 0.0)
 
     def price(self, lmp_per_mwh: np.ndarray, system_marginal_per_mwh: np.ndarray, hours: np.ndarray) -> np.ndarray:
         """Price paid per MWh served in each hour, currency/MWh."""
         return self._rate_per_mwh(hours)
+
+    def firm_bid_price(self, voll_per_mwh: float) -> float:
+        """Bid of a firm large load (served unless the system is short), currency/MWh."""
+        return FIRM_BID_SHARE_OF_VOLL * voll_per_mwh
 
     def fixed_payment(self, power_mw: float, served_mwh: float, full_mwh: float) -> float:
         """Payment for the month whatever the use, currency (beyond `price` × served energy)."""

@@ -111,9 +111,9 @@ def test_energy_and_money_conservation_with_large_loads():
     res, load = model.last_clearing, model.last_load_mw
     supply = res.dispatch_mw.sum(0) + res.unserved_mw.sum(0)
     np.testing.assert_allclose(supply, load.sum(0) + res.bid_served_mw.sum(0), atol=1e-6)
-    miners = model.large_loads.miners
-    assert sum(m.power_bill for m in miners) == pytest.approx(sum(s.large_load_revenue for s in model.history), rel=1e-9)
-    assert sum(m.energy_mwh for m in miners) == pytest.approx(sum(s.large_load_energy_mwh for s in model.history), rel=1e-9)
+    loads = [*model.large_loads.miners, *model.large_loads.datacentres]
+    assert sum(x.power_bill for x in loads) == pytest.approx(sum(s.large_load_revenue for s in model.history), rel=1e-9)
+    assert sum(x.energy_mwh for x in loads) == pytest.approx(sum(s.large_load_energy_mwh for s in model.history), rel=1e-9)
 
 
 def test_tariff_registry_and_take_or_pay():
@@ -152,3 +152,43 @@ def test_interruptible_variant_is_never_a_subsidy(pakistan_variants):
     assert fy26["large_load_energy_gwh"].sum() > 0
     assert not fy26["large_load_subsidy_flag"].any()
     assert fy26["unserved_energy_gwh"].sum() == 0
+
+
+def test_data_centre_firm_load_is_served_and_flexible_share_pauses_when_power_is_dear():
+    # miners off; compute worth $56 per IT MWh = $43 per grid MWh: the flexible share bids $33 (adder $10)
+    model = run(8, **{"large_loads.miners.0.start": "2040-01-01", "large_loads.miners.1.start": "2040-01-01",
+                      "large_loads.data_centres.0.revenue_usd_per_it_mwh": 56.0})
+    dc = model.large_loads.datacentres[0]
+    assert dc.status == "active" and dc.it_mw == 50.0
+    rows = slice(len(model.large_loads.miners), len(model.large_loads.miners) + 2)
+    served = model.last_clearing.bid_served_mw[rows]
+    lmp = model.last_clearing.lmp_per_mwh[model.grid.index_of_node["B"]]
+    firm = dc.power_mw * (1 - dc.spec.flexible_share)
+    assert np.all(served[0] >= firm - 1e-6)
+    flex_bid = dc.value_per_mwh(1.0) - 10.0  # value of compute minus the $10/MWh adder
+    assert (lmp > flex_bid + 1e-6).any() and (lmp < flex_bid - 1e-6).any()
+    assert np.all(served[1][lmp > flex_bid + 1e-6] <= 1e-6)
+    assert np.all(served[1][lmp < flex_bid - 1e-6] >= dc.power_mw * dc.spec.flexible_share - 1e-6)
+    df = model.datacollector.get_model_vars_dataframe()
+    assert df["datacentre_energy_gwh"].gt(0).all()
+
+
+def test_data_centre_refuses_to_enter_when_power_costs_more_than_compute_is_worth():
+    model = run(2, **{"large_loads.data_centres.0.revenue_usd_per_it_mwh": 5.0})
+    dc = model.large_loads.datacentres[0]
+    assert dc.status == "refused" and "value of compute" in dc.reason
+
+
+def test_data_centre_grows_in_phases():
+    model = run(13)
+    assert model.large_loads.datacentres[0].it_mw == 100.0  # the second phase came in January 2026
+
+
+def test_data_centre_leaves_when_its_reliability_requirement_is_broken():
+    # a shortage: double the load, the data centre's firm part is shed before households but not always served
+    over = {"large_loads.data_centres.0.max_curtailed_hours_per_year": 0.0,
+            "large_loads.data_centres.0.phases.0.it_mw": 2000.0,
+            "large_loads.miners.0.start": "2040-01-01", "large_loads.miners.1.start": "2040-01-01"}
+    model = run(2, **over)
+    dc = model.large_loads.datacentres[0]
+    assert dc.status == "exited" and "reliability" in dc.reason
