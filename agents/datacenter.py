@@ -32,6 +32,7 @@ class DataCenter(FixedAgent):
         self.node: str = spec.node
         self.tariff = tariff
         self.status = "planned"      # planned → active → exited | refused
+        self.blocked = False          # kept out by a sandbox (not admitted yet, refused or closed)
         self.reason = ""
         self.it_mw = 0.0
         self.energy_mwh = 0.0
@@ -41,6 +42,11 @@ class DataCenter(FixedAgent):
         self.curtailed_firm_hours_year = 0.0
         self.curtailed_hours = 0.0
         self.loss_months = 0
+
+    @property
+    def spec_start(self) -> dt.date:
+        """Date of its first phase (its application date for a sandbox)."""
+        return min(p.start for p in self.spec.phases)
 
     def it_mw_on(self, date: dt.date) -> float:
         """IT capacity built by `date` (phases add up), MW."""
@@ -57,7 +63,7 @@ class DataCenter(FixedAgent):
 
     def enter_or_grow(self, date: dt.date, expected_price_per_mwh: float, fx_per_usd: float) -> None:
         """Take this month's phase; refuse to enter if the expected price is above the value of compute."""
-        if self.status in ("exited", "refused"):
+        if self.status in ("exited", "refused") or self.blocked:
             return
         target = self.it_mw_on(date)
         if target <= 0:
@@ -72,7 +78,7 @@ class DataCenter(FixedAgent):
     def bids(self, hours: np.ndarray, voll_per_mwh: float, fx_per_usd: float) -> tuple[np.ndarray, np.ndarray]:
         """Two bid rows (firm, flexible): MW and price per cleared hour."""
         n = len(hours)
-        if self.status != "active":
+        if self.status != "active" or self.blocked:
             return np.zeros((2, n)), np.zeros((2, n))
         firm = self.power_mw * (1.0 - self.spec.flexible_share)
         flex = self.power_mw * self.spec.flexible_share

@@ -34,6 +34,7 @@ class BitcoinMiner(FixedAgent):
         self.tariff = tariff
         self.power_mw: float = spec.power_mw
         self.status = "planned"        # planned → active → exited
+        self.blocked = False            # kept out by a sandbox (not admitted yet, refused or closed)
         self.btc_mined = 0.0
         self.revenue_usd = 0.0
         self.energy_mwh = 0.0
@@ -50,9 +51,14 @@ class BitcoinMiner(FixedAgent):
         """Fleet hashrate, TH/s: site power ÷ (J/TH × PUE)."""
         return self.power_mw * 1e6 / (self.spec.efficiency_j_per_th * self.spec.pue)
 
+    @property
+    def spec_start(self) -> dt.date:
+        """Date from which it wants to operate (its application date for a sandbox)."""
+        return self.spec.start
+
     def running(self, date: dt.date) -> bool:
-        """In the market this month (started and not exited)."""
-        if self.status == "exited":
+        """In the market this month (started, not exited, not kept out by a sandbox)."""
+        if self.status == "exited" or self.blocked:
             return False
         if date >= self.spec.start:
             self.status = "active"

@@ -67,6 +67,11 @@ def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[
     metrics = model_table(model)
     metrics.to_parquet(out / "metrics.parquet", index=False)
     nodal_price_table(model).to_parquet(out / "nodal_prices.parquet", index=False)
+    files = ["metrics.parquet", "nodal_prices.parquet", "summary.png"]
+    events = model.large_loads.sandbox_events()
+    if events:
+        pd.DataFrame(events).to_csv(out / "sandbox_events.csv", index=False)
+        files.append("sandbox_events.csv")
     manifest = {
         "scenario": model.spec.meta.name,
         "scenario_hash": scenario_hash(model.spec),
@@ -76,7 +81,7 @@ def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[
         "steps": len(metrics),
         "consumer_agents": model.population.n,
         "versions": versions(),
-        "files": ["metrics.parquet", "nodal_prices.parquet", "summary.png"],
+        "files": files,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     fig = summary_figure(metrics, title=model.spec.meta.title or model.spec.meta.name,

@@ -16,6 +16,7 @@ from grid.clearing import ClearingResult
 from grid.market import Bids
 from grid.network import Grid
 from model.drivers import series
+from model.sandbox import Participant, Sandbox
 from model.schema import LargeLoadsSpec
 from model.special_tariffs import SpecialTariff, contribution, make_tariff
 
@@ -59,6 +60,14 @@ class LargeLoads:
         self.node = [m.node for m in spec.miners] + [d.node for d in spec.data_centres for _ in range(2)]
         self.names = [m.id for m in spec.miners] + [f"{d.id}:{part}" for d in spec.data_centres for part in ("firm", "flex")]
         btc = spec.bitcoin
+        self.sandboxes = {b.name: Sandbox(b) for b in spec.sandboxes}
+        applicants = sorted((x for x in [*self.miners, *self.datacentres] if x.spec.sandbox),
+                            key=lambda x: x.spec_start)  # order of application
+        for load in applicants:
+            box = self.sandboxes[load.spec.sandbox]
+            box.participants.append(Participant(load))
+            load.blocked = True                       # until admitted
+            load.tariff = self.tariffs[box.spec.tariff]  # the waived rule: the sandbox's tariff
         self.btc_price = series(btc.price_usd_per_btc, months, rng) if btc else np.zeros(months)
         self.hashrate_eh_s = series(btc.network_hashrate_eh_s, months, rng) if btc else np.zeros(months)
         self.hashprice_btc = 0.0
@@ -74,6 +83,9 @@ class LargeLoads:
         """Every large load's hourly bids for this month (zero MW when not running); fixed order and count."""
         if not len(self):
             return Bids()
+        for box in self.sandboxes.values():
+            box.evaluate(date)
+            box.admit(date)
         mw, price = [], []
         if self.miners:
             btc = self.spec.bitcoin
@@ -133,12 +145,43 @@ class LargeLoads:
             c = contribution(price, lmp, network_cost_per_mwh, served * hour_weight) + fixed
             out.contribution += c
             out.by_tariff[m.spec.tariff] = out.by_tariff.get(m.spec.tariff, 0.0) + c
+            self._record_sandbox(m, book["energy_mwh"], c, served, res, n, hour_weight)
             out.revenue += book["bill"]
             out.energy_mwh += book["energy_mwh"]
             out.btc_mined += book["btc"]
             out.revenue_usd += book["revenue_usd"]
             out.curtailed_hours += book["curtailed_hours"]
         return out
+
+    def _record_sandbox(
+        self, load: object, energy_mwh: float, contrib: float, served_mw: np.ndarray, res: ClearingResult, node: int,
+        hour_weight: np.ndarray,
+    ) -> None:
+        """KPI data of a sandbox participant: energy, contribution, and unserved energy it may have caused
+        (in each hour, the smaller of what it was served and what its island shed)."""
+        if not load.spec.sandbox:
+            return
+        island = self.grid.island_of_node == self.grid.island_of_node[node]
+        shed = res.unserved_mw[island].sum(0)
+        caused = float(np.minimum(served_mw, shed) @ hour_weight)
+        self.sandboxes[load.spec.sandbox].record(load, energy_mwh, contrib, caused)
+
+    def sandbox_counts(self) -> dict[str, float]:
+        """Participants by state, and MW on trial, over all sandboxes."""
+        out = {"sandbox_on_trial": 0.0, "sandbox_mw": 0.0, "sandbox_graduated": 0.0, "sandbox_closed": 0.0,
+               "sandbox_refused": 0.0}
+        for box in self.sandboxes.values():
+            trial = box.in_trial()
+            out["sandbox_on_trial"] += len(trial)
+            out["sandbox_mw"] += sum(p.load.power_mw for p in trial)
+            for state in ("graduated", "closed", "refused"):
+                out[f"sandbox_{state}"] += sum(p.state == state for p in box.participants)
+        return out
+
+    def sandbox_events(self) -> list[dict]:
+        """Every admission, refusal (with its reason), extension, graduation and closure."""
+        return [{"sandbox": name, "date": e.date.isoformat(), "load": e.load_id, "event": e.event, "reason": e.reason}
+                for name, box in self.sandboxes.items() for e in box.log]
 
     def _settle_datacentres(
         self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
@@ -162,6 +205,7 @@ class LargeLoads:
             c = contribution(price, lmp, network_cost_per_mwh, total * hour_weight) + fixed
             out.contribution += c
             out.by_tariff[d.spec.tariff] = out.by_tariff.get(d.spec.tariff, 0.0) + c
+            self._record_sandbox(d, book["energy_mwh"], c, total, res, n, hour_weight)
             out.revenue += book["bill"]
             out.energy_mwh += book["energy_mwh"]
             out.datacentre_energy_mwh += book["energy_mwh"]

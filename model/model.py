@@ -352,6 +352,7 @@ class SurplusModel(Model):
         m["datacentre_energy_gwh"] = ll.datacentre_energy_mwh / 1000.0
         m["datacentre_revenue_usd"] = ll.datacentre_revenue_usd
         m["hashprice_usd_per_ph_day"] = ll.hashprice_usd_per_ph_day
+        m.update(self.large_loads.sandbox_counts())
         m["fx_per_usd"] = d.fx_per_usd
         m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
         self.metrics = m
@@ -366,7 +367,8 @@ METRIC_NAMES = (
     "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
     "large_load_mw", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
     "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "large_load_curtailed_hours",
-    "datacentre_energy_gwh", "datacentre_revenue_usd",
+    "datacentre_energy_gwh", "datacentre_revenue_usd", "sandbox_on_trial", "sandbox_mw", "sandbox_graduated",
+    "sandbox_closed", "sandbox_refused",
     "hashprice_usd_per_ph_day",
     *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
 )

@@ -369,6 +369,7 @@ class MinerSpec(Sourced):
     exit_after_loss_months: int = Field(3, ge=1, le=36, description="Exits after this many consecutive loss-making months.")
     max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")
     expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
+    sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")
 
 
 class DataCenterPhase(Strict):
@@ -394,6 +395,26 @@ class DataCenterSpec(Sourced):
     revenue_usd_per_it_mwh: float = Field(gt=0, description="Value of compute: revenue per MWh of IT energy, USD/MWh.")
     tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
     exit_after_loss_months: int = Field(6, ge=1, le=36, description="Leaves after this many loss-making months in a row.")
+    sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")
+
+
+class SandboxSpec(Sourced):
+    """A regulatory sandbox: a capped, time-limited trial under a special tariff, with KPIs at the end."""
+
+    name: str = Field(description="Unique name; large loads apply with `sandbox = name`.")
+    cap_mw: float = Field(gt=0, description="Largest total power of participants in the sandbox at once, MW.")
+    cap_participants: int = Field(ge=1, description="Most participants at once.")
+    cohorts: list[dt.date] = Field(min_length=1, description="Dates on which applicants are admitted (cohorts).")
+    duration_months: int = Field(ge=6, le=24, description="Trial length, months (6–24).")
+    tariff: str = Field(description="Special tariff that applies inside the sandbox (the waived rule).")
+    max_j_per_th: float | None = Field(None, gt=0, description="Eligibility: miners at most this J/TH.")
+    allowed_nodes: list[str] = Field(default_factory=list, description="Eligibility: nodes allowed (empty: all).")
+    min_flexible_share: Share = Field(0.0, description="Eligibility: data centres with at least this flexible share.")
+    min_contribution_per_mwh: float = Field(
+        0.0, description="KPI: net contribution to fixed costs per MWh at least this (0: no subsidy), currency/MWh.",
+    )
+    max_unserved_caused_mwh: NonNeg = Field(0.0, description="KPI: unserved energy it may have caused, MWh.")
+    allow_extension: bool = Field(True, description="A participant that fails only the contribution KPI is extended once.")
 
 
 class LargeLoadsSpec(Strict):
@@ -402,6 +423,7 @@ class LargeLoadsSpec(Strict):
     special_tariffs: list[SpecialTariffSpec] = Field(default_factory=list, description="Special tariffs.")
     miners: list[MinerSpec] = Field(default_factory=list, description="Bitcoin-mining sites.")
     data_centres: list[DataCenterSpec] = Field(default_factory=list, description="AI data-centre campuses.")
+    sandboxes: list[SandboxSpec] = Field(default_factory=list, description="Regulatory sandboxes.")
     bitcoin: BitcoinSpec | None = Field(None, description="Bitcoin network and price (required with miners).")
 
 
@@ -472,6 +494,18 @@ class Scenario(Strict):
                 raise ValueError(f"large_loads.data_centres[{i}].node = {d.node!r}: must be the id of a node in grid.nodes")
             if d.tariff not in tariffs:
                 raise ValueError(f"large_loads.data_centres[{i}].tariff = {d.tariff!r}: must be a name in large_loads.special_tariffs")
+        _unique([b.name for b in ll.sandboxes], "large_loads.sandboxes", "name")
+        boxes = {b.name for b in ll.sandboxes}
+        for i, b in enumerate(ll.sandboxes):
+            if b.tariff not in tariffs:
+                raise ValueError(f"large_loads.sandboxes[{i}].tariff = {b.tariff!r}: must be a name in large_loads.special_tariffs")
+            for node in b.allowed_nodes:
+                if node not in nodes:
+                    raise ValueError(f"large_loads.sandboxes[{i}].allowed_nodes: {node!r}: must be the id of a node in grid.nodes")
+        for kind, items in (("miners", ll.miners), ("data_centres", ll.data_centres)):
+            for i, item in enumerate(items):
+                if item.sandbox is not None and item.sandbox not in boxes:
+                    raise ValueError(f"large_loads.{kind}[{i}].sandbox = {item.sandbox!r}: must be a name in large_loads.sandboxes")
         if ll.miners and ll.bitcoin is None:
             raise ValueError("large_loads.bitcoin: required when there are miners")
         if self.consumers.agents < len(self.consumers.classes):

@@ -192,3 +192,51 @@ def test_data_centre_leaves_when_its_reliability_requirement_is_broken():
     model = run(2, **over)
     dc = model.large_loads.datacentres[0]
     assert dc.status == "exited" and "reliability" in dc.reason
+
+
+SANDBOX = {
+    "name": "pilot", "cap_mw": 200.0, "cap_participants": 1, "cohorts": ["2025-01-01", "2025-07-01"],
+    "duration_months": 6, "tariff": "interruptible_30", "max_j_per_th": 25.0, "assumption": "test",
+}
+
+
+def _sandbox_run(months, sandbox=None, **overrides):
+    box = {**SANDBOX, **(sandbox or {})}
+    over = {"large_loads.sandboxes": [box], "large_loads.miners.0.sandbox": "pilot",
+            "large_loads.miners.1.sandbox": "pilot", "large_loads.data_centres": [], **overrides}
+    return run(months, **over)
+
+
+def test_sandbox_admits_up_to_its_caps_and_records_refusals():
+    model = _sandbox_run(3)
+    box = model.large_loads.sandboxes["pilot"]
+    states = {p.id: p.state for p in box.participants}
+    assert states == {"miner_E": "testing", "miner_D": "refused"}
+    refusal = next(e for e in box.log if e.event == "refused")
+    assert refusal.load_id == "miner_D" and "participant cap of 1 reached" in refusal.reason
+    assert model.large_loads.miners[1].energy_mwh == 0.0  # refused: never served
+    df = model.datacollector.get_model_vars_dataframe()
+    assert (df["sandbox_mw"] <= SANDBOX["cap_mw"]).all() and (df["sandbox_on_trial"] <= 1).all()
+
+
+def test_sandbox_eligibility_and_mw_cap_reasons():
+    model = _sandbox_run(1, {"cap_participants": 5, "cap_mw": 200.0, "max_j_per_th": 20.0})
+    log = {e.load_id: e for e in model.large_loads.sandboxes["pilot"].log}
+    assert log["miner_E"].event == "admitted"
+    assert log["miner_D"].event == "refused" and "above the limit of 20.0 J/TH" in log["miner_D"].reason
+    model = _sandbox_run(1, {"cap_participants": 5, "cap_mw": 200.0, "max_j_per_th": 25.0})
+    log = {e.load_id: e for e in model.large_loads.sandboxes["pilot"].log}
+    assert log["miner_D"].event == "refused" and "MW cap" in log["miner_D"].reason
+
+
+def test_trials_end_on_time_and_graduation_follows_the_kpis():
+    # interruptible inside the sandbox: never a subsidy, never causes unserved energy → graduates after 6 months
+    model = _sandbox_run(8)
+    events = [(e.date, e.load_id, e.event) for e in model.large_loads.sandboxes["pilot"].log]
+    assert ("2025-07-01" in [d.isoformat() for d, _, ev in events if ev == "graduated"])
+    assert model.large_loads.miners[0].running(model.date)
+    # a flat rate below marginal cost inside the sandbox: fails the contribution KPI → extended once, then closed
+    model = _sandbox_run(14, {"tariff": "flat_20"})
+    log = [(e.date.isoformat(), e.event) for e in model.large_loads.sandboxes["pilot"].log if e.load_id == "miner_E"]
+    assert log == [("2025-01-01", "admitted"), ("2025-07-01", "extended"), ("2026-01-01", "closed")]
+    assert not model.large_loads.miners[0].running(model.date)

@@ -1,0 +1,127 @@
+"""Regulatory sandboxes for large loads: cohorts, caps, eligibility, KPIs and decisions.
+
+A participant moves through ``applied → testing → graduated | extended → … | closed``, or is
+``refused`` at admission (with the reason recorded). Inside the sandbox it buys under the sandbox's
+tariff (the waived rule); a graduate keeps it as its licence terms; a closed participant leaves.
+Design after the examples in shared/reference/behaviour-models.md §5 (SECP 6-month trials, REC
+sandbox at most 24 months, SBP cohorts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from model.schema import SandboxSpec
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """The same day-of-month `months` later (clamped to the 28th, enough for month starts)."""
+    y, m = divmod(date.month - 1 + months, 12)
+    return dt.date(date.year + y, m + 1, min(date.day, 28))
+
+
+@dataclass
+class Participant:
+    """A large load's record in one sandbox; KPI accumulators cover its trial period only."""
+
+    load: object                      # a BitcoinMiner or DataCenter
+    state: str = "applied"            # applied, testing, extended, graduated, closed, refused
+    since: dt.date | None = None
+    until: dt.date | None = None
+    energy_mwh: float = 0.0
+    contribution: float = 0.0
+    unserved_caused_mwh: float = 0.0
+    extended: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.load.spec.id
+
+
+@dataclass
+class SandboxEvent:
+    """One line of the sandbox's log."""
+
+    date: dt.date
+    load_id: str
+    event: str
+    reason: str = ""
+
+
+@dataclass
+class Sandbox:
+    """A sandbox and its participants."""
+
+    spec: SandboxSpec
+    participants: list[Participant] = field(default_factory=list)
+    log: list[SandboxEvent] = field(default_factory=list)
+
+    def in_trial(self) -> list[Participant]:
+        """Participants currently testing (including extended ones)."""
+        return [p for p in self.participants if p.state in ("testing", "extended")]
+
+    def eligible(self, load: object) -> str:
+        """Empty when `load` meets the eligibility rules, else the reason it does not."""
+        s = self.spec
+        if s.allowed_nodes and load.spec.node not in s.allowed_nodes:
+            return f"node {load.spec.node} is not among the allowed nodes {s.allowed_nodes}"
+        eff = getattr(load.spec, "efficiency_j_per_th", None)
+        if eff is not None and s.max_j_per_th is not None and eff > s.max_j_per_th:
+            return f"efficiency {eff} J/TH is above the limit of {s.max_j_per_th} J/TH"
+        flex = getattr(load.spec, "flexible_share", None)
+        if flex is not None and flex < s.min_flexible_share:
+            return f"flexible share {flex} is below the minimum of {s.min_flexible_share}"
+        return ""
+
+    def admit(self, date: dt.date) -> None:
+        """On a cohort date, admit applicants in order of application up to the caps; record refusals."""
+        if date not in self.spec.cohorts:
+            return
+        for p in self.participants:
+            if p.state != "applied" or p.load.spec_start > date:
+                continue
+            reason = self.eligible(p.load)
+            trial = self.in_trial()
+            if not reason and len(trial) >= self.spec.cap_participants:
+                reason = f"participant cap of {self.spec.cap_participants} reached"
+            mw = sum(t.load.power_mw for t in trial)
+            if not reason and mw + p.load.power_mw > self.spec.cap_mw + 1e-9:
+                reason = f"MW cap: {mw:,.0f} + {p.load.power_mw:,.0f} MW would exceed {self.spec.cap_mw:,.0f} MW"
+            if reason:
+                p.state = "refused"
+                p.load.blocked = True
+                self.log.append(SandboxEvent(date, p.id, "refused", reason))
+                continue
+            p.state, p.since, p.until = "testing", date, add_months(date, self.spec.duration_months)
+            p.load.blocked = False
+            self.log.append(SandboxEvent(date, p.id, "admitted"))
+
+    def record(self, load: object, energy_mwh: float, contribution: float, unserved_caused_mwh: float) -> None:
+        """Add one month of a participant's KPI data (only while it is on trial)."""
+        for p in self.participants:
+            if p.load is load and p.state in ("testing", "extended"):
+                p.energy_mwh += energy_mwh
+                p.contribution += contribution
+                p.unserved_caused_mwh += unserved_caused_mwh
+
+    def evaluate(self, date: dt.date) -> None:
+        """At the end of each trial: graduate, extend once, or close, by the KPIs."""
+        s = self.spec
+        for p in self.in_trial():
+            if p.until is None or date < p.until:
+                continue
+            per_mwh = p.contribution / p.energy_mwh if p.energy_mwh > 0 else 0.0
+            pays = per_mwh >= s.min_contribution_per_mwh
+            reliable = p.unserved_caused_mwh <= s.max_unserved_caused_mwh + 1e-9
+            why = f"contribution {per_mwh:,.2f}/MWh, unserved caused {p.unserved_caused_mwh:,.1f} MWh"
+            if pays and reliable:
+                p.state = "graduated"
+                self.log.append(SandboxEvent(date, p.id, "graduated", why))
+            elif reliable and s.allow_extension and not p.extended:
+                p.state, p.extended, p.until = "extended", True, add_months(date, s.duration_months)
+                self.log.append(SandboxEvent(date, p.id, "extended", why))
+            else:
+                p.state = "closed"
+                p.load.blocked = True
+                self.log.append(SandboxEvent(date, p.id, "closed", why))
