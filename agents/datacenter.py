@@ -28,7 +28,8 @@ class DataCenter(FixedAgent):
     def __init__(self, model: Model, spec: DataCenterSpec, cell: object, tariff: object) -> None:
         super().__init__(model)
         self.spec = spec
-        self.cell = cell
+        if cell is not None:  # a load sited at entry gets its cell then (model/siting.py)
+            self.cell = cell
         self.node: str = spec.node
         self.tariff = tariff
         self.status = "planned"      # planned → active → exited | refused
@@ -63,7 +64,7 @@ class DataCenter(FixedAgent):
 
     def enter_or_grow(self, date: dt.date, expected_price_per_mwh: float, fx_per_usd: float) -> None:
         """Take this month's phase; refuse to enter if the expected price is above the value of compute."""
-        if self.status in ("exited", "refused") or self.blocked:
+        if self.status in ("exited", "refused") or self.blocked or self.cell is None:
             return
         target = self.it_mw_on(date)
         if target <= 0:

@@ -29,7 +29,8 @@ class BitcoinMiner(FixedAgent):
     def __init__(self, model: Model, spec: MinerSpec, cell: object, tariff: object) -> None:
         super().__init__(model)
         self.spec = spec
-        self.cell = cell
+        if cell is not None:  # a load sited at entry gets its cell then (model/siting.py)
+            self.cell = cell
         self.node: str = spec.node
         self.tariff = tariff
         self.power_mw: float = spec.power_mw
@@ -58,7 +59,7 @@ class BitcoinMiner(FixedAgent):
 
     def running(self, date: dt.date) -> bool:
         """In the market this month (started, not exited, not kept out by a sandbox)."""
-        if self.status == "exited" or self.blocked:
+        if self.status == "exited" or self.blocked or self.cell is None:
             return False
         if date >= self.spec.start:
             self.status = "active"

@@ -39,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario field, e.g. --set regulator.fixed_charge_capacity_share=0.5")
     run.add_argument("--out", type=Path, required=True, help="output folder")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    site = sub.add_parser("siting", help="rank the grid's nodes for a block of new large load")
+    site.add_argument("--scenario", default="pakistan-2025")
+    site.add_argument("--block-mw", type=float, required=True, help="size of the block, MW")
+    site.add_argument("--bid-per-kwh", type=float, required=True,
+                      help="price up to which the block runs (e.g. a miner's break-even), currency/kWh")
+    site.add_argument("--months", type=int, default=12, help="months simulated and used for the ranking")
+    site.add_argument("--seed", type=int, default=1)
+    site.add_argument("--out", type=Path, default=None, help="CSV file for the table")
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return parser
 
@@ -53,6 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "scenarios":
         print("\n".join(shipped_scenarios()))
+        return 0
+    if args.command == "siting":
+        from experiments.siting import siting_report
+
+        try:
+            table = siting_report(args.scenario, args.block_mw, args.bid_per_kwh, months=args.months, seed=args.seed)
+        except (ScenarioError, GridInputError, ClearingError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+        if args.out:
+            table.to_csv(args.out, index=False)
         return 0
     from experiments.run import run, write_outputs
 

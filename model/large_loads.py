@@ -17,7 +17,8 @@ from grid.market import Bids
 from grid.network import Grid
 from model.drivers import series
 from model.sandbox import Participant, Sandbox
-from model.schema import LargeLoadsSpec
+from model.schema import AUTO_NODE, LargeLoadsSpec
+from model.siting import ClearingInputs, rank_nodes
 from model.special_tariffs import SpecialTariff, contribution, make_tariff
 
 
@@ -50,14 +51,16 @@ class LargeLoads:
         self.spec = spec
         self.grid = grid
         self.tariffs: dict[str, SpecialTariff] = {t.name: make_tariff(t) for t in spec.special_tariffs}
-        self.miners = [
-            BitcoinMiner(model, m, model.space[m.node], self.tariffs[m.tariff]) for m in spec.miners
-        ]
-        self.datacentres = [
-            DataCenter(model, d, model.space[d.node], self.tariffs[d.tariff]) for d in spec.data_centres
-        ]
-        # bid rows: one per miner, then two per data centre (firm, flexible); the order never changes
-        self.node = [m.node for m in spec.miners] + [d.node for d in spec.data_centres for _ in range(2)]
+        self.model = model
+        cell = lambda node: None if node == AUTO_NODE else model.space[node]  # noqa: E731
+        self.miners = [BitcoinMiner(model, m, cell(m.node), self.tariffs[m.tariff]) for m in spec.miners]
+        self.datacentres = [DataCenter(model, d, cell(d.node), self.tariffs[d.tariff]) for d in spec.data_centres]
+        self.siting_log: list[dict] = []
+        # bid rows: one per miner, then two per data centre (firm, flexible); the order never changes.
+        # A load not sited yet bids nothing, placed at the first node.
+        first = grid.node_ids[0]
+        self.node = [m.node if m.node != AUTO_NODE else first for m in spec.miners] + [
+            d.node if d.node != AUTO_NODE else first for d in spec.data_centres for _ in range(2)]
         self.names = [m.id for m in spec.miners] + [f"{d.id}:{part}" for d in spec.data_centres for part in ("firm", "flex")]
         btc = spec.bitcoin
         self.sandboxes = {b.name: Sandbox(b) for b in spec.sandboxes}
@@ -86,6 +89,7 @@ class LargeLoads:
         for box in self.sandboxes.values():
             box.evaluate(date)
             box.admit(date)
+        self._site_new_entrants(date, fx_per_usd)
         mw, price = [], []
         if self.miners:
             btc = self.spec.bitcoin
@@ -106,6 +110,33 @@ class LargeLoads:
             mw.append(a)
             price.append(b)
         return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price), names=self.names)
+
+    def _site_new_entrants(self, date: dt.date, fx_per_usd: float) -> None:
+        """Loads with node 'auto' that are due to enter choose the node with the best expected margin
+        over the months cleared so far (model/siting.py); with no month cleared yet they wait."""
+        history = list(getattr(self.model, "clearing_log", []))
+        rows = 0
+        for load in [*self.miners, *self.datacentres]:
+            width = 1 if isinstance(load, BitcoinMiner) else 2
+            due = load.spec.node == AUTO_NODE and load.cell is None and not load.blocked and load.spec_start <= date
+            if due and history:
+                if isinstance(load, BitcoinMiner):
+                    block, bid = load.power_mw, load.breakeven_per_mwh
+                else:
+                    block = load.it_mw_on(date) * load.spec.utilisation * load.spec.pue
+                    bid = load.value_per_mwh(fx_per_usd)
+                box = self.sandboxes.get(load.spec.sandbox) if load.spec.sandbox else None
+                candidates = (box.spec.allowed_nodes if box else None) or None
+                tariff = load.tariff
+                scores = rank_nodes(self.grid, history, block, bid, candidates=candidates,
+                                    price_paid=lambda lmp, h, t=tariff: t.price(lmp, lmp, h))
+                best = scores[0]
+                load.node = best.node
+                load.cell = self.model.space[best.node]
+                self.node[rows:rows + width] = [best.node] * width
+                self.siting_log.append({"date": date.isoformat(), "load": load.spec.id, "node": best.node,
+                                        "expected_margin": best.margin, "energy_mwh": best.energy_mwh})
+            rows += width
 
     def _expected_price(self, d: DataCenter, hours_of_day: np.ndarray, last: ClearingResult | None) -> float:
         """What a data centre expects to pay per MWh: its tariff at last month's prices (the tariff's own

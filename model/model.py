@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from grid.market import Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.drivers import Drivers
 from model.large_loads import LargeLoadMonth, LargeLoads
+from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule
 from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario
@@ -104,6 +106,7 @@ class SurplusModel(Model):
         self.circular_debt = sc.settlement.initial_circular_debt
         self.history: list[MonthSettlement] = []
         self.large_load_history: list[LargeLoadMonth] = []
+        self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
         self.last_clearing: ClearingResult | None = None
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
@@ -224,6 +227,7 @@ class SurplusModel(Model):
         hours_of_day = np.tile(np.arange(24), n_blocks)
         bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing)
         res = self.clearing.clear(offers, demand, bids)
+        self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
         self.last_clearing, self.last_load_mw = res, load_mw
 
         # 5. settlement

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MONTHS = 12
 HOURS = 24
+AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
 
 
 class Strict(BaseModel):
@@ -358,7 +359,7 @@ class MinerSpec(Sourced):
     """A Bitcoin-mining site: a fleet of ASICs at one node under a special tariff."""
 
     id: str = Field(description="Unique id.")
-    node: str = Field(description="Node id.")
+    node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
     power_mw: float = Field(gt=0, description="Site power at full hashrate (ASICs × PUE), MW.")
     efficiency_j_per_th: float = Field(gt=0, description="ASIC efficiency, J/TH.")
     pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
@@ -383,7 +384,7 @@ class DataCenterSpec(Sourced):
     """An AI data-centre campus at one node under a special tariff."""
 
     id: str = Field(description="Unique id.")
-    node: str = Field(description="Node id.")
+    node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
     phases: list[DataCenterPhase] = Field(min_length=1, description="Construction phases (IT MW from dates).")
     pue: float = Field(1.3, ge=1, le=3, description="Power usage effectiveness: facility power / IT power.")
     utilisation: Share = Field(0.7, description="Average IT load / IT nameplate.")
@@ -484,13 +485,13 @@ class Scenario(Strict):
         _unique([m.id for m in ll.miners], "large_loads.miners", "id")
         tariffs = {t.name for t in ll.special_tariffs}
         for i, m in enumerate(ll.miners):
-            if m.node not in nodes:
+            if m.node not in nodes and m.node != AUTO_NODE:
                 raise ValueError(f"large_loads.miners[{i}].node = {m.node!r}: must be the id of a node in grid.nodes")
             if m.tariff not in tariffs:
                 raise ValueError(f"large_loads.miners[{i}].tariff = {m.tariff!r}: must be a name in large_loads.special_tariffs")
         _unique([d.id for d in ll.data_centres], "large_loads.data_centres", "id")
         for i, d in enumerate(ll.data_centres):
-            if d.node not in nodes:
+            if d.node not in nodes and d.node != AUTO_NODE:
                 raise ValueError(f"large_loads.data_centres[{i}].node = {d.node!r}: must be the id of a node in grid.nodes")
             if d.tariff not in tariffs:
                 raise ValueError(f"large_loads.data_centres[{i}].tariff = {d.tariff!r}: must be a name in large_loads.special_tariffs")

@@ -27,3 +27,14 @@ def test_bad_scenario_is_a_clear_error(tmp_path, capsys):
                  "--set", "plants.0.capacity_mw=-1"])
     assert code == 2
     assert "plants[0].capacity_mw = -1" in capsys.readouterr().err
+
+
+def test_siting_command_ranks_every_node(tmp_path, capsys):
+    out = tmp_path / "siting.csv"
+    code = main(["siting", "--scenario", "teaching-5-node", "--block-mw", "50", "--bid-per-kwh", "0.03",
+                 "--months", "3", "--out", str(out)])
+    assert code == 0
+    table = pd.read_csv(out)
+    assert list(table["rank"]) == [1, 2, 3, 4, 5] and set(table["node"]) == {"A", "B", "C", "D", "E"}
+    assert "expected_margin_USD" in table.columns
+    assert "Bus" in capsys.readouterr().out

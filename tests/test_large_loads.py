@@ -240,3 +240,27 @@ def test_trials_end_on_time_and_graduation_follows_the_kpis():
     log = [(e.date.isoformat(), e.event) for e in model.large_loads.sandboxes["pilot"].log if e.load_id == "miner_E"]
     assert log == [("2025-01-01", "admitted"), ("2025-07-01", "extended"), ("2026-01-01", "closed")]
     assert not model.large_loads.miners[0].running(model.date)
+
+
+def test_siting_report_ranks_nodes_and_a_new_entrant_takes_the_best():
+    from model.siting import rank_nodes
+
+    model = run(12, **{"large_loads.miners.1.start": "2040-01-01", "large_loads.data_centres": []})
+    scores = rank_nodes(model.grid, list(model.clearing_log), 100.0, 35.0)
+    assert [s.node for s in scores][0] in model.grid.node_ids and len(scores) == 5
+    assert scores == sorted(scores, key=lambda s: (-s.margin, -s.energy_mwh))
+    for s in scores:
+        assert 0 <= s.full_hours <= 8760 and s.energy_mwh <= 100.0 * 8760 + 1e-6
+        assert s.unserved_caused_mwh == 0.0  # bids below VoLL never shed other load
+        if s.energy_mwh > 0:
+            assert s.average_price_per_mwh <= 35.0 + 1e-6  # it runs only when its node's price is below its bid
+    # cheap power sits behind the congested D-E line at E (the $10 plant): E must rank above D
+    order = [s.node for s in scores]
+    assert order.index("E") < order.index("D")
+    # a new entrant with node = "auto" picks a node by the same ranking, using the months already cleared
+    sited = run(3, **{"large_loads.miners.1.node": "auto", "large_loads.miners.1.start": "2025-03-01",
+                      "large_loads.data_centres": []})
+    miner = sited.large_loads.miners[1]
+    log = sited.large_loads.siting_log
+    assert miner.cell is not None and log and log[0]["load"] == "miner_D" and log[0]["node"] == miner.node
+    assert miner.energy_mwh > 0
