@@ -195,7 +195,15 @@ class LargeLoads:
         island = self.grid.island_of_node == self.grid.island_of_node[node]
         shed = res.unserved_mw[island].sum(0)
         caused = float(np.minimum(served_mw, shed) @ hour_weight)
-        self.sandboxes[load.spec.sandbox].record(load, energy_mwh, contrib, caused)
+        running = served_mw > 1e-6
+        node_id = self.grid.node_ids[node]
+        at_node = np.array([ln.from_node == node_id or ln.to_node == node_id for ln in self.grid.lines])
+        congestion = float((res.binding[at_node].sum(0) * running) @ hour_weight)
+        violations = 0.0
+        if getattr(load.tariff, "interruptible", False):
+            rate = load.tariff.spec.rate_per_kwh * 1000.0
+            violations = float(((res.lmp_per_mwh[node] > rate + 1e-6) & running) @ hour_weight)
+        self.sandboxes[load.spec.sandbox].record(load, energy_mwh, contrib, caused, congestion, violations)
 
     def sandbox_counts(self) -> dict[str, float]:
         """Participants by state, and MW on trial, over all sandboxes."""

@@ -32,6 +32,8 @@ class Participant:
     energy_mwh: float = 0.0
     contribution: float = 0.0
     unserved_caused_mwh: float = 0.0
+    congestion_line_hours: float = 0.0
+    curtailment_violations_h: float = 0.0
     extended: bool = False
 
     @property
@@ -97,13 +99,18 @@ class Sandbox:
             p.load.blocked = False
             self.log.append(SandboxEvent(date, p.id, "admitted"))
 
-    def record(self, load: object, energy_mwh: float, contribution: float, unserved_caused_mwh: float) -> None:
+    def record(
+        self, load: object, energy_mwh: float, contribution: float, unserved_caused_mwh: float,
+        congestion_line_hours: float = 0.0, curtailment_violations_h: float = 0.0,
+    ) -> None:
         """Add one month of a participant's KPI data (only while it is on trial)."""
         for p in self.participants:
             if p.load is load and p.state in ("testing", "extended"):
                 p.energy_mwh += energy_mwh
                 p.contribution += contribution
                 p.unserved_caused_mwh += unserved_caused_mwh
+                p.congestion_line_hours += congestion_line_hours
+                p.curtailment_violations_h += curtailment_violations_h
 
     def evaluate(self, date: dt.date) -> None:
         """At the end of each trial: graduate, extend once, or close, by the KPIs."""
@@ -113,8 +120,14 @@ class Sandbox:
                 continue
             per_mwh = p.contribution / p.energy_mwh if p.energy_mwh > 0 else 0.0
             pays = per_mwh >= s.min_contribution_per_mwh
-            reliable = p.unserved_caused_mwh <= s.max_unserved_caused_mwh + 1e-9
-            why = f"contribution {per_mwh:,.2f}/MWh, unserved caused {p.unserved_caused_mwh:,.1f} MWh"
+            reliable = (
+                p.unserved_caused_mwh <= s.max_unserved_caused_mwh + 1e-9
+                and p.curtailment_violations_h <= s.max_curtailment_violations_h + 1e-9
+                and (s.max_congestion_line_hours is None or p.congestion_line_hours <= s.max_congestion_line_hours + 1e-9)
+            )
+            why = (f"contribution {per_mwh:,.2f}/MWh, unserved caused {p.unserved_caused_mwh:,.1f} MWh, "
+                   f"congestion {p.congestion_line_hours:,.0f} line-h, curtailment violations "
+                   f"{p.curtailment_violations_h:,.0f} h")
             if pays and reliable:
                 p.state = "graduated"
                 self.log.append(SandboxEvent(date, p.id, "graduated", why))

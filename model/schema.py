@@ -415,6 +415,12 @@ class SandboxSpec(Sourced):
         0.0, description="KPI: net contribution to fixed costs per MWh at least this (0: no subsidy), currency/MWh.",
     )
     max_unserved_caused_mwh: NonNeg = Field(0.0, description="KPI: unserved energy it may have caused, MWh.")
+    max_congestion_line_hours: float | None = Field(
+        None, ge=0, description="KPI: line-hours at their limit on lines at its node while it ran (None: no limit).",
+    )
+    max_curtailment_violations_h: NonNeg = Field(
+        0.0, description="KPI: hours an interruptible participant ran while its node's price was above its rate.",
+    )
     allow_extension: bool = Field(True, description="A participant that fails only the contribution KPI is extended once.")
 
 

@@ -264,3 +264,14 @@ def test_siting_report_ranks_nodes_and_a_new_entrant_takes_the_best():
     log = sited.large_loads.siting_log
     assert miner.cell is not None and log and log[0]["load"] == "miner_D" and log[0]["node"] == miner.node
     assert miner.energy_mwh > 0
+
+
+def test_sandbox_congestion_kpi_closes_a_participant_that_congests_the_grid():
+    # miner at E behind the congested D-E line, with a congestion limit of zero line-hours
+    model = _sandbox_run(14, {"max_congestion_line_hours": 0.0, "allow_extension": False})
+    box = model.large_loads.sandboxes["pilot"]
+    log = [e.event for e in box.log if e.load_id == "miner_E"]
+    assert log == ["admitted", "closed"]  # without the congestion limit it graduates (test above)
+    record = next(p for p in box.participants if p.id == "miner_E")
+    assert record.congestion_line_hours > 0 and record.unserved_caused_mwh == 0 and record.curtailment_violations_h == 0
+    assert record.contribution >= 0
