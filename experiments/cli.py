@@ -47,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--months", type=int, default=12, help="months simulated and used for the ranking")
     site.add_argument("--seed", type=int, default=1)
     site.add_argument("--out", type=Path, default=None, help="CSV file for the table")
+    cmp_ = sub.add_parser("compare", help="a policy variant against its base: effect on everyone else, year by year")
+    cmp_.add_argument("--base", default="pakistan-2025")
+    cmp_.add_argument("--variant", required=True)
+    cmp_.add_argument("--years", type=int, default=5)
+    cmp_.add_argument("--seed", type=int, default=1)
+    cmp_.add_argument("--agents", type=int, default=None)
+    cmp_.add_argument("--out", type=Path, default=None, help="CSV file for the table")
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return parser
 
@@ -73,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
         print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
         if args.out:
             table.to_csv(args.out, index=False)
+        return 0
+    if args.command == "compare":
+        from experiments.compare import compare
+
+        try:
+            table = compare(args.base, args.variant, years=args.years, seed=args.seed, agents=args.agents)
+        except (ScenarioError, GridInputError, ClearingError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        key = ["average_tariff_per_kwh", "large_load_contribution", "large_load_subsidy", "emissions_t",
+               "unserved_energy_gwh"]
+        print(table.loc[:, (key, "difference")].to_string(float_format=lambda v: f"{v:,.3f}"))
+        if args.out:
+            table.to_csv(args.out)
         return 0
     from experiments.run import run, write_outputs
 

@@ -38,3 +38,18 @@ def test_siting_command_ranks_every_node(tmp_path, capsys):
     assert list(table["rank"]) == [1, 2, 3, 4, 5] and set(table["node"]) == {"A", "B", "C", "D", "E"}
     assert "expected_margin_USD" in table.columns
     assert "Bus" in capsys.readouterr().out
+
+
+def test_compare_variant_with_base(tmp_path, capsys):
+    from experiments.compare import compare
+
+    table = compare("teaching-5-node", "teaching-5-node-miners", years=2, seed=2, agents=500)
+    assert (table[("large_load_energy_gwh", "base")] == 0).all()
+    assert (table[("large_load_energy_gwh", "variant")] > 0).all()
+    diff = table[("generation_gwh", "difference")]
+    assert (diff > 0).all(), "serving the large loads needs more generation"
+    assert (table[("emissions_t", "difference")] > 0).all()
+    code = main(["compare", "--base", "teaching-5-node", "--variant", "teaching-5-node-miners", "--years", "1",
+                 "--agents", "500", "--out", str(tmp_path / "c.csv")])
+    assert code == 0 and (tmp_path / "c.csv").exists()
+    assert "average_tariff_per_kwh" in capsys.readouterr().out
