@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Model
-from mesa.discrete_space import FixedAgent
+
+from agents.large_load import LargeLoad
 
 if TYPE_CHECKING:  # types only
     import datetime as dt
@@ -22,27 +23,15 @@ if TYPE_CHECKING:  # types only
     from model.schema import DataCenterSpec
 
 
-class DataCenter(FixedAgent):
+class DataCenter(LargeLoad):
     """A data-centre campus. Ledgers accumulate over the run (MWh, USD, currency, hours)."""
 
     def __init__(self, model: Model, spec: DataCenterSpec, cell: object, tariff: object) -> None:
-        super().__init__(model)
-        self.spec = spec
-        if cell is not None:  # a load sited at entry gets its cell then (model/siting.py)
-            self.cell = cell
-        self.node: str = spec.node
-        self.tariff = tariff
-        self.status = "planned"      # planned → active → exited | refused
-        self.blocked = False          # kept out by a sandbox (not admitted yet, refused or closed)
+        super().__init__(model, spec, cell, tariff)
         self.reason = ""
         self.it_mw = 0.0
-        self.energy_mwh = 0.0
-        self.revenue_usd = 0.0
-        self.power_bill = 0.0
         self.backup_usd = 0.0
         self.curtailed_firm_hours_year = 0.0
-        self.curtailed_hours = 0.0
-        self.loss_months = 0
 
     @property
     def spec_start(self) -> dt.date:

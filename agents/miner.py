@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from mesa import Model
-from mesa.discrete_space import FixedAgent
 
 from agents.bitcoin import breakeven_usd_per_mwh
+from agents.large_load import LargeLoad
 
 if TYPE_CHECKING:  # types only: agents never import model internals at run time
     import datetime as dt
@@ -23,27 +23,15 @@ if TYPE_CHECKING:  # types only: agents never import model internals at run time
     from model.schema import MinerSpec
 
 
-class BitcoinMiner(FixedAgent):
+class BitcoinMiner(LargeLoad):
     """A mining site. Ledger attributes accumulate over the run (BTC, USD, MWh, currency)."""
 
     def __init__(self, model: Model, spec: MinerSpec, cell: object, tariff: object) -> None:
-        super().__init__(model)
-        self.spec = spec
-        if cell is not None:  # a load sited at entry gets its cell then (model/siting.py)
-            self.cell = cell
-        self.node: str = spec.node
-        self.tariff = tariff
+        super().__init__(model, spec, cell, tariff)
         self.power_mw: float = spec.power_mw
-        self.status = "planned"        # planned → active → exited
-        self.blocked = False            # kept out by a sandbox (not admitted yet, refused or closed)
         self.btc_mined = 0.0
-        self.revenue_usd = 0.0
-        self.energy_mwh = 0.0
-        self.power_bill = 0.0           # paid to the single buyer, currency
         self.om_usd = 0.0
         self.capex_usd = spec.capex_usd_per_th * self.hashrate_th_s
-        self.curtailed_hours = 0.0
-        self.loss_months = 0
         self.last_margin_usd = 0.0
         self.breakeven_per_mwh = 0.0
 

@@ -173,16 +173,23 @@ class LargeLoads:
             out.active_mw += m.power_mw
             book = m.settle(served, hour_weight, price, fixed, self.hashprice_btc, float(self.btc_price[i]),
                             fx_per_usd, self.spec.bitcoin.pool_fee)
-            c = contribution(price, lmp, network_cost_per_mwh, served * hour_weight) + fixed
-            out.contribution += c
-            out.by_tariff[m.spec.tariff] = out.by_tariff.get(m.spec.tariff, 0.0) + c
-            self._record_sandbox(m, book["energy_mwh"], c, served, res, n, hour_weight)
-            out.revenue += book["bill"]
-            out.energy_mwh += book["energy_mwh"]
+            self._book(m, book, served, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
             out.btc_mined += book["btc"]
             out.revenue_usd += book["revenue_usd"]
-            out.curtailed_hours += book["curtailed_hours"]
         return out
+
+    def _book(
+        self, load: object, book: dict, served: np.ndarray, price: np.ndarray, lmp: np.ndarray, fixed: float,
+        res: ClearingResult, node: int, hour_weight: np.ndarray, network_cost_per_mwh: float, out: LargeLoadMonth,
+    ) -> None:
+        """Add one load's month to the totals: payments, energy, contribution (and sandbox KPIs)."""
+        c = contribution(price, lmp, network_cost_per_mwh, served * hour_weight) + fixed
+        out.contribution += c
+        out.by_tariff[load.spec.tariff] = out.by_tariff.get(load.spec.tariff, 0.0) + c
+        self._record_sandbox(load, book["energy_mwh"], c, served, res, node, hour_weight)
+        out.revenue += book["bill"]
+        out.energy_mwh += book["energy_mwh"]
+        out.curtailed_hours += book["curtailed_hours"]
 
     def _record_sandbox(
         self, load: object, energy_mwh: float, contrib: float, served_mw: np.ndarray, res: ClearingResult, node: int,
@@ -241,12 +248,6 @@ class LargeLoads:
             fixed = d.tariff.fixed_payment(d.power_mw, served_mwh, d.power_mw * float(hour_weight.sum()))
             out.active_mw += d.power_mw
             book = d.settle(served, hour_weight, price, fixed, fx_per_usd, new_year=month % 12 == 0)
-            c = contribution(price, lmp, network_cost_per_mwh, total * hour_weight) + fixed
-            out.contribution += c
-            out.by_tariff[d.spec.tariff] = out.by_tariff.get(d.spec.tariff, 0.0) + c
-            self._record_sandbox(d, book["energy_mwh"], c, total, res, n, hour_weight)
-            out.revenue += book["bill"]
-            out.energy_mwh += book["energy_mwh"]
+            self._book(d, book, total, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
             out.datacentre_energy_mwh += book["energy_mwh"]
             out.datacentre_revenue_usd += book["revenue_usd"]
-            out.curtailed_hours += book["curtailed_hours"]

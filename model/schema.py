@@ -488,19 +488,14 @@ class Scenario(Strict):
             raise ValueError(f"net_metering start = {[str(s) for s in starts]}: rules must be in date order")
         ll = self.large_loads
         _unique([t.name for t in ll.special_tariffs], "large_loads.special_tariffs", "name")
-        _unique([m.id for m in ll.miners], "large_loads.miners", "id")
         tariffs = {t.name for t in ll.special_tariffs}
-        for i, m in enumerate(ll.miners):
-            if m.node not in nodes and m.node != AUTO_NODE:
-                raise ValueError(f"large_loads.miners[{i}].node = {m.node!r}: must be the id of a node in grid.nodes")
-            if m.tariff not in tariffs:
-                raise ValueError(f"large_loads.miners[{i}].tariff = {m.tariff!r}: must be a name in large_loads.special_tariffs")
-        _unique([d.id for d in ll.data_centres], "large_loads.data_centres", "id")
-        for i, d in enumerate(ll.data_centres):
-            if d.node not in nodes and d.node != AUTO_NODE:
-                raise ValueError(f"large_loads.data_centres[{i}].node = {d.node!r}: must be the id of a node in grid.nodes")
-            if d.tariff not in tariffs:
-                raise ValueError(f"large_loads.data_centres[{i}].tariff = {d.tariff!r}: must be a name in large_loads.special_tariffs")
+        for kind, items in (("miners", ll.miners), ("data_centres", ll.data_centres)):
+            _unique([item.id for item in items], f"large_loads.{kind}", "id")
+            for i, item in enumerate(items):
+                if item.node not in nodes and item.node != AUTO_NODE:
+                    raise ValueError(f"large_loads.{kind}[{i}].node = {item.node!r}: must be the id of a node in grid.nodes")
+                if item.tariff not in tariffs:
+                    raise ValueError(f"large_loads.{kind}[{i}].tariff = {item.tariff!r}: must be a name in large_loads.special_tariffs")
         _unique([b.name for b in ll.sandboxes], "large_loads.sandboxes", "name")
         boxes = {b.name for b in ll.sandboxes}
         for i, b in enumerate(ll.sandboxes):
