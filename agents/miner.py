@@ -29,6 +29,8 @@ class BitcoinMiner(LargeLoad):
     def __init__(self, model: Model, spec: MinerSpec, cell: object, tariff: object) -> None:
         super().__init__(model, spec, cell, tariff)
         self.power_mw: float = spec.power_mw
+        self.efficiency_j_per_th: float = spec.efficiency_j_per_th
+        self.upgrades: list[tuple[str, float, float]] = []  # (date, from J/TH, to J/TH)
         self.btc_mined = 0.0
         self.om_usd = 0.0
         self.capex_usd = spec.capex_usd_per_th * self.hashrate_th_s
@@ -38,7 +40,7 @@ class BitcoinMiner(LargeLoad):
     @property
     def hashrate_th_s(self) -> float:
         """Fleet hashrate, TH/s: site power ÷ (J/TH × PUE)."""
-        return self.power_mw * 1e6 / (self.spec.efficiency_j_per_th * self.spec.pue)
+        return self.power_mw * 1e6 / (self.efficiency_j_per_th * self.spec.pue)
 
     @property
     def spec_start(self) -> dt.date:
@@ -56,9 +58,39 @@ class BitcoinMiner(LargeLoad):
 
     def update_breakeven(self, hashprice_usd_per_ph_day: float, fx_per_usd: float, pool_fee: float) -> float:
         """Break-even power price this month, currency/MWh (mining revenue − other operating cost)."""
-        usd = breakeven_usd_per_mwh(hashprice_usd_per_ph_day, self.spec.efficiency_j_per_th, self.spec.pue, pool_fee)
-        self.breakeven_per_mwh = max(usd - self.spec.om_usd_per_mwh, 0.0) * fx_per_usd
+        self.breakeven_per_mwh = self._breakeven(self.efficiency_j_per_th, hashprice_usd_per_ph_day, fx_per_usd, pool_fee)
         return self.breakeven_per_mwh
+
+    def _breakeven(self, j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float) -> float:
+        usd = breakeven_usd_per_mwh(hashprice_usd, j_per_th, self.spec.pue, pool_fee)
+        return max(usd - self.spec.om_usd_per_mwh, 0.0) * fx_per_usd
+
+    def consider_upgrade(
+        self, date: dt.date, best_j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float,
+        expected_price_per_mwh: float,
+    ) -> bool:
+        """Replace the fleet with the newest ASICs (same site power) when that pays back in time.
+
+        Expected monthly margin of the new fleet = (new break-even − expected price) × MW × 730 h; it
+        upgrades when the new ASICs' cost is repaid within `upgrade_payback_months` and the old fleet
+        earns less.
+        """
+        cost_per_th = self.spec.upgrade_capex_usd_per_th
+        if cost_per_th is None or self.status != "active" or best_j_per_th >= self.efficiency_j_per_th * 0.95:
+            return False
+        new = self._breakeven(best_j_per_th, hashprice_usd, fx_per_usd, pool_fee)
+        old = self._breakeven(self.efficiency_j_per_th, hashprice_usd, fx_per_usd, pool_fee)
+        gain_usd = (max(new - expected_price_per_mwh, 0.0) - max(old - expected_price_per_mwh, 0.0)) \
+            * self.power_mw * 730.0 / fx_per_usd
+        new_th = self.power_mw * 1e6 / (best_j_per_th * self.spec.pue)
+        cost = cost_per_th * new_th
+        if gain_usd <= 0 or cost / gain_usd > self.spec.upgrade_payback_months:
+            return False
+        self.upgrades.append((date.isoformat(), self.efficiency_j_per_th, best_j_per_th))
+        self.efficiency_j_per_th = best_j_per_th
+        self.capex_usd += cost
+        self.loss_months = 0
+        return True
 
     def bids(self, hours: np.ndarray, voll_per_mwh: float, date: dt.date) -> tuple[np.ndarray, np.ndarray]:
         """MW and price per cleared hour (zero MW when not running)."""

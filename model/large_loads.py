@@ -73,6 +73,8 @@ class LargeLoads:
             load.tariff = self.tariffs[box.spec.tariff]  # the waived rule: the sandbox's tariff
         self.btc_price = series(btc.price_usd_per_btc, months, rng) if btc else np.zeros(months)
         self.hashrate_eh_s = series(btc.network_hashrate_eh_s, months, rng) if btc else np.zeros(months)
+        best = btc.best_efficiency_j_per_th if btc else None
+        self.best_j_per_th = series(best, months, rng) if best is not None else None
         self.hashprice_btc = 0.0
         self.hashprice_usd = 0.0
 
@@ -100,6 +102,10 @@ class LargeLoads:
             self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
             self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
             for m in self.miners:
+                if self.best_j_per_th is not None:
+                    expected = self._expected_price(m, hours_of_day, last)
+                    m.consider_upgrade(date, float(self.best_j_per_th[i]), self.hashprice_usd, fx_per_usd, btc.pool_fee,
+                                       expected)
                 m.update_breakeven(self.hashprice_usd, fx_per_usd, btc.pool_fee)
                 a, b = m.bids(hours_of_day, voll_per_mwh, date)
                 mw.append(a[None, :])
@@ -138,8 +144,8 @@ class LargeLoads:
                                         "expected_margin": best.margin, "energy_mwh": best.energy_mwh})
             rows += width
 
-    def _expected_price(self, d: DataCenter, hours_of_day: np.ndarray, last: ClearingResult | None) -> float:
-        """What a data centre expects to pay per MWh: its tariff at last month's prices (the tariff's own
+    def _expected_price(self, d: object, hours_of_day: np.ndarray, last: ClearingResult | None) -> float:
+        """What a large load expects to pay per MWh: its tariff at last month's prices (the tariff's own
         rate when nothing has been cleared yet)."""
         if last is None or last.n_hours != len(hours_of_day):
             zeros = np.zeros(len(hours_of_day))

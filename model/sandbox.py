@@ -68,7 +68,7 @@ class Sandbox:
         s = self.spec
         if s.allowed_nodes and load.spec.node not in s.allowed_nodes:
             return f"node {load.spec.node} is not among the allowed nodes {s.allowed_nodes}"
-        eff = getattr(load.spec, "efficiency_j_per_th", None)
+        eff = getattr(load, "efficiency_j_per_th", None)
         if eff is not None and s.max_j_per_th is not None and eff > s.max_j_per_th:
             return f"efficiency {eff} J/TH is above the limit of {s.max_j_per_th} J/TH"
         flex = getattr(load.spec, "flexible_share", None)

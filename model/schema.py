@@ -328,6 +328,9 @@ class BitcoinSpec(Sourced):
     fee_share_of_reward: Share = Field(0.02, description="Transaction fees as a share of the block reward.")
     pool_fee: Share = Field(0.02, description="Mining-pool fee, share of revenue.")
     blocks_per_day: float = Field(144.0, gt=0, description="Blocks per day (protocol target 144); sets halving dates.")
+    best_efficiency_j_per_th: Path | None = Field(
+        None, description="Efficiency of the newest ASICs on sale, J/TH, by year (for fleet upgrades); None: no upgrades.",
+    )
 
 
 class SpecialTariffSpec(Sourced):
@@ -371,6 +374,12 @@ class MinerSpec(Sourced):
     max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")
     expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
     sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")
+    upgrade_capex_usd_per_th: float | None = Field(
+        None, ge=0, description="Cost of new ASICs, USD per TH/s; None: the fleet is never upgraded.",
+    )
+    upgrade_payback_months: int = Field(
+        18, ge=1, le=120, description="Upgrades when the new fleet repays its cost within this many months.",
+    )
 
 
 class DataCenterPhase(Strict):

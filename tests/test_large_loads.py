@@ -275,3 +275,19 @@ def test_sandbox_congestion_kpi_closes_a_participant_that_congests_the_grid():
     record = next(p for p in box.participants if p.id == "miner_E")
     assert record.congestion_line_hours > 0 and record.unserved_caused_mwh == 0 and record.curtailment_violations_h == 0
     assert record.contribution >= 0
+
+
+def test_a_priced_out_miner_upgrades_to_newer_asics_when_they_pay_back():
+    over = {"large_loads.bitcoin.best_efficiency_j_per_th": {"kind": "path", "values": [21.5, 10.0]},
+            "large_loads.miners.1.upgrade_capex_usd_per_th": 1.0, "large_loads.miners.1.upgrade_payback_months": 24,
+            "large_loads.special_tariffs.1.rate_per_kwh": 0.060}  # above the 21.5 J/TH fleet's break-even
+    model = run(14, **over)
+    miner = model.large_loads.miners[1]
+    assert miner.upgrades and miner.upgrades[0][0].startswith("2026") and miner.efficiency_j_per_th == 10.0
+    assert miner.breakeven_per_mwh > 60.0  # now it can run at the rate
+    assert model.last_clearing.bid_served_mw[1].sum() > 0
+    assert miner.energy_mwh > 0
+    # without a payback the fleet stays as it is
+    stay = run(14, **{**over, "large_loads.miners.1.upgrade_capex_usd_per_th": 1e6})
+    assert not stay.large_loads.miners[1].upgrades
+    assert stay.last_clearing.bid_served_mw[1].sum() == 0  # priced out in 2026 by the network's growth: it idles
