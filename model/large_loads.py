@@ -36,7 +36,8 @@ class LargeLoadMonth:
     datacentre_energy_mwh: float = 0.0
     datacentre_revenue_usd: float = 0.0
     hashprice_usd_per_ph_day: float = 0.0
-    by_tariff: dict[str, float] = field(default_factory=dict)   # contribution by tariff name
+    by_tariff: dict[str, float] = field(default_factory=dict)          # contribution by special tariff
+    revenue_by_tariff: dict[str, float] = field(default_factory=dict)  # payments by special tariff
 
     @property
     def subsidy(self) -> float:
@@ -191,7 +192,9 @@ class LargeLoads:
         """Add one load's month to the totals: payments, energy, contribution (and sandbox KPIs)."""
         c = contribution(price, lmp, network_cost_per_mwh, served * hour_weight) + fixed
         out.contribution += c
-        out.by_tariff[load.spec.tariff] = out.by_tariff.get(load.spec.tariff, 0.0) + c
+        name = load.tariff.spec.name  # the tariff it actually bought under (a sandbox's, inside one)
+        out.by_tariff[name] = out.by_tariff.get(name, 0.0) + c
+        out.revenue_by_tariff[name] = out.revenue_by_tariff.get(name, 0.0) + book["bill"]
         self._record_sandbox(load, book["energy_mwh"], c, served, res, node, hour_weight)
         out.revenue += book["bill"]
         out.energy_mwh += book["energy_mwh"]

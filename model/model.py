@@ -115,8 +115,10 @@ class SurplusModel(Model):
         self._seed_initial_pv()
         incomes = sorted({i for i in self.population.classes.income_class if i != "not_applicable"})
         self._income_masks = {i: np.array(self.population.classes.income_class)[self.population.cls] == i for i in incomes}
+        special = [t.name for t in sc.large_loads.special_tariffs]
         self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names),
-                             *(f"pv_adoption_share_{i}_income" for i in incomes))
+                             *(f"pv_adoption_share_{i}_income" for i in incomes),
+                             *(f"special_{t}_{q}" for t in special for q in ("revenue", "contribution", "subsidy_flag")))
         self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in self.metric_names})
 
     # ------------------------------------------------------------------------------------------
@@ -357,6 +359,11 @@ class SurplusModel(Model):
         m["datacentre_revenue_usd"] = ll.datacentre_revenue_usd
         m["hashprice_usd_per_ph_day"] = ll.hashprice_usd_per_ph_day
         m.update(self.large_loads.sandbox_counts())
+        for name in self.large_loads.tariffs:
+            c = ll.by_tariff.get(name, 0.0)
+            m[f"special_{name}_revenue"] = ll.revenue_by_tariff.get(name, 0.0)
+            m[f"special_{name}_contribution"] = c
+            m[f"special_{name}_subsidy_flag"] = float(c < 0)
         m["fx_per_usd"] = d.fx_per_usd
         m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
         self.metrics = m

@@ -291,3 +291,15 @@ def test_a_priced_out_miner_upgrades_to_newer_asics_when_they_pay_back():
     stay = run(14, **{**over, "large_loads.miners.1.upgrade_capex_usd_per_th": 1e6})
     assert not stay.large_loads.miners[1].upgrades
     assert stay.last_clearing.bid_served_mw[1].sum() == 0  # priced out in 2026 by the network's growth: it idles
+
+
+def test_each_special_tariff_reports_revenue_contribution_and_subsidy_flag():
+    model = run(6)
+    df = model.datacollector.get_model_vars_dataframe()
+    total = df["special_interruptible_30_contribution"] + df["special_flat_20_contribution"] + \
+        df["special_mc_plus_10_contribution"]
+    np.testing.assert_allclose(total, df["large_load_contribution"], rtol=1e-9, atol=1e-6)
+    assert (df["special_interruptible_30_subsidy_flag"] == 0).all()  # surplus-only: never a subsidy
+    assert (df["special_flat_20_subsidy_flag"] == 1).all()           # below marginal cost: a subsidy
+    revenue = df[[c for c in df.columns if c.startswith("special_") and c.endswith("_revenue")]].sum(axis=1)
+    np.testing.assert_allclose(revenue, df["large_load_revenue"], rtol=1e-9)
