@@ -59,6 +59,40 @@ def nodal_price_table(model: SurplusModel) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hour by hour and node by node: (nodes: step, date, block, hour, days, node, price, load, unserved;
+    large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price)."""
+    import numpy as np
+
+    node_ids = model.grid.node_ids
+    nodes, loads = [], []
+    for step, rec in enumerate(model.hourly):
+        n_nodes, hours = rec.lmp_per_mwh.shape
+        block = np.arange(hours) // 24
+        nodes.append(pd.DataFrame({
+            "step": step, "date": rec.date.isoformat(), "block": np.tile(block, n_nodes),
+            "hour": np.tile(rec.hour_of_day, n_nodes), "days": np.tile(rec.days, n_nodes),
+            "node": np.repeat(node_ids, hours), "price_per_mwh": rec.lmp_per_mwh.ravel(),
+            "load_mw": rec.load_mw.ravel(), "unserved_mw": rec.unserved_mw.ravel(),
+        }))
+        k = len(rec.bids)
+        if k:
+            idx = model.grid.node_indices(rec.bids.node)
+            loads.append(pd.DataFrame({
+                "step": step, "date": rec.date.isoformat(), "block": np.tile(block, k),
+                "hour": np.tile(rec.hour_of_day, k), "days": np.tile(rec.days, k),
+                "load": np.repeat(rec.bids.names or [str(i) for i in range(k)], hours),
+                "node": np.repeat(list(rec.bids.node), hours),
+                "bid_mw": np.asarray(rec.bids.mw).ravel(),
+                "bid_price_per_mwh": np.broadcast_to(np.asarray(rec.bids.price_per_mwh, dtype=float).reshape(k, -1),
+                                                     (k, hours)).ravel(),
+                "served_mw": rec.bid_served_mw.ravel(), "node_price_per_mwh": rec.lmp_per_mwh[idx].ravel(),
+            }))
+    empty = pd.DataFrame()
+    return (pd.concat(nodes, ignore_index=True) if nodes else empty,
+            pd.concat(loads, ignore_index=True) if loads else empty)
+
+
 def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[str, Any] | None = None) -> dict:
     """Write metrics.parquet, nodal_prices.parquet, manifest.json and summary.png into `out`."""
     from experiments.figures import summary_figure
@@ -67,7 +101,12 @@ def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[
     metrics = model_table(model)
     metrics.to_parquet(out / "metrics.parquet", index=False)
     nodal_price_table(model).to_parquet(out / "nodal_prices.parquet", index=False)
-    files = ["metrics.parquet", "nodal_prices.parquet", "summary.png"]
+    files = ["metrics.parquet", "nodal_prices.parquet", "hourly_nodes.parquet", "summary.png"]
+    hourly_nodes, hourly_loads = hourly_tables(model)
+    hourly_nodes.to_parquet(out / "hourly_nodes.parquet", index=False)
+    if not hourly_loads.empty:
+        hourly_loads.to_parquet(out / "hourly_large_loads.parquet", index=False)
+        files.append("hourly_large_loads.parquet")
     events = model.large_loads.sandbox_events()
     if events:
         pd.DataFrame(events).to_csv(out / "sandbox_events.csv", index=False)

@@ -33,6 +33,8 @@ class LargeLoadMonth:
     revenue_usd: float = 0.0             # foreign exchange earned
     curtailed_hours: float = 0.0
     active_mw: float = 0.0
+    miner_mw: float = 0.0
+    datacentre_mw: float = 0.0
     datacentre_energy_mwh: float = 0.0
     datacentre_revenue_usd: float = 0.0
     hashprice_usd_per_ph_day: float = 0.0
@@ -178,6 +180,7 @@ class LargeLoads:
             full_mwh = m.power_mw * float(hour_weight.sum())
             fixed = m.tariff.fixed_payment(m.power_mw, served_mwh, full_mwh)
             out.active_mw += m.power_mw
+            out.miner_mw += m.power_mw
             book = m.settle(served, hour_weight, price, fixed, self.hashprice_btc, float(self.btc_price[i]),
                             fx_per_usd, self.spec.bitcoin.pool_fee)
             self._book(m, book, served, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
@@ -256,6 +259,7 @@ class LargeLoads:
             served_mwh = float(total @ hour_weight)
             fixed = d.tariff.fixed_payment(d.power_mw, served_mwh, d.power_mw * float(hour_weight.sum()))
             out.active_mw += d.power_mw
+            out.datacentre_mw += d.power_mw
             book = d.settle(served, hour_weight, price, fixed, fx_per_usd, new_year=month % 12 == 0)
             self._book(d, book, total, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
             out.datacentre_energy_mwh += book["energy_mwh"]

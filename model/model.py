@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import math
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from agents.consumer import PV_BATTERY, Consumer, Economics
 from agents.plant import PowerPlant, fleet_offers
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
-from grid.market import Demand, PlantOffers
+from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.drivers import Drivers
 from model.large_loads import LargeLoadMonth, LargeLoads
@@ -43,6 +44,20 @@ def grid_from_spec(spec: GridSpec) -> Grid:
     lines = [Line(id=ln.id, from_node=ln.from_node, to_node=ln.to_node, reactance_pu=ln.reactance_pu,
                   limit_mw=ln.limit_mw, in_service=ln.in_service) for ln in spec.lines]
     return Grid(nodes, lines, slack=spec.slack, base_mva=spec.base_mva)
+
+
+@dataclass(frozen=True)
+class HourlyRecord:
+    """One month's cleared hours: prices and loads by node, large loads' bids and service (arrays)."""
+
+    date: dt.date
+    hour_of_day: np.ndarray
+    days: np.ndarray          # days represented by each cleared hour
+    lmp_per_mwh: np.ndarray   # nodes × hours
+    load_mw: np.ndarray       # nodes × hours
+    unserved_mw: np.ndarray   # nodes × hours
+    bids: Bids
+    bid_served_mw: np.ndarray  # bid rows × hours
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -107,6 +122,7 @@ class SurplusModel(Model):
         self.history: list[MonthSettlement] = []
         self.large_load_history: list[LargeLoadMonth] = []
         self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
+        self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
         self.last_clearing: ClearingResult | None = None
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
@@ -230,6 +246,8 @@ class SurplusModel(Model):
         bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing)
         res = self.clearing.clear(offers, demand, bids)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
+        self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, load_mw, res.unserved_mw,
+                                        bids, res.bid_served_mw))
         self.last_clearing, self.last_load_mw = res, load_mw
 
         # 5. settlement
@@ -346,6 +364,9 @@ class SurplusModel(Model):
         m["fixed_charge_per_month"] = self.tariffs.fixed_charge_per_month
         m["available_energy_gwh"] = float(avail_mwh.sum()) / 1000.0
         m["large_load_mw"] = ll.active_mw
+        m["miner_mw"] = ll.miner_mw
+        m["datacentre_mw"] = ll.datacentre_mw
+        m["capacity_payments_recovered"] = max(ll.contribution, 0.0)
         m["large_load_energy_gwh"] = ll.energy_mwh / 1000.0
         m["large_load_revenue"] = ll.revenue
         m["large_load_contribution"] = ll.contribution
@@ -376,7 +397,7 @@ METRIC_NAMES = (
     "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_surplus_to_grid_gwh",
     "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
     "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
-    "large_load_mw", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
+    "large_load_mw", "miner_mw", "datacentre_mw", "capacity_payments_recovered", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
     "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "large_load_curtailed_hours",
     "datacentre_energy_gwh", "datacentre_revenue_usd", "sandbox_on_trial", "sandbox_mw", "sandbox_graduated",
     "sandbox_closed", "sandbox_refused",

@@ -15,3 +15,11 @@ def _quiet_reference_tools():
     warnings.filterwarnings("ignore", module="pandapower")
     warnings.filterwarnings("ignore", module="pypsa")
     yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # pyarrow's parquet threads can abort the interpreter at shutdown (apache/arrow#34314): release
+    # every Arrow object while Arrow is still alive
+    import gc
+
+    gc.collect()

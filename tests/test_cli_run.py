@@ -12,14 +12,17 @@ def test_run_writes_outputs(tmp_path):
     code = main(["run", "--scenario", "teaching-5-node", "--years", "1", "--seed", "3", "--out", str(out), "--quiet",
                  "--set", "consumers.agents=500"])
     assert code == 0
-    metrics = pd.read_parquet(out / "metrics.parquet")
+    metrics = pd.read_parquet(out / "metrics.parquet", use_threads=False)
     assert len(metrics) == 12 and metrics["grid_sales_gwh"].gt(0).all()
-    prices = pd.read_parquet(out / "nodal_prices.parquet")
+    prices = pd.read_parquet(out / "nodal_prices.parquet", use_threads=False)
     assert set(prices["node"]) == {"A", "B", "C", "D", "E"} and len(prices) == 60
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and len(manifest["scenario_hash"]) == 64 and manifest["consumer_agents"] == 500
     assert manifest["overrides"] == {"consumers.agents": 500}
     assert (out / "summary.png").stat().st_size > 10_000
+    hourly = pd.read_parquet(out / "hourly_nodes.parquet", use_threads=False)
+    assert len(hourly) == 12 * 24 * 5 and {"price_per_mwh", "load_mw", "hour", "node"} <= set(hourly.columns)
+    assert "hourly_large_loads.parquet" not in manifest["files"]  # no large loads in this scenario
 
 
 def test_bad_scenario_is_a_clear_error(tmp_path, capsys):
@@ -53,3 +56,14 @@ def test_compare_variant_with_base(tmp_path, capsys):
                  "--agents", "500", "--out", str(tmp_path / "c.csv")])
     assert code == 0 and (tmp_path / "c.csv").exists()
     assert "average_tariff_per_kwh" in capsys.readouterr().out
+
+
+def test_run_with_large_loads_writes_them_hour_by_hour(tmp_path):
+    out = tmp_path / "miners"
+    assert main(["run", "--scenario", "teaching-5-node-miners", "--years", "1", "--out", str(out), "--quiet",
+                 "--set", "consumers.agents=500"]) == 0
+    loads = pd.read_parquet(out / "hourly_large_loads.parquet", use_threads=False)
+    assert set(loads["load"]) == {"miner_E", "miner_D", "dc_B:firm", "dc_B:flex"}
+    assert (loads["served_mw"] <= loads["bid_mw"] + 1e-6).all()
+    metrics = pd.read_parquet(out / "metrics.parquet", use_threads=False)
+    assert (metrics["miner_mw"] + metrics["datacentre_mw"] == metrics["large_load_mw"]).all()
