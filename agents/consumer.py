@@ -24,96 +24,18 @@ import scipy.sparse as sp
 from mesa import Model
 from mesa.discrete_space import FixedAgent
 
+from agents.adoption import (
+    NO_PAYBACK_YEARS,
+    bass_hazard,
+    discounted_payback,
+    hourly_flows,
+    max_market_share,
+    self_consumption_tables,
+)
+
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
 STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_NO_EXPORT: "PV without export",
                PV_BATTERY: "PV + battery"}
-NO_PAYBACK_YEARS = 30.1  # dGen's value for "no payback within the horizon"
-BATTERY_EFFICIENCY = 0.9  # round trip; assumption
-
-# NREL dGen maximum market share vs payback, residential host-owned
-# (NREL/dgen: dgen_os/data_share/NREL_max_market_share.csv; see docs/model.md)
-DGEN_PAYBACK_YEARS = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30], dtype=float)
-DGEN_MMS = np.array([0.931, 0.931, 0.876, 0.784, 0.710, 0.636, 0.523, 0.410, 0.360, 0.311, 0.262, 0.204, 0.118,
-                     0.045, 0.018, 0.0126])
-
-
-def max_market_share(payback_years: np.ndarray, curve: str = "dgen") -> np.ndarray:
-    """dGen's payback → maximum market share curve (linear interpolation), or 1 when `curve` is 'one'."""
-    if curve == "one":
-        return np.ones_like(payback_years, dtype=float)
-    return np.interp(payback_years, DGEN_PAYBACK_YEARS, DGEN_MMS)
-
-
-def bass_advance(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:
-    """Cumulative Bass share after `dt_years`, starting from `share` on the closed-form curve
-    F(t) = (1 − e^{−(p+q)t}) / (1 + (q/p)·e^{−(p+q)t})."""
-    s = np.clip(share, 0.0, 1.0 - 1e-12)
-    e = (1.0 - s) / (1.0 + (q / p) * s) * np.exp(-(p + q) * dt_years)
-    return (1.0 - e) / (1.0 + (q / p) * e)
-
-
-def bass_hazard(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:
-    """∫ (p + q·F(τ)) dτ over `dt_years` with F on its Bass path from `share` (= ln((1−F0)/(1−F1)))."""
-    s = np.clip(share, 0.0, 1.0 - 1e-12)
-    return np.log((1.0 - s) / np.maximum(1.0 - bass_advance(s, p, q, dt_years), 1e-300))
-
-
-def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    """Years until discounted savings repay `cost` (level annual savings), capped at 30.1 years:
-    n = −ln(1 − r·C/S) / ln(1 + r), or C/S when r = 0; 30.1 when never repaid."""
-    cost = np.asarray(cost, dtype=float)
-    saving = np.asarray(annual_saving, dtype=float)
-    rate = np.broadcast_to(np.asarray(rate, dtype=float), cost.shape)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        simple = cost / saving
-        x = 1.0 - simple * rate
-        years = np.where(rate > 0, -np.log(x) / np.log1p(rate), simple)
-    ok = (saving > 0) & ((rate <= 0) | (x > 0))
-    return np.minimum(np.where(ok, years, NO_PAYBACK_YEARS), NO_PAYBACK_YEARS)
-
-
-def self_consumption_tables(
-    load_shape: np.ndarray, pv_shape: np.ndarray, battery_hours: float, grid: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Self-consumed and exported energy per kWh of daily load, for daily PV/load energy ratios `grid`,
-    without and with a battery of `battery_hours` kWh per kWh of daily PV output.
-
-    Returns (self_pv, export_pv, self_batt, export_batt), each shaped like `grid`.
-    """
-    lsh = load_shape / load_shape.sum()
-    psh = pv_shape / pv_shape.sum() if pv_shape.sum() > 0 else pv_shape
-    flows = [hourly_flows(np.ones_like(grid), grid, lsh, psh, battery_kwh=b)
-             for b in (np.zeros_like(grid), grid * battery_hours)]
-    (imp0, exp0), (imp1, exp1) = flows
-    return 1.0 - imp0.sum(1), exp0.sum(1), 1.0 - imp1.sum(1), exp1.sum(1)
-
-
-def hourly_flows(
-    daily_load: np.ndarray, daily_pv: np.ndarray, load_shape: np.ndarray, pv_shape: np.ndarray,
-    battery_kwh: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Imports and exports per hour (agents × 24, kWh) of a day.
-
-    A battery charges from the PV surplus (up to its size) and discharges into the deficit hours in
-    proportion to their deficit, with `BATTERY_EFFICIENCY`. Shapes sum to 1 over the day.
-    """
-    load = daily_load[:, None] * load_shape[None, :] if load_shape.ndim == 1 else daily_load[:, None] * load_shape
-    pv = daily_pv[:, None] * pv_shape[None, :]
-    net = load - pv
-    imports = np.maximum(net, 0.0)
-    exports = np.maximum(-net, 0.0)
-    if battery_kwh is not None and np.any(battery_kwh > 0):
-        surplus = exports.sum(1)
-        deficit = imports.sum(1)
-        charge = np.minimum(np.minimum(surplus, battery_kwh), deficit / BATTERY_EFFICIENCY)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f_exp = np.where(surplus > 0, charge / surplus, 0.0)
-            f_imp = np.where(deficit > 0, charge * BATTERY_EFFICIENCY / deficit, 0.0)
-        exports = exports * (1.0 - f_exp)[:, None]
-        imports = imports * (1.0 - f_imp)[:, None]
-    return imports, exports
-
-
 @dataclass
 class DayFlows:
     """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""

@@ -18,16 +18,8 @@ import time
 import numpy as np
 from mesa import Agent, Model
 
-from agents.consumer import (
-    DGEN_MMS,
-    DGEN_PAYBACK_YEARS,
-    NO_PAYBACK_YEARS,
-    AdoptionParams,
-    ClassTable,
-    ConsumerPopulation,
-    Economics,
-    node_local_network,
-)
+from agents.adoption import DGEN_MMS, DGEN_PAYBACK_YEARS, NO_PAYBACK_YEARS
+from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, Economics, node_local_network
 from model.net_metering import NetBilling
 
 N_NODES = 12

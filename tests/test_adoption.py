@@ -3,18 +3,8 @@
 import numpy as np
 import pytest
 
-from agents.consumer import (
-    AdoptionParams,
-    ClassTable,
-    ConsumerPopulation,
-    Economics,
-    bass_advance,
-    bass_hazard,
-    discounted_payback,
-    hourly_flows,
-    max_market_share,
-    node_local_network,
-)
+from agents.adoption import bass_advance, bass_hazard, discounted_payback, hourly_flows, max_market_share
+from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, Economics, node_local_network
 from model.net_metering import NetBilling
 
 
