@@ -7,9 +7,12 @@ from matplotlib.figure import Figure
 
 
 def summary_figure(metrics: pd.DataFrame, *, title: str = "", currency: str = "PKR") -> Figure:
-    """Four panels over time: tariff and capacity charge, rooftop PV, grid sales, circular debt."""
-    fig = Figure(figsize=(11, 7), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True)
+    """Panels over time: tariff and capacity charge, rooftop PV, grid sales, circular debt; and, when
+    the run has large loads, their energy and their net contribution to fixed costs (subsidy shaded)."""
+    large = "large_load_energy_gwh" in metrics and metrics["large_load_energy_gwh"].fillna(0).gt(0).any()
+    rows = 3 if large else 2
+    fig = Figure(figsize=(11, 3.5 * rows), layout="constrained")
+    axes = fig.subplots(rows, 2, sharex=True)
     t = pd.to_datetime(metrics["date"])
     ax = axes[0, 0]
     ax.plot(t, metrics["average_tariff_per_kwh"], label="average tariff")
@@ -28,5 +31,17 @@ def summary_figure(metrics: pd.DataFrame, *, title: str = "", currency: str = "P
     ax = axes[1, 1]
     ax.plot(t, metrics["circular_debt"] / 1e9, color="tab:red")
     ax.set_ylabel(f"circular debt (bn {currency})")
+    if large:
+        ax = axes[2, 0]
+        ax.plot(t, metrics["large_load_energy_gwh"], color="tab:purple", label="large loads")
+        if "datacentre_energy_gwh" in metrics:
+            ax.plot(t, metrics["datacentre_energy_gwh"], color="tab:green", label="of which data centres")
+        ax.set_ylabel("large-load energy (GWh per month)")
+        ax.legend(fontsize=8)
+        ax = axes[2, 1]
+        contribution = metrics["large_load_contribution"] / 1e9
+        ax.bar(t, contribution, width=20, color=["tab:red" if c < 0 else "tab:green" for c in contribution])
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_ylabel(f"net contribution (bn {currency}/month; red = subsidy)")
     fig.suptitle(title)
     return fig

@@ -67,3 +67,12 @@ def test_run_with_large_loads_writes_them_hour_by_hour(tmp_path):
     assert (loads["served_mw"] <= loads["bid_mw"] + 1e-6).all()
     metrics = pd.read_parquet(out / "metrics.parquet", use_threads=False)
     assert (metrics["miner_mw"] + metrics["datacentre_mw"] == metrics["large_load_mw"]).all()
+
+
+def test_summary_figure_adds_large_load_panels_only_when_there_are_large_loads():
+    from experiments.figures import summary_figure
+    from experiments.run import model_table, run
+
+    base = summary_figure(model_table(run("teaching-5-node", years=1, agents=300)))
+    miners = summary_figure(model_table(run("teaching-5-node-miners", years=1, agents=300)))
+    assert len(base.axes) == 4 and len(miners.axes) == 6
