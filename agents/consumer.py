@@ -116,6 +116,7 @@ class ConsumerPopulation:
         self.credit = np.zeros(n)   # last month's export credit per customer, currency
         self.imports_kwh = np.zeros(n)
         self.exports_kwh = np.zeros(n)
+        self.billed_kwh = np.zeros(n)  # last month's kWh billed at the tariff, per customer
         self._tables: dict = {}
         self._econ_key: tuple | None = None
         self._share_num: np.ndarray | None = None
@@ -401,7 +402,8 @@ class ConsumerPopulation:
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,
         tariffs: object, rules: list, current_rule: int, month: int,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Bills and export credits per customer for the month (currency); also stored on the rows.
+        """Bills and export credits per customer for the month (currency); also stored on the rows,
+        with the kWh billed at the tariff (`billed_kwh`).
 
         Expired contracts move to the export rule of the day (`current_rule`).
         """
@@ -423,6 +425,7 @@ class ConsumerPopulation:
         self.credit = credit
         self.imports_kwh = imports_kwh
         self.exports_kwh = exports_kwh
+        self.billed_kwh = billed
         return self.bill, credit
 
 

@@ -266,7 +266,7 @@ class SurplusModel(Model):
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
             network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
-            weights=pop.weight, billed_kwh=self._billed_kwh(imports_m, exports_m, monthly_kwh),
+            weights=pop.weight, billed_kwh=pop.billed_kwh,
             class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
             subsidy=st.subsidy_per_month,
         )
@@ -283,14 +283,6 @@ class SurplusModel(Model):
         self.datacollector.collect(self)
         self.month += 1
         self.date = add_months(self.date, 1)
-
-    def _billed_kwh(self, imports: np.ndarray, exports: np.ndarray, consumption: np.ndarray) -> np.ndarray:
-        pop = self.population
-        billed = imports.copy()
-        for r in np.unique(pop.rule[pop.rule >= 0]):
-            m = pop.rule == r
-            billed[m] = self.rules[int(r)].billed_kwh(imports[m], exports[m], consumption[m])
-        return billed
 
     def _reset_tariffs(self) -> None:
         last = self.history[-12:]
