@@ -26,11 +26,11 @@ def _timed(fn: Callable, bucket: dict[str, float], key: str) -> Callable:
     return wrapper
 
 
-def one_run(scenario: str, years: int, seed: int) -> dict[str, float]:
+def one_run(scenario: str, years: int, seed: int, agents: int | None = None) -> dict[str, float]:
     """Build and run; return seconds by part."""
     parts: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
-    model = SurplusModel(scenario=scenario, years=years, rng=seed)
+    model = SurplusModel(scenario=scenario, years=years, rng=seed, agents=agents)
     parts["build"] = time.perf_counter() - t0
     clearing = model.clearing
     clearing.clear = _timed(clearing.clear, parts, "clearing (total)")
@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--scenario", default="pakistan-2025")
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scaling", type=int, nargs="*", default=[2_000, 100_000],
+                        help="also time single runs at these consumer-agent counts (fixed vs per-agent cost)")
     args = parser.parse_args(argv)
     runs = [one_run(args.scenario, args.years, seed) for seed in range(1, args.repeat + 1)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
@@ -79,6 +81,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"({(total - clearing) / total:.0%}); target ≤ 30 %: {'met' if (total - clearing) / total <= 0.30 else 'NOT met'}")
     for key in ("consumers: adoption", "consumers: hourly flows", "consumers: bills", "data collection", "build"):
         print(f"  {key:<26} {med[key]:6.3f} s  ({med[key] / total:5.1%})")
+    for n in args.scaling:
+        r = one_run(args.scenario, args.years, 1, agents=n)
+        other = r["total"] - r["clearing (total)"]
+        print(f"  with {n:>7,} consumer agents: end to end {r['total']:5.2f} s, clearing {r['clearing (total)']:4.2f} s, "
+              f"everything else {other:5.2f} s ({other / r['total']:.0%})")
     return med
 
 
