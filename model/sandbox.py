@@ -1,7 +1,8 @@
 """Regulatory sandboxes for large loads: cohorts, caps, eligibility, KPIs and decisions.
 
 A participant moves through ``applied → testing → graduated | extended → … | closed``, or is
-``refused`` at admission (with the reason recorded). Inside the sandbox it buys under the sandbox's
+``refused`` at admission (ineligible, or still over a cap at the last cohort; the reason is logged).
+An applicant over a cap is deferred to the next cohort. Inside the sandbox it buys under the sandbox's
 tariff (the waived rule); a graduate keeps it as its licence terms; a closed participant leaves.
 Design after the examples in shared/reference/behaviour-models.md §5 (SECP 6-month trials, REC
 sandbox at most 24 months, SBP cohorts).
@@ -77,27 +78,39 @@ class Sandbox:
         return ""
 
     def admit(self, date: dt.date) -> None:
-        """On a cohort date, admit applicants in order of application up to the caps; record refusals."""
+        """On a cohort date, admit applicants in order of application up to the caps, and log why the rest
+        were refused. An ineligible applicant is refused for good; one turned away by a cap stays in
+        the queue for the next cohort (and is refused for good after the last one)."""
         if date not in self.spec.cohorts:
             return
+        last_cohort = date == max(self.spec.cohorts)
         for p in self.participants:
             if p.state != "applied" or p.load.spec_start > date:
                 continue
             reason = self.eligible(p.load)
+            if reason:
+                self._refuse(p, date, reason)
+                continue
             trial = self.in_trial()
-            if not reason and len(trial) >= self.spec.cap_participants:
-                reason = f"participant cap of {self.spec.cap_participants} reached"
             mw = sum(t.load.power_mw for t in trial)
-            if not reason and mw + p.load.power_mw > self.spec.cap_mw + 1e-9:
+            if len(trial) >= self.spec.cap_participants:
+                reason = f"participant cap of {self.spec.cap_participants} reached"
+            elif mw + p.load.power_mw > self.spec.cap_mw + 1e-9:
                 reason = f"MW cap: {mw:,.0f} + {p.load.power_mw:,.0f} MW would exceed {self.spec.cap_mw:,.0f} MW"
             if reason:
-                p.state = "refused"
-                p.load.blocked = True
-                self.log.append(SandboxEvent(date, p.id, "refused", reason))
+                if last_cohort:
+                    self._refuse(p, date, reason + "; no cohort left")
+                else:
+                    self.log.append(SandboxEvent(date, p.id, "deferred", reason + "; next cohort"))
                 continue
             p.state, p.since, p.until = "testing", date, add_months(date, self.spec.duration_months)
             p.load.blocked = False
             self.log.append(SandboxEvent(date, p.id, "admitted"))
+
+    def _refuse(self, p: Participant, date: dt.date, reason: str) -> None:
+        p.state = "refused"
+        p.load.blocked = True
+        self.log.append(SandboxEvent(date, p.id, "refused", reason))
 
     def record(
         self, load: object, energy_mwh: float, contribution: float, unserved_caused_mwh: float,

@@ -207,16 +207,26 @@ def _sandbox_run(months, sandbox=None, **overrides):
     return run(months, **over)
 
 
-def test_sandbox_admits_up_to_its_caps_and_records_refusals():
+def test_sandbox_admits_up_to_its_caps_and_defers_the_rest_to_the_next_cohort():
     model = _sandbox_run(3)
     box = model.large_loads.sandboxes["pilot"]
     states = {p.id: p.state for p in box.participants}
-    assert states == {"miner_E": "testing", "miner_D": "refused"}
-    refusal = next(e for e in box.log if e.event == "refused")
-    assert refusal.load_id == "miner_D" and "participant cap of 1 reached" in refusal.reason
-    assert model.large_loads.miners[1].energy_mwh == 0.0  # refused: never served
+    assert states == {"miner_E": "testing", "miner_D": "applied"}
+    deferral = next(e for e in box.log if e.event == "deferred")
+    assert deferral.load_id == "miner_D" and "participant cap of 1 reached" in deferral.reason
+    assert model.large_loads.miners[1].energy_mwh == 0.0  # waiting: never served
+    # July 2025: miner_E graduates and leaves the cap, miner_D is admitted from the second cohort
+    model = _sandbox_run(10)
+    log = [(e.date.isoformat(), e.load_id, e.event) for e in model.large_loads.sandboxes["pilot"].log]
+    assert ("2025-07-01", "miner_E", "graduated") in log and ("2025-07-01", "miner_D", "admitted") in log
     df = model.datacollector.get_model_vars_dataframe()
     assert (df["sandbox_mw"] <= SANDBOX["cap_mw"]).all() and (df["sandbox_on_trial"] <= 1).all()
+
+
+def test_over_the_cap_at_the_last_cohort_is_a_final_refusal():
+    model = _sandbox_run(3, {"cohorts": ["2025-01-01"]})
+    log = {e.load_id: e for e in model.large_loads.sandboxes["pilot"].log}
+    assert log["miner_D"].event == "refused" and "no cohort left" in log["miner_D"].reason
 
 
 def test_sandbox_eligibility_and_mw_cap_reasons():
@@ -226,7 +236,7 @@ def test_sandbox_eligibility_and_mw_cap_reasons():
     assert log["miner_D"].event == "refused" and "above the limit of 20.0 J/TH" in log["miner_D"].reason
     model = _sandbox_run(1, {"cap_participants": 5, "cap_mw": 200.0, "max_j_per_th": 25.0})
     log = {e.load_id: e for e in model.large_loads.sandboxes["pilot"].log}
-    assert log["miner_D"].event == "refused" and "MW cap" in log["miner_D"].reason
+    assert log["miner_D"].event == "deferred" and "MW cap" in log["miner_D"].reason
 
 
 def test_trials_end_on_time_and_graduation_follows_the_kpis():
