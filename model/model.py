@@ -58,6 +58,8 @@ class HourlyRecord:
     unserved_mw: np.ndarray   # nodes × hours
     bids: Bids
     bid_served_mw: np.ndarray  # bid rows × hours
+    flow_mw: np.ndarray        # lines × hours
+    binding: np.ndarray        # lines × hours, at their limit
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -247,7 +249,7 @@ class SurplusModel(Model):
         res = self.clearing.clear(offers, demand, bids)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
         self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, load_mw, res.unserved_mw,
-                                        bids, res.bid_served_mw))
+                                        bids, res.bid_served_mw, res.flow_mw, res.binding))
         self.last_clearing, self.last_load_mw = res, load_mw
 
         # 5. settlement

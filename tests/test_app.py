@@ -27,14 +27,18 @@ def test_hour_lever_changes_the_prices_shown():
     assert "hour 12:00" in after and after != before
 
 
-def test_switching_scenario_and_running_the_horizon():
+def test_switching_scenario_running_the_horizon_and_browsing_months():
     box, rc = solara.render(app.Page(), handle_error=False)
-    rc.find(v.Select).widget.v_model = "teaching-5-node"
+    rc.find(v.Select).widget.v_model = "teaching-5-node-miners"
     html = _texts(rc)
-    assert "Bus D" in html
+    assert "Bus D" in html and "miner_E" in html and "January 2025" in html
     rc.find(v.Btn, children=["Run 10 years"]).widget.click()
     assert "Last year of the run" in _texts(rc)
     assert len(rc.find(ipywidgets.Image).widgets) == 2
+    months = [s for s in rc.find(v.Slider).widgets if s.label == "Month of the run"]
+    assert months, "after a run, any month can be browsed"
+    months[0].v_model = 18
+    assert "July 2026" in _texts(rc)
 
 
 def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
