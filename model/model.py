@@ -23,6 +23,7 @@ from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
+from model.dates import add_months
 from model.drivers import Drivers
 from model.large_loads import LargeLoadMonth, LargeLoads
 from model.siting import ClearingInputs
@@ -62,12 +63,6 @@ class HourlyRecord:
     binding: np.ndarray        # lines × hours, at their limit
 
 
-def add_months(date: dt.date, months: int) -> dt.date:
-    """First day of the month `months` after `date`'s month."""
-    y, m = divmod(date.month - 1 + months, 12)
-    return dt.date(date.year + y, m + 1, 1)
-
-
 class SurplusModel(Model):
     """An electricity system with surplus capacity, stepped month by month.
 
@@ -97,7 +92,6 @@ class SurplusModel(Model):
         self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
 
         self.plants = [PowerPlant(self, p, self.space[p.node]) for p in sc.plants]
-        self.plant_node = np.array([self.grid.index_of_node[p.node] for p in self.plants])
         tech = np.array([p.technology for p in self.plants])
         self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
@@ -122,7 +116,6 @@ class SurplusModel(Model):
         self.month = 0
         self.circular_debt = sc.settlement.initial_circular_debt
         self.history: list[MonthSettlement] = []
-        self.large_load_history: list[LargeLoadMonth] = []
         self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
         self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
         self.last_clearing: ClearingResult | None = None
@@ -275,7 +268,6 @@ class SurplusModel(Model):
         ll = self.large_loads.settle(res, hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)
         s.add_large_loads(ll.revenue, ll.energy_mwh)
-        self.large_load_history.append(ll)
         for p, e, ep, cp in zip(self.plants, plant_mwh, s.energy_payment_by_plant, cap_pay, strict=True):
             p.settle(float(e), float(ep), float(cp), hours_in_month)
         self.circular_debt += s.circular_debt_change
@@ -315,7 +307,7 @@ class SurplusModel(Model):
         m["grid_sales_gwh"] = s.sales_mwh / 1000.0
         m["generation_gwh"] = float(plant_mwh.sum()) / 1000.0
         m["average_tariff_per_kwh"] = s.billed / sales_kwh if sales_kwh > 0 else math.nan
-        for name, tclass in zip(pop.classes.names, pop.classes.tariff_class, strict=True):
+        for name in pop.classes.names:
             kwh = s.sales_mwh_by_class[name] * 1000.0
             m[f"tariff_{name}_per_kwh"] = s.billed_by_class[name] / kwh if kwh > 0 else math.nan
         m["capacity_payments"] = s.capacity_payments

@@ -13,13 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from model.dates import add_months
 from model.schema import SandboxSpec
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """The same day-of-month `months` later (clamped to the 28th, enough for month starts)."""
-    y, m = divmod(date.month - 1 + months, 12)
-    return dt.date(date.year + y, m + 1, min(date.day, 28))
 
 
 @dataclass
