@@ -53,22 +53,6 @@ def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.nda
     return np.minimum(np.where(ok, years, NO_PAYBACK_YEARS), NO_PAYBACK_YEARS)
 
 
-def self_consumption_tables(
-    load_shape: np.ndarray, pv_shape: np.ndarray, battery_hours: float, grid: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Self-consumed and exported energy per kWh of daily load, for daily PV/load energy ratios `grid`,
-    without and with a battery of `battery_hours` kWh per kWh of daily PV output.
-
-    Returns (self_pv, export_pv, self_batt, export_batt), each shaped like `grid`.
-    """
-    lsh = load_shape / load_shape.sum()
-    psh = pv_shape / pv_shape.sum() if pv_shape.sum() > 0 else pv_shape
-    flows = [hourly_flows(np.ones_like(grid), grid, lsh, psh, battery_kwh=b)
-             for b in (np.zeros_like(grid), grid * battery_hours)]
-    (imp0, exp0), (imp1, exp1) = flows
-    return 1.0 - imp0.sum(1), exp0.sum(1), 1.0 - imp1.sum(1), exp1.sum(1)
-
-
 def hourly_flows(
     daily_load: np.ndarray, daily_pv: np.ndarray, load_shape: np.ndarray, pv_shape: np.ndarray,
     battery_kwh: np.ndarray | None = None,

@@ -30,7 +30,6 @@ from agents.adoption import (
     discounted_payback,
     hourly_flows,
     max_market_share,
-    self_consumption_tables,
 )
 
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
@@ -124,7 +123,7 @@ class ConsumerPopulation:
         self._share_adopted: np.ndarray | None = None
         self._neighbours_csc = neighbours.tocsc() if neighbours is not None else None
         self._econ_cache: tuple = ()
-        self._ratio_grid = np.zeros(0)
+        self.ratio_grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)  # daily PV/load
 
     # ------------------------------------------------------------------ derived views
     @property
@@ -169,26 +168,24 @@ class ConsumerPopulation:
 
     def _lookup(self, c: int, battery_hours: float) -> tuple[np.ndarray, ...]:
         """(ratio grid, self_pv, export_pv, self_batt, export_batt) tables of class `c`."""
-        tables = self._tables_for(battery_hours)
-        return (self._ratio_grid, *tables[:, c, :])
+        return (self.ratio_grid, *self._tables_for(battery_hours)[:, c, :])
 
     def _tables_for(self, battery_hours: float) -> np.ndarray:
-        """Self-consumption tables (4 quantities × classes × ratio grid) for a battery size."""
-        key = round(battery_hours, 9)
+        """Self-consumed and exported energy per kWh of daily load, without and with a battery
+        (4 quantities × classes × ratio grid): the day totals of `_hourly_tables`."""
+        key = ("totals", round(battery_hours, 9))
         if key not in self._tables:
-            self._ratio_grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)
-            per_class = [self_consumption_tables(shape, self.pv_shape, battery_hours, self._ratio_grid)
-                         for shape in self.classes.load_shape]
-            self._tables[key] = np.stack([np.stack(q) for q in zip(*per_class, strict=True)])
+            _, _, tot_imp, tot_exp = self._hourly_tables(battery_hours)
+            self._tables[key] = np.stack([1.0 - tot_imp[0], tot_exp[0], 1.0 - tot_imp[1], tot_exp[1]])
         return self._tables[key]
 
     def _hourly_tables(self, battery_hours: float) -> tuple[np.ndarray, ...]:
         """Hourly imports and exports per kWh of daily load for a battery of `battery_hours` kWh per
         kWh of daily PV output: ((battery no/yes × class × ratio grid) × hour) for imports and
         exports, and their day totals shaped (battery, class, ratio grid)."""
-        key = ("hourly", round(battery_hours, 9))
+        key = round(battery_hours, 9)
         if key not in self._tables:
-            grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)
+            grid = self.ratio_grid
             imp = np.empty((2, len(self.classes.names), len(grid), self.classes.load_shape.shape[1]))
             exp = np.empty_like(imp)
             for c, shape in enumerate(self.classes.load_shape):
@@ -294,14 +291,20 @@ class ConsumerPopulation:
             new = eligible[adopt]
             adopt_sel = adopt
         if len(new):
-            exports_paid = econ.rule.pays_exports
-            self.state[new] = np.where(battery[adopt_sel], PV_BATTERY, PV_EXPORT if exports_paid else PV_NO_EXPORT)
-            self.pv_kw[new] = kw[adopt_sel]
-            self.battery_kwh[new] = batt[adopt_sel]
-            self.rule[new] = rule_index
-            self.contract_end_month[new] = month + 12 * econ.rule.contract_years
-            self.adopted_month[new] = month
+            self._install(new, kw[adopt_sel], batt[adopt_sel], battery[adopt_sel], econ.rule, rule_index, month)
         return int(len(new))
+
+    def _install(
+        self, idx: np.ndarray, kw: np.ndarray, battery_kwh: np.ndarray, battery: np.ndarray, rule: object,
+        rule_index: int, month: int,
+    ) -> None:
+        """Agents `idx` get their PV (and battery) and an export contract under `rule` from `month`."""
+        self.state[idx] = np.where(battery, PV_BATTERY, PV_EXPORT if rule.pays_exports else PV_NO_EXPORT)
+        self.pv_kw[idx] = kw
+        self.battery_kwh[idx] = battery_kwh
+        self.rule[idx] = rule_index
+        self.contract_end_month[idx] = month + 12 * rule.contract_years
+        self.adopted_month[idx] = month
 
     def seed_adopters(
         self, share_by_class: np.ndarray, battery_share_by_class: np.ndarray, econ: Economics,
@@ -319,12 +322,8 @@ class ConsumerPopulation:
                 continue
             _, kw, _, _ = self.payback(econ, params, chosen)
             batt = rng.random(len(chosen)) < battery_share_by_class[c]
-            self.state[chosen] = np.where(batt, PV_BATTERY, PV_EXPORT if econ.rule.pays_exports else PV_NO_EXPORT)
-            self.pv_kw[chosen] = kw
-            self.battery_kwh[chosen] = np.where(batt, kw * params.battery_kwh_per_kw, 0.0)
-            self.rule[chosen] = rule_index
-            self.contract_end_month[chosen] = month + 12 * econ.rule.contract_years
-            self.adopted_month[chosen] = month
+            self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), batt, econ.rule,
+                          rule_index, month)
 
     # ------------------------------------------------------------------ energy and bills
     def daily_flows(
