@@ -54,8 +54,7 @@ def large_loads_markdown(rec: HourlyRecord, hour: int, currency: str) -> str:
     if not len(rec.bids):
         return ""
     rows = [f"| large load | node | bid (MW) | bid price ({currency}/MWh) | served (MW) |", "|---|---|---:|---:|---:|"]
-    price = np.broadcast_to(np.asarray(rec.bids.price_per_mwh, dtype=float).reshape(len(rec.bids), -1),
-                            rec.bid_served_mw.shape)
+    price = rec.bids.price_by_hour(rec.bid_served_mw.shape[1])
     for k, name in enumerate(rec.bids.names or [str(i) for i in range(len(rec.bids))]):
         rows.append(f"| {name} | {rec.bids.node[k]} | {rec.bids.mw[k, hour]:,.0f} | {price[k, hour]:,.0f} "
                     f"| {rec.bid_served_mw[k, hour]:,.0f} |")

@@ -86,7 +86,7 @@ class DataCenter(LargeLoad):
             self.curtailed_firm_hours_year = 0.0
         firm_mw = self.power_mw * (1.0 - self.spec.flexible_share)
         served_mwh = float(served_mw.sum(0) @ hour_weight)
-        bill = float((price_per_mwh * served_mw.sum(0)) @ hour_weight) + fixed_payment
+        bill = self.bill(price_per_mwh, served_mw.sum(0), hour_weight, fixed_payment)
         firm_short = np.maximum(firm_mw - served_mw[0], 0.0)
         firm_curtailed_h = float(((firm_short > 1e-6) * hour_weight).sum())
         flex_mw = self.power_mw * self.spec.flexible_share
@@ -94,16 +94,12 @@ class DataCenter(LargeLoad):
         backup_usd = float(firm_short @ hour_weight) * self.spec.backup_cost_usd_per_mwh  # on-site generation
         revenue_usd = (served_mwh + float(firm_short @ hour_weight)) * self.spec.revenue_usd_per_it_mwh / self.spec.pue
         margin_usd = revenue_usd - backup_usd - bill / fx_per_usd
-        self.energy_mwh += served_mwh
-        self.revenue_usd += revenue_usd
-        self.power_bill += bill
         self.backup_usd += backup_usd
         self.curtailed_firm_hours_year += firm_curtailed_h
-        self.curtailed_hours += firm_curtailed_h + flex_curtailed_h
-        self.loss_months = self.loss_months + 1 if margin_usd < 0 else 0
+        losing = self.book_month(served_mwh, revenue_usd, bill, firm_curtailed_h + flex_curtailed_h, margin_usd)
         if self.curtailed_firm_hours_year > self.spec.max_curtailed_hours_per_year:
             self.status, self.reason = "exited", "reliability requirement broken"
-        elif self.loss_months >= self.spec.exit_after_loss_months:
+        elif losing:
             self.status, self.reason = "exited", "price terms broken (loss-making)"
         return {"energy_mwh": served_mwh, "bill": bill, "revenue_usd": revenue_usd,
                 "curtailed_hours": firm_curtailed_h + flex_curtailed_h, "margin_usd": margin_usd}

@@ -109,27 +109,22 @@ class BitcoinMiner(LargeLoad):
         days_at_full_power = served_mwh / (self.power_mw * 24.0) if self.power_mw > 0 else 0.0
         btc = hashprice_btc_per_ph_day * (self.hashrate_th_s / 1000.0) * days_at_full_power * (1.0 - pool_fee)
         revenue_usd = btc * price_usd_per_btc
-        bill = float((price_per_mwh * served_mw) @ hour_weight) + fixed_payment
+        bill = self.bill(price_per_mwh, served_mw, hour_weight, fixed_payment)
         om_usd = self.spec.om_usd_per_mwh * served_mwh
         curtailed_h = float(((served_mw < self.power_mw * 0.999) * hour_weight).sum()) if full_mwh > 0 else 0.0
         margin = revenue_usd - om_usd - bill / fx_per_usd
         self.btc_mined += btc
-        self.revenue_usd += revenue_usd
-        self.energy_mwh += served_mwh
-        self.power_bill += bill
         self.om_usd += om_usd
-        self.curtailed_hours += curtailed_h
         self.last_margin_usd = margin
-        self._decide(margin)
+        if self.book_month(served_mwh, revenue_usd, bill, curtailed_h, margin):
+            self.status = "exited"  # `exit_after_loss_months` loss-making months in a row
+        else:
+            self._grow(margin)
         return {"btc": btc, "revenue_usd": revenue_usd, "energy_mwh": served_mwh, "bill": bill,
                 "curtailed_hours": curtailed_h, "margin_usd": margin}
 
-    def _decide(self, margin_usd: float) -> None:
-        """Leave after `exit_after_loss_months` loss-making months in a row; grow after a profitable one."""
-        self.loss_months = self.loss_months + 1 if margin_usd < 0 else 0
-        if self.loss_months >= self.spec.exit_after_loss_months:
-            self.status = "exited"
-            return
+    def _grow(self, margin_usd: float) -> None:
+        """Add `expansion_step_mw` after a profitable month, up to `max_power_mw`."""
         cap = self.spec.max_power_mw
         if margin_usd > 0 and cap is not None and self.spec.expansion_step_mw > 0 and self.power_mw < cap:
             added = min(self.spec.expansion_step_mw, cap - self.power_mw)

@@ -84,8 +84,7 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "load": np.repeat(rec.bids.names or [str(i) for i in range(k)], hours),
                 "node": np.repeat(list(rec.bids.node), hours),
                 "bid_mw": np.asarray(rec.bids.mw).ravel(),
-                "bid_price_per_mwh": np.broadcast_to(np.asarray(rec.bids.price_per_mwh, dtype=float).reshape(k, -1),
-                                                     (k, hours)).ravel(),
+                "bid_price_per_mwh": rec.bids.price_by_hour(hours).ravel(),
                 "served_mw": rec.bid_served_mw.ravel(), "node_price_per_mwh": rec.lmp_per_mwh[idx].ravel(),
             }))
     empty = pd.DataFrame()

@@ -81,6 +81,11 @@ class Bids:
     def __len__(self) -> int:
         return len(self.node)
 
+    def price_by_hour(self, hours: int) -> np.ndarray:
+        """Willingness to pay as (bids, hours), whether it was given per bid or per bid and hour."""
+        k = len(self)
+        return np.broadcast_to(np.asarray(self.price_per_mwh, dtype=float).reshape(k, -1), (k, hours))
+
 
 @dataclass
 class MarketArrays:

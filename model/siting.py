@@ -47,8 +47,8 @@ def _append_bid(bids: Bids, node: str, mw: np.ndarray, price: np.ndarray) -> Bid
     if len(bids) == 0:
         return Bids(node=[node], mw=mw[None, :], price_per_mwh=price[None, :], names=["candidate"])
     k, t = np.shape(bids.mw)
-    price_old = np.broadcast_to(np.asarray(bids.price_per_mwh, dtype=float).reshape(k, -1), (k, t))
-    return Bids(node=[*bids.node, node], mw=np.vstack([bids.mw, mw]), price_per_mwh=np.vstack([price_old, price]),
+    return Bids(node=[*bids.node, node], mw=np.vstack([bids.mw, mw]),
+                price_per_mwh=np.vstack([bids.price_by_hour(t), price]),
                 names=[*(bids.names or [str(i) for i in range(k)]), "candidate"])
 
 
