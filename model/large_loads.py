@@ -4,6 +4,7 @@ under special tariffs, with the IMF's subsidy test (see `model.special_tariffs`)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,15 +87,18 @@ class LargeLoads:
 
     def bids(
         self, month: int, date: dt.date, hours_of_day: np.ndarray, voll_per_mwh: float, fx_per_usd: float,
-        last: ClearingResult | None = None,
+        last: ClearingResult | None = None, history: Sequence[ClearingInputs] = (),
     ) -> Bids:
-        """Every large load's hourly bids for this month (zero MW when not running); fixed order and count."""
+        """Every large load's hourly bids for this month (zero MW when not running); fixed order and count.
+
+        `last` is last month's clearing (expected prices); `history` the clearing inputs of recent
+        months (siting of new entrants)."""
         if not len(self):
             return Bids()
         for box in self.sandboxes.values():
             box.evaluate(date)
             box.admit(date)
-        self._site_new_entrants(date, fx_per_usd)
+        self._site_new_entrants(date, fx_per_usd, list(history))
         mw, price = [], []
         if self.miners:
             btc = self.spec.bitcoin
@@ -105,7 +109,7 @@ class LargeLoads:
             self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
             self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
             for m in self.miners:
-                if self.best_j_per_th is not None:
+                if self.best_j_per_th is not None and m.status == "active" and m.cell is not None:  # sited, running
                     expected = self._expected_price(m, hours_of_day, last)
                     m.consider_upgrade(date, float(self.best_j_per_th[i]), self.hashprice_usd, fx_per_usd, btc.pool_fee,
                                        expected)
@@ -120,10 +124,9 @@ class LargeLoads:
             price.append(b)
         return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price), names=self.names)
 
-    def _site_new_entrants(self, date: dt.date, fx_per_usd: float) -> None:
+    def _site_new_entrants(self, date: dt.date, fx_per_usd: float, history: list[ClearingInputs]) -> None:
         """Loads with node 'auto' that are due to enter choose the node with the best expected margin
         over the months cleared so far (model/siting.py); with no month cleared yet they wait."""
-        history = list(getattr(self.model, "clearing_log", []))
         rows = 0
         for load in [*self.miners, *self.datacentres]:
             width = 1 if isinstance(load, BitcoinMiner) else 2

@@ -238,7 +238,8 @@ class SurplusModel(Model):
         voll = st.voll_per_kwh * 1000.0
         demand = Demand(load_mw, voll_per_mwh=voll)
         hours_of_day = np.tile(np.arange(24), n_blocks)
-        bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing)
+        bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing,
+                                     self.clearing_log)
         res = self.clearing.clear(offers, demand, bids)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
         self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, load_mw, res.unserved_mw,

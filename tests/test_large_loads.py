@@ -313,3 +313,30 @@ def test_each_special_tariff_reports_revenue_contribution_and_subsidy_flag():
     assert (df["special_flat_20_subsidy_flag"] == 1).all()           # below marginal cost: a subsidy
     revenue = df[[c for c in df.columns if c.startswith("special_") and c.endswith("_revenue")]].sum(axis=1)
     np.testing.assert_allclose(revenue, df["large_load_revenue"], rtol=1e-9)
+
+
+def test_a_new_entrant_waiting_for_its_site_is_not_offered_an_upgrade():
+    # fleet upgrades on, and a miner that chooses its node at entry: it must wait, not fail, before it is sited
+    model = run(4, **{"large_loads.miners.1.node": "auto", "large_loads.miners.1.start": "2025-03-01",
+                      "large_loads.bitcoin.best_efficiency_j_per_th": {"kind": "path", "values": [10.0]},
+                      "large_loads.miners.1.upgrade_capex_usd_per_th": 1.0, "large_loads.data_centres": []})
+    miner = model.large_loads.miners[1]
+    assert miner.cell is not None and miner.energy_mwh > 0
+
+
+def test_a_profitable_miner_expands_up_to_its_limit():
+    model = run(12, **{"large_loads.miners.0.max_power_mw": 200.0, "large_loads.miners.0.expansion_step_mw": 25.0,
+                       "large_loads.miners.0.capex_usd_per_th": 10.0, "large_loads.data_centres": []})
+    miner = model.large_loads.miners[0]
+    assert miner.power_mw == 200.0  # 150 MW + two profitable months of 25 MW, then capped
+    assert miner.capex_usd == pytest.approx(10.0 * miner.hashrate_th_s)
+
+
+def test_a_miner_paying_for_an_unused_block_leaves_after_its_loss_months():
+    # take-or-pay block priced above its break-even: it never runs, pays the shortfall, loses money
+    over = {"large_loads.special_tariffs.1.kind": "take_or_pay_block", "large_loads.special_tariffs.1.rate_per_kwh": 0.5,
+            "large_loads.special_tariffs.1.block_share": 0.5, "large_loads.miners.1.exit_after_loss_months": 3,
+            "large_loads.data_centres": []}
+    model = run(5, **over)
+    miner = model.large_loads.miners[1]
+    assert miner.status == "exited" and miner.loss_months == 3 and miner.energy_mwh == 0
