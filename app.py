@@ -15,7 +15,7 @@ import numpy as np
 import solara
 
 from experiments.figures import summary_figure
-from experiments.run import model_table
+from experiments.run import model_table, run
 from grid.draw import draw_grid
 from grid.errors import ClearingError, GridInputError
 from model.model import HourlyRecord, SurplusModel
@@ -29,10 +29,7 @@ FRIENDLY_ERRORS = (ScenarioError, GridInputError, ClearingError)
 def simulate(scenario: str, months: int | None = None, seed: int = 1) -> tuple[SurplusModel | None, str]:
     """A model of `scenario` after `months` months (its whole horizon when None), or an error message."""
     try:
-        model = SurplusModel(scenario=scenario, rng=seed)
-        for _ in range(12 * model.years if months is None else months):
-            model.step()
-        return model, ""
+        return run(scenario, seed=seed, months=months), ""
     except FRIENDLY_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback

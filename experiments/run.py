@@ -33,11 +33,11 @@ def versions() -> dict[str, str]:
 
 def run(
     scenario: str, *, years: int | None = None, seed: int = 1, agents: int | None = None,
-    overrides: dict[str, Any] | None = None, progress: bool = False,
+    overrides: dict[str, Any] | None = None, progress: bool = False, months: int | None = None,
 ) -> SurplusModel:
-    """Build and run a model for `years` years (12 steps each)."""
+    """Build and run a model for `years` years (12 steps each), or only its first `months` months."""
     model = SurplusModel(scenario=scenario, overrides=overrides, agents=agents, years=years, rng=seed)
-    steps = 12 * model.years
+    steps = 12 * model.years if months is None else months
     for _ in tqdm(range(steps), desc=f"{model.spec.meta.name} seed {seed}", unit="month", disable=not progress):
         model.step()
     return model

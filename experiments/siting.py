@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.model import SurplusModel
+from experiments.run import run
 from model.siting import rank_nodes
 
 
@@ -14,9 +14,7 @@ def siting_report(
 ) -> pd.DataFrame:
     """Run `months` of the scenario, then rank every node for a block of `block_mw` MW bidding
     `bid_per_kwh` (currency/kWh, e.g. a miner's break-even). One row per node, best first."""
-    model = SurplusModel(scenario=scenario, rng=seed, overrides=overrides, years=max(1, -(-months // 12)))
-    for _ in range(months):
-        model.step()
+    model = run(scenario, seed=seed, overrides=overrides, years=max(1, -(-months // 12)), months=months)
     names = {n.id: n.name for n in model.grid.nodes}
     scores = rank_nodes(model.grid, list(model.clearing_log)[-months:], block_mw, bid_per_kwh * 1000.0)
     cur = model.spec.meta.currency
