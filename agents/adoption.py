@@ -34,9 +34,15 @@ def bass_advance(share: np.ndarray, p: float, q: float, dt_years: float) -> np.n
 
 
 def bass_hazard(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:
-    """∫ (p + q·F(τ)) dτ over `dt_years` with F on its Bass path from `share` (= ln((1−F0)/(1−F1)))."""
-    s = np.clip(share, 0.0, 1.0 - 1e-12)
-    return np.log((1.0 - s) / np.maximum(1.0 - bass_advance(s, p, q, dt_years), 1e-300))
+    """∫ (p + q·F(τ)) dτ over `dt_years` with F on its Bass path from `share` (= ln((1−F0)/(1−F1))).
+
+    With r = q/p and E = e^{−(p+q)·dt} this is exactly ln(A + B·F0) + (p+q)·dt, where
+    A = (1 + r·E)/(1 + r) and B = r·(1 − E)/(1 + r): the log-ratio of `bass_advance` simplified.
+    """
+    r = q / p
+    e = np.exp(-(p + q) * dt_years)
+    a, b = (1.0 + r * e) / (1.0 + r), r * (1.0 - e) / (1.0 + r)
+    return np.log(a + b * np.clip(share, 0.0, 1.0)) + (p + q) * dt_years
 
 
 def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -51,6 +57,13 @@ def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.nda
         years = np.where(rate > 0, -np.log(x) / np.log1p(rate), simple)
     ok = (saving > 0) & ((rate <= 0) | (x > 0))
     return np.minimum(np.where(ok, years, NO_PAYBACK_YEARS), NO_PAYBACK_YEARS)
+
+
+def battery_charge(surplus_kwh: np.ndarray, deficit_kwh: np.ndarray, battery_kwh: np.ndarray) -> np.ndarray:
+    """kWh a battery stores from the day's PV surplus (it delivers `BATTERY_EFFICIENCY` of it into the
+    deficit hours): limited by the surplus, its size and the deficit it can cover. Any period works
+    (a day, or a year of days with the battery's kWh × 365)."""
+    return np.minimum(np.minimum(surplus_kwh, battery_kwh), deficit_kwh / BATTERY_EFFICIENCY)
 
 
 def hourly_flows(
@@ -70,7 +83,7 @@ def hourly_flows(
     if battery_kwh is not None and np.any(battery_kwh > 0):
         surplus = exports.sum(1)
         deficit = imports.sum(1)
-        charge = np.minimum(np.minimum(surplus, battery_kwh), deficit / BATTERY_EFFICIENCY)
+        charge = battery_charge(surplus, deficit, battery_kwh)
         with np.errstate(invalid="ignore", divide="ignore"):
             f_exp = np.where(surplus > 0, charge / surplus, 0.0)
             f_imp = np.where(deficit > 0, charge * BATTERY_EFFICIENCY / deficit, 0.0)

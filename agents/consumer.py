@@ -25,12 +25,15 @@ from mesa import Model
 from mesa.discrete_space import FixedAgent
 
 from agents.adoption import (
+    BATTERY_EFFICIENCY,
     NO_PAYBACK_YEARS,
     bass_hazard,
+    battery_charge,
     discounted_payback,
     hourly_flows,
     max_market_share,
 )
+from model.tariffs import TariffGroups
 
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
 STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_NO_EXPORT: "PV without export",
@@ -123,6 +126,11 @@ class ConsumerPopulation:
         self._share_adopted: np.ndarray | None = None
         self._neighbours_csc = neighbours.tocsc() if neighbours is not None else None
         self._econ_cache: tuple = ()
+        # static per-agent lookups used every month
+        self._can_adopt = classes.can_adopt[self.cls]
+        self._cell = self.node * len(classes.names) + self.cls  # (node, class) cell of each agent
+        self._by_node = np.argsort(self.node, kind="stable")    # agents in node order (for node totals)
+        self.tariff_groups = TariffGroups.of(classes.tariff_class[self.cls], classes.protected[self.cls])
         self.ratio_grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)  # daily PV/load
 
     # ------------------------------------------------------------------ derived views
@@ -157,8 +165,13 @@ class ConsumerPopulation:
             else:
                 changed = np.flatnonzero(adopted != self._share_adopted)
                 sign = np.where(adopted[changed], 1.0, -1.0) * w[changed]
-                cols = self._neighbours_csc[:, changed]
-                self._share_num = self._share_num + cols @ sign
+                # the columns of the changed agents (who has them as neighbour), read straight off the CSC arrays
+                csc = self._neighbours_csc
+                start = csc.indptr[changed]
+                length = csc.indptr[changed + 1] - start
+                at = np.arange(length.sum()) + np.repeat(start - (np.cumsum(length) - length), length)
+                self._share_num = self._share_num + np.bincount(
+                    csc.indices[at], weights=csc.data[at] * np.repeat(sign, length), minlength=self.n)
             self._share_adopted = adopted.copy()
         return np.divide(self._share_num, self._share_den, out=np.zeros(self.n), where=self._share_den > 0)
 
@@ -166,35 +179,31 @@ class ConsumerPopulation:
     RATIO_STEP = 0.02  # grid of daily PV/load ratios for the self-consumption tables
     RATIO_MAX = 20.0   # beyond it a ratio is clipped (a system producing 20× its owner's use)
 
-    def _lookup(self, c: int, battery_hours: float) -> tuple[np.ndarray, ...]:
-        """(ratio grid, self_pv, export_pv, self_batt, export_batt) tables of class `c`."""
-        return (self.ratio_grid, *self._tables_for(battery_hours)[:, c, :])
+    def _flow_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Imports and exports without a battery per kWh of daily load, by class and point of the
+        PV/load ratio grid: hourly imports and hourly exports, each (class × grid point) × 24, and their
+        day totals shaped (2, class × grid point). A battery only scales a day's flows
+        (`agents.adoption.battery_charge`), so these tables serve every battery size."""
+        if "flows" not in self._tables:
+            shapes, grid = self.classes.load_shape, self.ratio_grid
+            n_c, n_g = shapes.shape[0], len(grid)
+            imp, exp = hourly_flows(np.ones(n_c * n_g), np.tile(grid, n_c), np.repeat(shapes, n_g, axis=0), self.pv_shape)
+            self._tables["flows"] = (imp, exp, np.stack([imp.sum(1), exp.sum(1)]))
+        return self._tables["flows"]
 
-    def _tables_for(self, battery_hours: float) -> np.ndarray:
-        """Self-consumed and exported energy per kWh of daily load, without and with a battery
-        (4 quantities × classes × ratio grid): the day totals of `_hourly_tables`."""
-        key = ("totals", round(battery_hours, 9))
-        if key not in self._tables:
-            _, _, tot_imp, tot_exp = self._hourly_tables(battery_hours)
-            self._tables[key] = np.stack([1.0 - tot_imp[0], tot_exp[0], 1.0 - tot_imp[1], tot_exp[1]])
-        return self._tables[key]
-
-    def _hourly_tables(self, battery_hours: float) -> tuple[np.ndarray, ...]:
-        """Hourly imports and exports per kWh of daily load for a battery of `battery_hours` kWh per
-        kWh of daily PV output: ((battery no/yes × class × ratio grid) × hour) for imports and
-        exports, and their day totals shaped (battery, class, ratio grid)."""
-        key = round(battery_hours, 9)
-        if key not in self._tables:
-            grid = self.ratio_grid
-            imp = np.empty((2, len(self.classes.names), len(grid), self.classes.load_shape.shape[1]))
-            exp = np.empty_like(imp)
-            for c, shape in enumerate(self.classes.load_shape):
-                for k, b in enumerate((np.zeros_like(grid), grid * battery_hours)):
-                    imp[k, c], exp[k, c] = hourly_flows(np.ones_like(grid), grid, shape, self.pv_shape, battery_kwh=b)
-            n_b, n_c, n_g, n_h = imp.shape
-            self._tables[key] = (imp.reshape(n_b * n_c * n_g, n_h), exp.reshape(n_b * n_c * n_g, n_h),
-                                 imp.sum(3), exp.sum(3))
-        return self._tables[key]
+    def _day_totals(self, c: np.ndarray, ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Imports and exports per kWh of load without a battery at daily PV/load `ratio` for classes
+        `c` (linear interpolation on the ratio grid), with the table rows and weights used:
+        (imports, exports, row of the lower grid point, weight of the upper one)."""
+        totals = self._flow_tables()[2]
+        n_g = len(self.ratio_grid)
+        pos = np.clip(ratio, 0.0, self.RATIO_MAX) * (1.0 / self.RATIO_STEP)
+        g = np.minimum(pos.astype(np.int64), n_g - 2)
+        frac = pos - g
+        row = c * n_g + g
+        lo, hi = np.take(totals, row, axis=1), np.take(totals, row + 1, axis=1)
+        imp, exp = lo + (hi - lo) * frac
+        return imp, exp, row, frac
 
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """Best option for agents `idx`: (payback years, kW, battery kWh, battery chosen) per customer.
@@ -211,11 +220,6 @@ class ConsumerPopulation:
         disc = t.discount_rate[c]
         kw_max = np.minimum(t.roof_kw[c], t.sanctioned_kw[c] * rule.max_kw_share_of_sanctioned)
         kw_match = np.minimum(kw_max, load / econ.pv_yield_kwh_per_kw_year)
-        # battery size in days of average PV output: kWh per kW ÷ daily yield per kW
-        batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
-        tables = self._tables_for(batt_hours)
-        n_grid = tables.shape[2]
-        flat = tables.reshape(tables.shape[0], -1)  # quantity × (class, grid point)
         use_battery = params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
@@ -223,17 +227,16 @@ class ConsumerPopulation:
         for kw in (kw_match, kw_max):
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
-            pos = np.minimum(ratio, self.RATIO_MAX) * (1.0 / self.RATIO_STEP)
-            i = np.minimum(pos.astype(np.int64), tables.shape[2] - 2)
-            w = pos - i
-            # all four table quantities at once, linearly interpolated on the uniform ratio grid
-            at = c * n_grid + i
-            lo, hi = np.take(flat, at, axis=1), np.take(flat, at + 1, axis=1)
-            own_pv, exp_pv, own_b, exp_b = (lo + (hi - lo) * w) * load
+            imp, exp_pv, _, _ = self._day_totals(c, ratio)
+            deficit, exp_pv = imp * load, exp_pv * load
+            own_pv = load - deficit
             cost = kw * econ.pv_cost_per_kw
             options = [(own_pv, exp_pv, cost, False)]
             if use_battery:
-                options.append((own_b, exp_b, cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
+                # a year of daily cycles: the battery's kWh × 365
+                charge = battery_charge(exp_pv, deficit, kw * (params.battery_kwh_per_kw * 365.0))
+                options.append((own_pv + charge * BATTERY_EFFICIENCY, exp_pv - charge,
+                                cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
             for own, exported, option_cost, with_battery in options:
                 pay = discounted_payback(option_cost, rule.savings(own, exported, load, pv, rate), disc)
                 better = pay < best_pay
@@ -253,45 +256,40 @@ class ConsumerPopulation:
                  for k in range(0, len(idx), self.PAYBACK_CHUNK)]
         return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
 
-    def _cached_payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-        """`payback` (and the market share it allows) for agents `idx`, computed once for the whole
-        population per economics key."""
-        if econ.key is None:
-            pay, kw, batt, battery = self.payback_blocks(econ, params, idx)
-            return pay, kw, batt, battery, max_market_share(pay, params.curve)
-        if self._econ_key != econ.key:
+    def _cached_payback(self, econ: Economics, params: AdoptionParams) -> tuple[tuple[np.ndarray, ...], bool]:
+        """(payback years, kW, battery kWh, battery chosen, market share) of every agent, computed once per
+        economics key; and whether they were computed afresh by this call."""
+        if econ.key is None or self._econ_key != econ.key:
             pay, kw, batt, battery = self.payback_blocks(econ, params, np.arange(self.n))
             self._econ_cache = (pay, kw, batt, battery, max_market_share(pay, params.curve))
             self._econ_key = econ.key
-        return tuple(a[idx] for a in self._econ_cache)
+            return self._econ_cache, True
+        return self._econ_cache, False
 
     def decide_adoption(
         self, econ: Economics, params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
         dt_years: float = 1.0 / 12.0,
     ) -> int:
         """One month of adoption decisions over the whole array; returns the number of adopting agents."""
-        eligible = np.flatnonzero((self.state == GRID_ONLY) & self.classes.can_adopt[self.cls])
+        eligible = np.flatnonzero((self.state == GRID_ONLY) & self._can_adopt)
         if len(eligible) == 0:
             return 0
         share = self.neighbour_share()[eligible]
         if params.curve == "one":
             # economics switched off: the hazard does not depend on payback; size systems for adopters only
             prob = -np.expm1(-bass_hazard(share, params.p, params.q, dt_years))
-            adopt = rng.random(len(eligible)) < prob
-            new = eligible[adopt]
+            new = eligible[rng.random(len(eligible)) < prob]
             pay, kw, batt, battery = self.payback(econ, params, new)
             self.payback_years[new] = pay
-            adopt_sel = np.ones(len(new), dtype=bool)
         else:
-            pay, kw, batt, battery, mms = self._cached_payback(econ, params, eligible)
-            self.payback_years[eligible] = pay
-            hazard = mms * bass_hazard(share, params.p, params.q, dt_years)
-            prob = -np.expm1(-hazard)
-            adopt = rng.random(len(eligible)) < prob
-            new = eligible[adopt]
-            adopt_sel = adopt
+            (pay, kw, batt, battery, mms), fresh = self._cached_payback(econ, params)
+            if fresh:  # agents keep the payback of their last decision; it changes only with the economics
+                self.payback_years[eligible] = pay[eligible]
+            prob = -np.expm1(-mms[eligible] * bass_hazard(share, params.p, params.q, dt_years))
+            new = eligible[rng.random(len(eligible)) < prob]
+            kw, batt, battery = kw[new], batt[new], battery[new]
         if len(new):
-            self._install(new, kw[adopt_sel], batt[adopt_sel], battery[adopt_sel], econ.rule, rule_index, month)
+            self._install(new, kw, batt, battery, econ.rule, rule_index, month)
         return int(len(new))
 
     def _install(
@@ -334,17 +332,14 @@ class ConsumerPopulation:
         customer (kWh). Grid-only agents are aggregated by (node, class) before applying their class
         shape, so only prosumers are computed hour by hour."""
         shapes = self.classes.load_shape
-        n_cls = shapes.shape[0]
         daily_load = monthly_kwh / days
-        pro = np.flatnonzero(self.has_pv)
-        plain = np.ones(self.n, dtype=bool)
-        plain[pro] = False
-        cell = self.node * n_cls + self.cls
-        energy = np.bincount(cell[plain], weights=(self.weight * daily_load)[plain], minlength=n_nodes * n_cls)
-        node_imports = energy.reshape(n_nodes, n_cls) @ shapes
+        grid_only = self.state == GRID_ONLY
+        energy = np.bincount(self._cell, weights=self.weight * daily_load * grid_only, minlength=n_nodes * shapes.shape[0])
+        node_imports = energy.reshape(n_nodes, shapes.shape[0]) @ shapes
         node_exports = np.zeros_like(node_imports)
         imports_day = daily_load.copy()
         exports_day = np.zeros(self.n)
+        pro = self._by_node[~grid_only[self._by_node]]  # prosumers in node order
         if len(pro):
             self._prosumer_flows(pro, daily_load[pro], pv_kwh_per_kw_day, pv_shape_day, n_nodes,
                                  node_imports, node_exports, imports_day, exports_day)
@@ -354,19 +349,18 @@ class ConsumerPopulation:
         self, pro: np.ndarray, load: np.ndarray, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int,
         node_imports: np.ndarray, node_exports: np.ndarray, imports_day: np.ndarray, exports_day: np.ndarray,
     ) -> None:
-        """Prosumers' flows, added into the node totals and written into the day totals (in place).
+        """Prosumers' flows (`pro` in node order), added into the node totals and written into the day
+        totals (in place).
 
-        All prosumers with batteries sized per kWp share one battery-to-PV ratio; their flows are then
-        read from per-class tables over the PV/load ratio (linear interpolation), aggregated by
-        (node, class, grid point) before the hourly shapes are applied: O(prosumers), not
-        O(prosumers × hours). Anything else falls back to the exact hour-by-hour calculation.
+        Each prosumer's day without a battery is read from its class's tables at its PV/load ratio
+        (linear interpolation); a battery then scales its imports and exports (`battery_charge`). The
+        node totals weight the two table rows each prosumer sits between: O(prosumers), not
+        O(prosumers × hours). A PV shape other than the population's, or a zero load, falls back to the
+        exact hour-by-hour calculation.
         """
         pv = self.pv_kw[pro] * pv_kwh_per_kw_day
         batt = self.battery_kwh[pro]
-        has_b = batt > 0
-        ratio_b = np.divide(batt, pv, out=np.zeros_like(pv), where=pv > 0)
-        uniform = (not has_b.any() or np.ptp(ratio_b[has_b]) <= 1e-9 * max(1.0, ratio_b[has_b].max()))
-        if not uniform or not np.allclose(pv_shape_day, self.pv_shape) or np.any(load <= 0):
+        if np.abs(pv_shape_day - self.pv_shape).max() > 1e-12 or load.min() <= 0:
             imp, exp = hourly_flows(load, pv, self.classes.load_shape[self.cls[pro]], pv_shape_day, battery_kwh=batt)
             w = self.weight[pro]
             for arr, out in ((imp, node_imports), (exp, node_exports)):
@@ -375,27 +369,22 @@ class ConsumerPopulation:
             imports_day[pro] = imp.sum(1)
             exports_day[pro] = exp.sum(1)
             return
-        battery_hours = float(ratio_b[has_b][0]) if has_b.any() else 0.0
-        t_imp, t_exp, tot_imp, tot_exp = self._hourly_tables(battery_hours)
-        n_b, n_c, n_g = tot_imp.shape
-        pos = np.clip(pv / load, 0.0, self.RATIO_MAX) / self.RATIO_STEP
-        g = np.minimum(pos.astype(np.int64), n_g - 2)
-        frac = pos - g
-        k = has_b.astype(np.int64)
-        c = self.cls[pro]
-        # per-customer day totals
-        imports_day[pro] = load * (tot_imp[k, c, g] * (1 - frac) + tot_imp[k, c, g + 1] * frac)
-        exports_day[pro] = load * (tot_exp[k, c, g] * (1 - frac) + tot_exp[k, c, g + 1] * frac)
-        # node totals: weights on (battery, class, grid point) rows of the tables, then their hours
+        hourly_imp, hourly_exp, _ = self._flow_tables()
+        imp, exp, row, frac = self._day_totals(self.cls[pro], pv / load)
+        deficit, surplus = imp * load, exp * load
+        charge = battery_charge(surplus, deficit, batt)
+        imports_day[pro] = deficit - charge * BATTERY_EFFICIENCY
+        exports_day[pro] = surplus - charge
+        # node totals: each prosumer's weighted load on its two table rows, scaled by its battery
         wl = self.weight[pro] * load
-        col = (k * n_c + c) * n_g + g
-        nodes = self.node[pro]
-        coef = sp.csr_matrix(
-            (np.concatenate([wl * (1 - frac), wl * frac]), (np.concatenate([nodes, nodes]), np.concatenate([col, col + 1]))),
-            shape=(n_nodes, n_b * n_c * n_g),
-        )
-        node_imports += coef @ t_imp
-        node_exports += coef @ t_exp
+        keep_imp = wl * np.divide(imports_day[pro], deficit, out=np.zeros_like(deficit), where=deficit > 0)
+        keep_exp = wl * np.divide(exports_day[pro], surplus, out=np.zeros_like(surplus), where=surplus > 0)
+        cols = np.stack([row, row + 1], axis=1).ravel()
+        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(2 * np.bincount(self.node[pro], minlength=n_nodes), out=indptr[1:])
+        for keep, out, table in ((keep_imp, node_imports, hourly_imp), (keep_exp, node_exports, hourly_exp)):
+            data = np.stack([keep * (1.0 - frac), keep * frac], axis=1).ravel()
+            out += sp.csr_matrix((data, cols, indptr), shape=(n_nodes, table.shape[0])) @ table
 
     def bill_month(
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,
@@ -406,20 +395,23 @@ class ConsumerPopulation:
 
         Expired contracts move to the export rule of the day (`current_rule`).
         """
-        expired = (self.rule >= 0) & (self.contract_end_month <= month)
-        self.rule[expired] = current_rule
-        self.contract_end_month[expired] = month + 12 * rules[current_rule].contract_years
-        no_battery = expired & (self.state != PV_BATTERY)
-        self.state[no_battery] = PV_EXPORT if rules[current_rule].pays_exports else PV_NO_EXPORT
+        expired = np.flatnonzero(self.contract_end_month <= month)  # -1 for agents without a contract
+        expired = expired[self.rule[expired] >= 0]
+        if len(expired):
+            self.rule[expired] = current_rule
+            self.contract_end_month[expired] = month + 12 * rules[current_rule].contract_years
+            moved = expired[self.state[expired] != PV_BATTERY]
+            self.state[moved] = PV_EXPORT if rules[current_rule].pays_exports else PV_NO_EXPORT
         billed = imports_kwh.copy()
         credit = np.zeros(self.n)
-        for r in np.unique(self.rule[self.rule >= 0]):
-            m = self.rule == r
-            rule = rules[int(r)]
-            billed[m] = rule.billed_kwh(imports_kwh[m], exports_kwh[m], consumption_kwh[m])
-            credit[m] = rule.credit(imports_kwh[m], exports_kwh[m], pv_kwh[m])
-        t = self.classes
-        energy = tariffs.energy_charge(billed, t.tariff_class[self.cls], t.protected[self.cls])
+        contract = np.flatnonzero(self.rule >= 0)
+        rule_of = self.rule[contract]
+        for r, rule in enumerate(rules):
+            m = contract[rule_of == r]
+            if len(m):
+                billed[m] = rule.billed_kwh(imports_kwh[m], exports_kwh[m], consumption_kwh[m])
+                credit[m] = rule.credit(imports_kwh[m], exports_kwh[m], pv_kwh[m])
+        energy = tariffs.charge(billed, self.tariff_groups)
         self.bill = energy + tariffs.fixed_charge_per_month
         self.credit = credit
         self.imports_kwh = imports_kwh

@@ -1,7 +1,8 @@
 """Power plants: offers into the clearing, take-or-pay (or hybrid) capacity payments, ledgers.
 
-Plants are few (tens to hundreds), so each is an ordinary Mesa agent holding its own state. The
-model gathers their offers into arrays once per month (`fleet_offers`).
+Plants are few (tens to hundreds) but are settled every month, so their parameters and ledgers live
+in arrays owned by `PlantFleet` (one row per plant) and each `PowerPlant` Mesa agent is a view on its
+row, like the consumers.
 """
 
 from __future__ import annotations
@@ -15,83 +16,119 @@ from mesa.discrete_space import FixedAgent
 
 from model.schema import PlantSpec
 
+_NEVER = dt.date.max.toordinal()
 
-class PowerPlant(FixedAgent):
-    """A plant (or group of similar plants) at one node.
 
-    Money in the scenario currency. Ledger attributes accumulate over the run:
-    `energy_mwh`, `energy_revenue`, `capacity_revenue`, `emissions_t`.
+class PlantFleet:
+    """Every plant's parameters and ledgers as arrays, and the monthly offers and payments.
+
+    Money in the scenario currency, energy in MWh. Ledgers accumulate over the run: `energy_mwh`,
+    `energy_revenue`, `capacity_revenue`, `emissions_t`; `last_capacity_factor` is the last month's.
     """
 
-    def __init__(self, model: Model, spec: PlantSpec, cell: object) -> None:
-        super().__init__(model)
-        self.spec = spec
-        self.cell = cell
-        self.node: str = spec.node
-        self.technology: str = spec.technology
-        self.capacity_mw: float = spec.capacity_mw
-        self.energy_mwh = 0.0
-        self.energy_revenue = 0.0
-        self.capacity_revenue = 0.0
-        self.emissions_t = 0.0
-        self.last_capacity_factor = 0.0
+    def __init__(self, specs: Sequence[PlantSpec], hourly_shapes: dict[str, np.ndarray], hours_per_day: int = 24) -> None:
+        self.specs = list(specs)
+        n = len(self.specs)
+        self.n = n
+        self.capacity_mw = np.array([p.capacity_mw for p in self.specs], dtype=float)
+        # available share of capacity by calendar month, after forced outages (plants × 12)
+        self.availability = np.array(
+            [np.broadcast_to(np.asarray(p.availability, dtype=float), 12) * (1.0 - p.forced_outage_rate)
+             for p in self.specs]).reshape(n, 12)
+        self.hourly_shape = np.ones((n, hours_per_day))
+        for j, p in enumerate(self.specs):
+            if p.hourly_profile:
+                self.hourly_shape[j] = np.resize(hourly_shapes[p.hourly_profile], hours_per_day)
+        self.min_output_share = np.array([p.min_output_share for p in self.specs], dtype=float)
+        self.base_cost_per_mwh = np.array([p.variable_cost_per_kwh * 1000.0 for p in self.specs])
+        self.fuel = [p.fuel for p in self.specs]
+        self.emission_factor = np.array([p.emission_factor_t_per_mwh for p in self.specs])
+        self._retirement = np.array([p.retirement.toordinal() if p.retirement else _NEVER for p in self.specs])
+        self._contract_end = np.array([p.contract_end.toordinal() if p.contract_end else _NEVER for p in self.specs])
+        self._full_payment = np.array([p.capacity_payment_per_kw_month * p.capacity_mw * 1000.0 for p in self.specs])
+        hybrid = np.array([p.payment_scheme != "take_or_pay" for p in self.specs], dtype=bool)
+        self._equity = np.where(hybrid, [p.hybrid_equity_share for p in self.specs], 0.0)
+        self._floor = np.array([p.hybrid_floor for p in self.specs], dtype=float)
+        self.energy_mwh = np.zeros(n)
+        self.energy_revenue = np.zeros(n)
+        self.capacity_revenue = np.zeros(n)
+        self.emissions_t = np.zeros(n)
+        self.last_capacity_factor = np.zeros(n)
 
-    def active(self, date: dt.date) -> bool:
-        """In the market on `date` (before its retirement)."""
-        return self.spec.retirement is None or date < self.spec.retirement
+    def active(self, date: dt.date) -> np.ndarray:
+        """Plants in the market on `date` (before their retirement)."""
+        return date.toordinal() < self._retirement
 
-    def under_contract(self, date: dt.date) -> bool:
-        """Capacity payments due on `date` (before the contract ends)."""
-        return self.active(date) and (self.spec.contract_end is None or date <= self.spec.contract_end)
+    def under_contract(self, date: dt.date) -> np.ndarray:
+        """Plants owed capacity payments on `date` (active, and on or before their contract end)."""
+        return self.active(date) & (date.toordinal() <= self._contract_end)
 
-    def availability(self, month: int) -> float:
-        """Available share of capacity in calendar `month` (1–12), after forced outages."""
-        a = self.spec.availability
-        share = a[month - 1] if isinstance(a, list) else a
-        return float(share) * (1.0 - self.spec.forced_outage_rate)
+    def cost_per_mwh(self, fuel_index: dict[str, float]) -> np.ndarray:
+        """Offer prices, currency/MWh: base variable cost × each plant's fuel price index."""
+        factor = {f: fuel_index.get(f, 1.0) for f in set(self.fuel)}
+        return self.base_cost_per_mwh * np.array([factor[f] for f in self.fuel])
 
-    def variable_cost_per_mwh(self, fuel_index: dict[str, float]) -> float:
-        """Offer price, currency/MWh: base variable cost × the fuel's price index."""
-        return self.spec.variable_cost_per_kwh * 1000.0 * fuel_index.get(self.spec.fuel, 1.0)
+    def offers(self, date: dt.date, fuel_index: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Offers for the month of `date`: available MW (plants × hours of one day), cost per MWh
+        (plants), minimum output MW (plants × hours). Retired plants offer nothing."""
+        base = self.capacity_mw * self.availability[:, date.month - 1] * self.active(date)
+        avail = base[:, None] * self.hourly_shape
+        return avail, self.cost_per_mwh(fuel_index), avail * self.min_output_share[:, None]
 
-    def capacity_payment(self, date: dt.date, capacity_factor: float) -> float:
-        """Capacity payment for one month, currency.
+    def capacity_payments(self, date: dt.date, capacity_factor: np.ndarray) -> np.ndarray:
+        """Capacity payments for one month, currency (plants).
 
-        take_or_pay: rate × capacity. hybrid_take_and_pay: the equity share is paid in proportion to
+        take_or_pay: rate × capacity. hybrid_take_and_pay: the equity share e is paid in proportion to
         the month's capacity factor, but never below the floor: ``(1−e) + e·min(1, max(floor, CF))``.
         """
-        if not self.under_contract(date):
-            return 0.0
-        full = self.spec.capacity_payment_per_kw_month * self.capacity_mw * 1000.0
-        if self.spec.payment_scheme == "take_or_pay":
-            return full
-        e = self.spec.hybrid_equity_share
-        return full * ((1.0 - e) + e * min(1.0, max(self.spec.hybrid_floor, capacity_factor)))
+        share = (1.0 - self._equity) + self._equity * np.minimum(1.0, np.maximum(self._floor, capacity_factor))
+        return np.where(self.under_contract(date), self._full_payment * share, 0.0)
 
-    def settle(self, energy_mwh: float, energy_payment: float, capacity_payment: float, hours: float) -> None:
-        """Book one month of energy and payments into the plant's ledger."""
+    def settle(self, energy_mwh: np.ndarray, energy_payment: np.ndarray, capacity_payment: np.ndarray,
+               hours: float) -> None:
+        """Book one month of energy and payments into the ledgers (arrays over plants)."""
         self.energy_mwh += energy_mwh
         self.energy_revenue += energy_payment
         self.capacity_revenue += capacity_payment
-        self.emissions_t += energy_mwh * self.spec.emission_factor_t_per_mwh
-        self.last_capacity_factor = energy_mwh / (self.capacity_mw * hours) if hours > 0 else 0.0
+        self.emissions_t += energy_mwh * self.emission_factor
+        self.last_capacity_factor = energy_mwh / (self.capacity_mw * hours) if hours > 0 else np.zeros(self.n)
 
 
-def fleet_offers(
-    plants: Sequence[PowerPlant], date: dt.date, hourly_shapes: dict[str, np.ndarray], hours_per_day: int,
-    fuel_index: dict[str, float],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offers of all plants for the month of `date`: available MW (plants × hours of one day),
-    cost per MWh (plants), minimum output MW (plants × hours). Retired plants offer nothing."""
-    n = len(plants)
-    avail = np.zeros((n, hours_per_day))
-    cost = np.zeros(n)
-    for j, p in enumerate(plants):
-        cost[j] = p.variable_cost_per_mwh(fuel_index)
-        if not p.active(date):
-            continue
-        shape = hourly_shapes.get(p.spec.hourly_profile) if p.spec.hourly_profile else None
-        base = p.capacity_mw * p.availability(date.month)
-        avail[j] = base * (np.resize(shape, hours_per_day) if shape is not None else 1.0)
-    min_share = np.array([p.spec.min_output_share for p in plants])[:, None]
-    return avail, cost, avail * min_share
+class PowerPlant(FixedAgent):
+    """A plant (or group of similar plants) at one node: a Mesa agent that is a view on row `index`
+    of its fleet (parameters in `spec`, ledgers in the fleet's arrays)."""
+
+    def __init__(self, model: Model, fleet: PlantFleet, index: int, cell: object) -> None:
+        super().__init__(model)
+        self.fleet = fleet
+        self.index = index
+        self.spec: PlantSpec = fleet.specs[index]
+        self.cell = cell
+        self.node: str = self.spec.node
+        self.technology: str = self.spec.technology
+        self.capacity_mw: float = self.spec.capacity_mw
+
+    @property
+    def energy_mwh(self) -> float:
+        """Energy sold since the start, MWh."""
+        return float(self.fleet.energy_mwh[self.index])
+
+    @property
+    def energy_revenue(self) -> float:
+        """Energy payments received since the start, currency."""
+        return float(self.fleet.energy_revenue[self.index])
+
+    @property
+    def capacity_revenue(self) -> float:
+        """Capacity payments received since the start, currency."""
+        return float(self.fleet.capacity_revenue[self.index])
+
+    @property
+    def emissions_t(self) -> float:
+        """CO2 emitted since the start, t."""
+        return float(self.fleet.emissions_t[self.index])
+
+    @property
+    def last_capacity_factor(self) -> float:
+        """Last month's capacity factor."""
+        return float(self.fleet.last_capacity_factor[self.index])

@@ -18,7 +18,7 @@ import time
 import numpy as np
 from mesa import Agent, Model
 
-from agents.adoption import DGEN_MMS, DGEN_PAYBACK_YEARS, NO_PAYBACK_YEARS
+from agents.adoption import BATTERY_EFFICIENCY, DGEN_MMS, DGEN_PAYBACK_YEARS, NO_PAYBACK_YEARS
 from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, Economics, node_local_network
 from model.net_metering import NetBilling
 
@@ -82,17 +82,20 @@ class PlainConsumer(Agent):
         kwh_year = self.kwh * 12.0
         kw_max = min(t.roof_kw[self.cls], t.sanctioned_kw[self.cls] * rule.max_kw_share_of_sanctioned)
         kw_match = min(kw_max, kwh_year / econ.pv_yield_kwh_per_kw_year)
-        grid, s0, e0, s1, e1 = m.tables[self.cls]
+        grid, imp0, exp0 = m.tables[self.cls]
         d = t.discount_rate[self.cls]
         best = math.inf
         for kw in (kw_match, kw_max):
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = min(pv / kwh_year, m.pop.RATIO_MAX)
-            for self_share, exp_share, extra_cost in (
-                (s0, e0, 0.0), (s1, e1, kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh),
+            deficit = float(np.interp(ratio, grid, imp0)) * kwh_year
+            surplus = float(np.interp(ratio, grid, exp0)) * kwh_year
+            charge = min(surplus, kw * params.battery_kwh_per_kw * 365.0, deficit / BATTERY_EFFICIENCY)
+            for own, exported, extra_cost in (
+                (kwh_year - deficit, surplus, 0.0),
+                (kwh_year - deficit + charge * BATTERY_EFFICIENCY, surplus - charge,
+                 kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh),
             ):
-                own = float(np.interp(ratio, grid, self_share)) * kwh_year
-                exported = float(np.interp(ratio, grid, exp_share)) * kwh_year
                 saving = own * self.rate + exported * rule.export_rate_per_kwh
                 cost = kw * econ.pv_cost_per_kw + extra_cost
                 pay = NO_PAYBACK_YEARS
@@ -123,8 +126,8 @@ class PlainModel(Model):
     def __init__(self, pop: ConsumerPopulation, econ: Economics, params: AdoptionParams, rng: int) -> None:
         super().__init__(rng=rng)
         self.pop, self.econ, self.params = pop, econ, params
-        batt_hours = params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0)
-        self.tables = [pop._lookup(c, batt_hours) for c in range(len(pop.classes.names))]
+        totals = pop._flow_tables()[2].reshape(2, len(pop.classes.names), -1)
+        self.tables = [(pop.ratio_grid, totals[0, c], totals[1, c]) for c in range(len(pop.classes.names))]
         self.people = [PlainConsumer(self, i) for i in range(pop.n)]
         for a in self.people:
             a.neighbours = [self.people[j] for j in a._nbr_idx]
@@ -170,7 +173,7 @@ def scaling(sizes: tuple[int, ...]) -> None:
     for n in sizes:
         pop, econ, params = make_population(n, 1)
         rng = np.random.default_rng(1)
-        pop._tables_for(params.battery_kwh_per_kw / (econ.pv_yield_kwh_per_kw_year / 365.0))
+        pop._flow_tables()
         times = []
         for month in range(5):
             t0 = time.perf_counter()

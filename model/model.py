@@ -18,7 +18,7 @@ from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from agents.consumer import PV_BATTERY, Consumer, Economics
-from agents.plant import PowerPlant, fleet_offers
+from agents.plant import PlantFleet, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Bids, Demand, PlantOffers
@@ -91,12 +91,11 @@ class SurplusModel(Model):
         self.pv_season = np.asarray(sc.profiles.pv_monthly) / np.mean(sc.profiles.pv_monthly)
         self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
 
-        self.plants = [PowerPlant(self, p, self.space[p.node]) for p in sc.plants]
+        self.fleet = PlantFleet(sc.plants, self.shapes)
+        self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
         self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
-        self._plant_capacity_mw = np.array([p.capacity_mw for p in self.plants])
-        self._emission_factor = np.array([p.spec.emission_factor_t_per_mwh for p in self.plants])
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
         self.adoption = adoption_params(sc.consumers)
         for i in range(self.population.n):
@@ -221,7 +220,7 @@ class SurplusModel(Model):
         load_mw = np.hstack(load_blocks)
         surplus_mw = np.hstack(surplus_blocks)
         hw = np.concatenate(hour_weight)  # days represented by each cleared hour
-        avail_day, cost, pmin_day = fleet_offers(self.plants, self.date, self.shapes, 24, d.fuel_index)
+        avail_day, cost, pmin_day = self.fleet.offers(self.date, d.fuel_index)
         n_blocks = len(blocks)
         avail = np.tile(avail_day, n_blocks)
         pmin = np.tile(pmin_day, n_blocks)
@@ -249,8 +248,7 @@ class SurplusModel(Model):
         # 5. settlement
         plant_mwh = res.dispatch_mw[:n_p] @ hw
         hours_in_month = days * 24.0
-        cf = plant_mwh / (self._plant_capacity_mw * hours_in_month)
-        cap_pay = np.array([p.capacity_payment(self.date, c) for p, c in zip(self.plants, cf, strict=True)])
+        cap_pay = self.fleet.capacity_payments(self.date, plant_mwh / (self.fleet.capacity_mw * hours_in_month))
         node_load_mwh = load_mw @ hw
         node_unserved_mwh = res.unserved_mw @ hw
         served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
@@ -269,8 +267,7 @@ class SurplusModel(Model):
         ll = self.large_loads.settle(res, hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)
         s.add_large_loads(ll.revenue, ll.energy_mwh)
-        for p, e, ep, cp in zip(self.plants, plant_mwh, s.energy_payment_by_plant, cap_pay, strict=True):
-            p.settle(float(e), float(ep), float(cp), hours_in_month)
+        self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, hours_in_month)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
 
@@ -331,7 +328,7 @@ class SurplusModel(Model):
         w = pop.weight
         for income, mask in self._income_masks.items():
             m[f"pv_adoption_share_{income}_income"] = float(w[mask & pop.has_pv].sum() / w[mask].sum())
-        caps = self._plant_capacity_mw
+        caps = self.fleet.capacity_mw
         for t, sel in self._tech_masks.items():
             m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
         avail_mwh = res.dispatch_mw[:n_p] @ hw + res.curtailed_mw[:n_p] @ hw
@@ -340,7 +337,7 @@ class SurplusModel(Model):
         m["curtailment_gwh"] = float((res.curtailed_mw[:n_p][zero_cost] @ hw).sum() + (res.curtailed_mw[n_p:] @ hw).sum()) / 1000.0
         m["rooftop_surplus_to_grid_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
         m["unserved_energy_gwh"] = float(unserved_mwh.sum()) / 1000.0
-        m["emissions_t"] = float(plant_mwh @ self._emission_factor)
+        m["emissions_t"] = float(plant_mwh @ self.fleet.emission_factor)
         weights = load_mw * hw[None, :]
         node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
                                out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)

@@ -61,22 +61,41 @@ class Tariffs:
 
     def energy_charge(self, kwh: np.ndarray, tariff_class: np.ndarray, protected: np.ndarray) -> np.ndarray:
         """Energy charge per customer for `kwh` billed in a month, currency (arrays of equal length)."""
+        return self.charge(kwh, TariffGroups.of(tariff_class, protected))
+
+    def charge(self, kwh: np.ndarray, groups: TariffGroups) -> np.ndarray:
+        """`energy_charge` for consumers already split into `groups` (the population keeps its split)."""
         kwh = np.maximum(np.asarray(kwh, dtype=float), 0.0)
-        out = self.class_rates[tariff_class] * kwh
-        res = tariff_class == CLASS_CODES["residential"]
-        if res.any():
-            for mask, bounds, rates in (
-                (res & ~protected, self.slab_bounds_kwh, self.slab_rates),
-                (res & protected, self.protected_bounds_kwh, self.protected_rates),
-            ):
-                if mask.any():
-                    out[mask] = _slab_charge(kwh[mask], bounds, rates, self.telescopic)
+        out = np.empty_like(kwh)
+        out[groups.flat] = self.class_rates[groups.flat_class] * kwh[groups.flat]
+        for idx, bounds, rates in ((groups.unprotected, self.slab_bounds_kwh, self.slab_rates),
+                                   (groups.protected, self.protected_bounds_kwh, self.protected_rates)):
+            if len(idx):
+                out[idx] = _slab_charge(kwh[idx], bounds, rates, self.telescopic)
         return out
 
     def average_rate(self, kwh: np.ndarray, tariff_class: np.ndarray, protected: np.ndarray) -> np.ndarray:
         """Energy charge per kWh at consumption `kwh` (the import price a consumer avoids), currency/kWh."""
         kwh = np.maximum(np.asarray(kwh, dtype=float), 1e-9)
         return self.energy_charge(kwh, tariff_class, protected) / kwh
+
+
+@dataclass(frozen=True)
+class TariffGroups:
+    """Consumers split by how they are billed (index arrays): residential unprotected and protected
+    (slabs), and everyone else at a flat class rate (`flat_class`: their CLASS_CODES)."""
+
+    unprotected: np.ndarray
+    protected: np.ndarray
+    flat: np.ndarray
+    flat_class: np.ndarray
+
+    @classmethod
+    def of(cls, tariff_class: np.ndarray, protected: np.ndarray) -> TariffGroups:
+        """The split of consumers with these tariff class codes and protected flags."""
+        res = tariff_class == CLASS_CODES["residential"]
+        flat = np.flatnonzero(~res)
+        return cls(np.flatnonzero(res & ~protected), np.flatnonzero(res & protected), flat, tariff_class[flat])
 
 
 def _slab_charge(kwh: np.ndarray, bounds: np.ndarray, rates: np.ndarray, telescopic: bool) -> np.ndarray:
