@@ -36,6 +36,7 @@ from agents.adoption import (
 from model.tariffs import TariffGroups
 
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
+N_STATES = 4
 STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_NO_EXPORT: "PV without export",
                PV_BATTERY: "PV + battery"}
 @dataclass
@@ -102,7 +103,8 @@ class ConsumerPopulation:
         self.cls = cls.astype(np.int32)
         self.node = node.astype(np.int32)
         self.base_weight = weight.astype(float)
-        self.customer_factor = 1.0  # uniform growth of the customer count since the start
+        self._customer_factor = 1.0
+        self._weight = self.base_weight.copy()
         self.base_kwh = base_kwh.astype(float)
         self.classes = classes
         self.pv_shape = pv_shape / pv_shape.sum()
@@ -135,9 +137,20 @@ class ConsumerPopulation:
 
     # ------------------------------------------------------------------ derived views
     @property
+    def customer_factor(self) -> float:
+        """Uniform growth of the customer count since the start (1 at the start)."""
+        return self._customer_factor
+
+    @customer_factor.setter
+    def customer_factor(self, factor: float) -> None:
+        if factor != self._customer_factor:
+            self._customer_factor = factor
+            self._weight = self.base_weight * factor
+
+    @property
     def weight(self) -> np.ndarray:
-        """Real customers each agent stands for now (base weight × customer growth)."""
-        return self.base_weight * self.customer_factor
+        """Real customers each agent stands for now (base weight × customer growth); read-only."""
+        return self._weight
 
     @property
     def has_pv(self) -> np.ndarray:
@@ -179,23 +192,23 @@ class ConsumerPopulation:
     RATIO_STEP = 0.02  # grid of daily PV/load ratios for the self-consumption tables
     RATIO_MAX = 20.0   # beyond it a ratio is clipped (a system producing 20× its owner's use)
 
-    def _flow_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _flow_tables(self) -> tuple[np.ndarray, np.ndarray]:
         """Imports and exports without a battery per kWh of daily load, by class and point of the
-        PV/load ratio grid: hourly imports and hourly exports, each (class × grid point) × 24, and their
-        day totals shaped (2, class × grid point). A battery only scales a day's flows
+        PV/load ratio grid: hourly imports stacked over hourly exports, (2 × class × grid point) × 24,
+        and their day totals shaped (2, class × grid point). A battery only scales a day's flows
         (`agents.adoption.battery_charge`), so these tables serve every battery size."""
         if "flows" not in self._tables:
             shapes, grid = self.classes.load_shape, self.ratio_grid
             n_c, n_g = shapes.shape[0], len(grid)
             imp, exp = hourly_flows(np.ones(n_c * n_g), np.tile(grid, n_c), np.repeat(shapes, n_g, axis=0), self.pv_shape)
-            self._tables["flows"] = (imp, exp, np.stack([imp.sum(1), exp.sum(1)]))
+            self._tables["flows"] = (np.vstack([imp, exp]), np.stack([imp.sum(1), exp.sum(1)]))
         return self._tables["flows"]
 
     def _day_totals(self, c: np.ndarray, ratio: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Imports and exports per kWh of load without a battery at daily PV/load `ratio` for classes
         `c` (linear interpolation on the ratio grid), with the table rows and weights used:
         (imports, exports, row of the lower grid point, weight of the upper one)."""
-        totals = self._flow_tables()[2]
+        totals = self._flow_tables()[1]
         n_g = len(self.ratio_grid)
         pos = np.clip(ratio, 0.0, self.RATIO_MAX) * (1.0 / self.RATIO_STEP)
         g = np.minimum(pos.astype(np.int64), n_g - 2)
@@ -256,14 +269,20 @@ class ConsumerPopulation:
                  for k in range(0, len(idx), self.PAYBACK_CHUNK)]
         return tuple(np.concatenate(p) for p in zip(*parts, strict=True))
 
-    def _cached_payback(self, econ: Economics, params: AdoptionParams) -> tuple[tuple[np.ndarray, ...], bool]:
-        """(payback years, kW, battery kWh, battery chosen, market share) of every agent, computed once per
-        economics key; and whether they were computed afresh by this call."""
+    def _cached_payback(
+        self, econ: Economics, params: AdoptionParams, eligible: np.ndarray,
+    ) -> tuple[tuple[np.ndarray, ...], bool]:
+        """(payback years, kW, battery kWh, battery chosen, market share) by agent, computed once per
+        economics key for the agents `eligible` then (later months' eligible agents are among them:
+        nobody returns to grid-only); and whether they were computed afresh by this call."""
         if econ.key is None or self._econ_key != econ.key:
-            pay, kw, batt, battery = self.payback_blocks(econ, params, np.arange(self.n))
-            self._econ_cache = (pay, kw, batt, battery, max_market_share(pay, params.curve))
-            self._econ_key = econ.key
-            return self._econ_cache, True
+            pay, kw, batt, battery = self.payback_blocks(econ, params, eligible)
+            cache = (np.full(self.n, np.nan), np.zeros(self.n), np.zeros(self.n), np.zeros(self.n, dtype=bool),
+                     np.zeros(self.n))
+            for full, part in zip(cache, (pay, kw, batt, battery, max_market_share(pay, params.curve)), strict=True):
+                full[eligible] = part
+            self._econ_cache, self._econ_key = cache, econ.key
+            return cache, True
         return self._econ_cache, False
 
     def decide_adoption(
@@ -282,7 +301,7 @@ class ConsumerPopulation:
             pay, kw, batt, battery = self.payback(econ, params, new)
             self.payback_years[new] = pay
         else:
-            (pay, kw, batt, battery, mms), fresh = self._cached_payback(econ, params)
+            (pay, kw, batt, battery, mms), fresh = self._cached_payback(econ, params, eligible)
             if fresh:  # agents keep the payback of their last decision; it changes only with the economics
                 self.payback_years[eligible] = pay[eligible]
             prob = -np.expm1(-mms[eligible] * bass_hazard(share, params.p, params.q, dt_years))
@@ -369,7 +388,7 @@ class ConsumerPopulation:
             imports_day[pro] = imp.sum(1)
             exports_day[pro] = exp.sum(1)
             return
-        hourly_imp, hourly_exp, _ = self._flow_tables()
+        hourly, _ = self._flow_tables()
         imp, exp, row, frac = self._day_totals(self.cls[pro], pv / load)
         deficit, surplus = imp * load, exp * load
         charge = battery_charge(surplus, deficit, batt)
@@ -379,12 +398,24 @@ class ConsumerPopulation:
         wl = self.weight[pro] * load
         keep_imp = wl * np.divide(imports_day[pro], deficit, out=np.zeros_like(deficit), where=deficit > 0)
         keep_exp = wl * np.divide(exports_day[pro], surplus, out=np.zeros_like(surplus), where=surplus > 0)
-        cols = np.stack([row, row + 1], axis=1).ravel()
-        indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-        np.cumsum(2 * np.bincount(self.node[pro], minlength=n_nodes), out=indptr[1:])
-        for keep, out, table in ((keep_imp, node_imports, hourly_imp), (keep_exp, node_exports, hourly_exp)):
-            data = np.stack([keep * (1.0 - frac), keep * frac], axis=1).ravel()
-            out += sp.csr_matrix((data, cols, indptr), shape=(n_nodes, table.shape[0])) @ table
+        # one sparse product: rows are (imports, node) then (exports, node); columns index the stacked
+        # import and export tables; each prosumer weighs its two grid points
+        n_rows = hourly.shape[0] // 2
+        cols = np.empty((2, len(pro), 2), dtype=np.int32)
+        cols[:, :, 0] = row
+        cols[:, :, 1] = row + 1
+        cols[1] += n_rows
+        data = np.empty((2, len(pro), 2))
+        data[0, :, 1] = keep_imp * frac
+        data[0, :, 0] = keep_imp - data[0, :, 1]
+        data[1, :, 1] = keep_exp * frac
+        data[1, :, 0] = keep_exp - data[1, :, 1]
+        per_node = 2 * np.bincount(self.node[pro], minlength=n_nodes)
+        indptr = np.zeros(2 * n_nodes + 1, dtype=np.int32)
+        np.cumsum(np.concatenate([per_node, per_node]), out=indptr[1:])
+        both = sp.csr_matrix((data.ravel(), cols.ravel(), indptr), shape=(2 * n_nodes, hourly.shape[0])) @ hourly
+        node_imports += both[:n_nodes]
+        node_exports += both[n_nodes:]
 
     def bill_month(
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,

@@ -126,7 +126,7 @@ class PlainModel(Model):
     def __init__(self, pop: ConsumerPopulation, econ: Economics, params: AdoptionParams, rng: int) -> None:
         super().__init__(rng=rng)
         self.pop, self.econ, self.params = pop, econ, params
-        totals = pop._flow_tables()[2].reshape(2, len(pop.classes.names), -1)
+        totals = pop._flow_tables()[1].reshape(2, len(pop.classes.names), -1)
         self.tables = [(pop.ratio_grid, totals[0, c], totals[1, c]) for c in range(len(pop.classes.names))]
         self.people = [PlainConsumer(self, i) for i in range(pop.n)]
         for a in self.people:

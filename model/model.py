@@ -17,7 +17,7 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from agents.consumer import PV_BATTERY, Consumer, Economics
+from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY, Consumer, Economics
 from agents.plant import PlantFleet, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
@@ -37,6 +37,7 @@ from model.tariffs import Tariffs
 TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
                 "bagasse", "other")
 ZERO_COST_TECH = {"hydro", "wind", "solar"}
+NO_INCOME = "not_applicable"  # income class of non-household consumer classes
 
 
 def grid_from_spec(spec: GridSpec) -> Grid:
@@ -98,8 +99,9 @@ class SurplusModel(Model):
         self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
         self.adoption = adoption_params(sc.consumers)
-        for i in range(self.population.n):
-            Consumer(self, self.population, i, self.space[self.grid.node_ids[self.population.node[i]]])
+        cells = [self.space[nid] for nid in self.grid.node_ids]
+        for i, nd in enumerate(self.population.node.tolist()):
+            Consumer(self, self.population, i, cells[nd])
 
         self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.rng)
         self.tariffs = Tariffs.from_spec(sc.tariffs)
@@ -123,8 +125,10 @@ class SurplusModel(Model):
         self.metrics: dict[str, float | str] = {}
         self._econ: Economics | None = None
         self._seed_initial_pv()
-        incomes = sorted({i for i in self.population.classes.income_class if i != "not_applicable"})
-        self._income_masks = {i: np.array(self.population.classes.income_class)[self.population.cls] == i for i in incomes}
+        income_of_class = self.population.classes.income_class
+        self._incomes = sorted(set(income_of_class))
+        self._income_code = np.array([self._incomes.index(i) for i in income_of_class])[self.population.cls]
+        incomes = [i for i in self._incomes if i != NO_INCOME]
         special = [t.name for t in sc.large_loads.special_tariffs]
         self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names),
                              *(f"pv_adoption_share_{i}_income" for i in incomes),
@@ -320,14 +324,17 @@ class SurplusModel(Model):
         m["collected_revenue"] = s.collected
         m["circular_debt_change"] = s.circular_debt_change
         m["circular_debt"] = self.circular_debt
-        pv_mw = float((pop.weight * pop.pv_kw).sum()) / 1000.0
-        m["rooftop_pv_mw"] = pv_mw
-        m["rooftop_pv_customers"] = float(pop.weight[pop.has_pv].sum())
-        m["pv_battery_customers"] = float(pop.weight[pop.state == PV_BATTERY].sum())
-        m["pv_adoption_share"] = pop.adopted_share()
-        w = pop.weight
-        for income, mask in self._income_masks.items():
-            m[f"pv_adoption_share_{income}_income"] = float(w[mask & pop.has_pv].sum() / w[mask].sum())
+        m["rooftop_pv_mw"] = float(pop.weight @ pop.pv_kw) / 1000.0
+        # customers by (income group, state) in one pass
+        by_state = np.bincount(self._income_code * N_STATES + pop.state, weights=pop.weight,
+                               minlength=len(self._incomes) * N_STATES).reshape(-1, N_STATES)
+        with_pv = by_state[:, GRID_ONLY + 1:].sum(1)
+        m["rooftop_pv_customers"] = float(with_pv.sum())
+        m["pv_battery_customers"] = float(by_state[:, PV_BATTERY].sum())
+        m["pv_adoption_share"] = float(with_pv.sum() / by_state.sum())
+        for k, income in enumerate(self._incomes):
+            if income != NO_INCOME:
+                m[f"pv_adoption_share_{income}_income"] = float(with_pv[k] / by_state[k].sum())
         caps = self.fleet.capacity_mw
         for t, sel in self._tech_masks.items():
             m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
