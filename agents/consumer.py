@@ -125,6 +125,7 @@ class ConsumerPopulation:
         self._econ_key: tuple | None = None
         self._share_num: np.ndarray | None = None
         self._share_den: np.ndarray | None = None
+        self._inv_den: np.ndarray | None = None  # 1 / _share_den, 0 for agents without neighbours
         self._share_adopted: np.ndarray | None = None
         self._neighbours_csc = neighbours.tocsc() if neighbours is not None else None
         self._econ_cache: tuple = ()
@@ -186,7 +187,9 @@ class ConsumerPopulation:
                 self._share_num = self._share_num + np.bincount(
                     csc.indices[at], weights=csc.data[at] * np.repeat(sign, length), minlength=self.n)
             self._share_adopted = adopted.copy()
-        return np.divide(self._share_num, self._share_den, out=np.zeros(self.n), where=self._share_den > 0)
+        if self._inv_den is None:
+            self._inv_den = np.divide(1.0, self._share_den, out=np.zeros(self.n), where=self._share_den > 0)
+        return self._share_num * self._inv_den
 
     # ------------------------------------------------------------------ economics
     RATIO_STEP = 0.02  # grid of daily PV/load ratios for the self-consumption tables

@@ -59,21 +59,19 @@ def settle(
 ) -> MonthSettlement:
     """Aggregate one month. Per-agent arrays are per customer; `weights` are customers per agent."""
     energy_by_plant = plant_energy_mwh * plant_cost_per_mwh
-    billed_each = weights * bills
-    billed = float(billed_each.sum())
-    energy_charges_total = float((weights * energy_charges).sum())
+    billed = float(weights @ bills)
+    energy_charges_total = float(weights @ energy_charges)
     collected = billed * recovery_ratio + subsidy
-    credits_total = float((weights * credits).sum())
-    sales_each = weights * billed_kwh / 1000.0
+    credits_total = float(weights @ credits)
     n_cls = len(class_names)
-    sales_by = np.bincount(class_of_agent, weights=sales_each, minlength=n_cls)
-    billed_by = np.bincount(class_of_agent, weights=billed_each, minlength=n_cls)
+    sales_by = np.bincount(class_of_agent, weights=weights * billed_kwh, minlength=n_cls) / 1000.0
+    billed_by = np.bincount(class_of_agent, weights=weights * bills, minlength=n_cls)
     paid = float(energy_by_plant.sum() + plant_capacity_payment.sum()) + network_costs + credits_total
     return MonthSettlement(
         energy_payments=float(energy_by_plant.sum()), capacity_payments=float(plant_capacity_payment.sum()),
         network_costs=network_costs, export_credits=credits_total, billed=billed,
         energy_charges=energy_charges_total, fixed_charges=billed - energy_charges_total, collected=collected,
-        subsidy=subsidy, circular_debt_change=paid - collected, sales_mwh=float(sales_each.sum()),
+        subsidy=subsidy, circular_debt_change=paid - collected, sales_mwh=float(sales_by.sum()),
         sales_mwh_by_class=dict(zip(class_names, sales_by.tolist(), strict=True)),
         billed_by_class=dict(zip(class_names, billed_by.tolist(), strict=True)),
         energy_payment_by_plant=energy_by_plant, capacity_payment_by_plant=plant_capacity_payment,

@@ -99,8 +99,13 @@ class TariffGroups:
 
 
 def _slab_charge(kwh: np.ndarray, bounds: np.ndarray, rates: np.ndarray, telescopic: bool) -> np.ndarray:
-    idx = np.minimum(np.searchsorted(bounds, kwh, side="left"), len(rates) - 1)
+    """Energy charge of `kwh` on slabs ending at `bounds` (kWh, ascending) with `rates`: whole-bill (all
+    units at the rate of the slab the month falls in) or telescopic (each slab's units at its rate)."""
     if not telescopic:
+        # slab of each bill = number of slab ends below it (a few comparisons beat a binary search here)
+        idx = np.zeros(len(kwh), dtype=np.intp)
+        for b in bounds[:len(rates) - 1]:
+            idx += kwh > b
         return kwh * rates[idx]
     lower = np.concatenate([[0.0], bounds[:-1]])
     block = np.clip(kwh[:, None] - lower[None, :], 0.0, (bounds - lower)[None, :])
