@@ -33,6 +33,7 @@ from agents.adoption import (
     hourly_flows,
     max_market_share,
 )
+from agents.views import RowField
 from model.tariffs import TariffGroups
 
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
@@ -463,11 +464,12 @@ class Consumer(FixedAgent):
         self.index = index
         self.cell = cell
 
-    @property
-    def weight(self) -> float:
-        """Real customers this agent represents."""
-        pop = self.population
-        return float(pop.base_weight[self.index] * pop.customer_factor)
+    weight = RowField("population", "weight", "Real customers this agent represents.")
+    pv_kw = RowField("population", "pv_kw", "PV size per customer, kWp.")
+    battery_kwh = RowField("population", "battery_kwh", "Battery size per customer, kWh.")
+    payback_years = RowField("population", "payback_years",
+                             "Payback of the best PV option at the last decision, years (nan before the first).")
+    monthly_bill = RowField("population", "bill", "Last month's bill per customer, currency.")
 
     @property
     def consumer_class(self) -> str:
@@ -483,26 +485,6 @@ class Consumer(FixedAgent):
     def state(self) -> str:
         """grid-only, PV with export contract, PV without export, or PV + battery."""
         return STATE_NAMES[int(self.population.state[self.index])]
-
-    @property
-    def pv_kw(self) -> float:
-        """PV size per customer, kWp."""
-        return float(self.population.pv_kw[self.index])
-
-    @property
-    def battery_kwh(self) -> float:
-        """Battery size per customer, kWh."""
-        return float(self.population.battery_kwh[self.index])
-
-    @property
-    def payback_years(self) -> float:
-        """Payback of the best PV option at the last decision, years (nan before the first)."""
-        return float(self.population.payback_years[self.index])
-
-    @property
-    def monthly_bill(self) -> float:
-        """Last month's bill per customer, currency."""
-        return float(self.population.bill[self.index])
 
 
 def node_local_network(node: np.ndarray, k: int, rng: np.random.Generator) -> sp.csr_matrix:

@@ -14,6 +14,7 @@ import numpy as np
 from mesa import Model
 from mesa.discrete_space import FixedAgent
 
+from agents.views import RowField
 from model.schema import PlantSpec
 
 _NEVER = dt.date.max.toordinal()
@@ -108,27 +109,8 @@ class PowerPlant(FixedAgent):
         self.technology: str = self.spec.technology
         self.capacity_mw: float = self.spec.capacity_mw
 
-    @property
-    def energy_mwh(self) -> float:
-        """Energy sold since the start, MWh."""
-        return float(self.fleet.energy_mwh[self.index])
-
-    @property
-    def energy_revenue(self) -> float:
-        """Energy payments received since the start, currency."""
-        return float(self.fleet.energy_revenue[self.index])
-
-    @property
-    def capacity_revenue(self) -> float:
-        """Capacity payments received since the start, currency."""
-        return float(self.fleet.capacity_revenue[self.index])
-
-    @property
-    def emissions_t(self) -> float:
-        """CO2 emitted since the start, t."""
-        return float(self.fleet.emissions_t[self.index])
-
-    @property
-    def last_capacity_factor(self) -> float:
-        """Last month's capacity factor."""
-        return float(self.fleet.last_capacity_factor[self.index])
+    energy_mwh = RowField("fleet", "energy_mwh", "Energy sold since the start, MWh.")
+    energy_revenue = RowField("fleet", "energy_revenue", "Energy payments received since the start, currency.")
+    capacity_revenue = RowField("fleet", "capacity_revenue", "Capacity payments received since the start, currency.")
+    emissions_t = RowField("fleet", "emissions_t", "CO2 emitted since the start, t.")
+    last_capacity_factor = RowField("fleet", "last_capacity_factor", "Last month's capacity factor.")

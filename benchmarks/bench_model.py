@@ -13,7 +13,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from model.model import SurplusModel
+from mesa import Model
+from mesa.discrete_space import FixedAgent, Network
+
+from model.model import SurplusModel, grid_from_spec
+from model.scenario import load_scenario
 
 
 def _timed(fn: Callable, bucket: dict[str, float], key: str) -> Callable:
@@ -26,11 +30,13 @@ def _timed(fn: Callable, bucket: dict[str, float], key: str) -> Callable:
     return wrapper
 
 
-def one_run(scenario: str, years: int, seed: int, agents: int | None = None) -> dict[str, float]:
+def one_run(scenario: str, years: int, seed: int, agents: int | None = None,
+            resolution: str | None = None) -> dict[str, float]:
     """Build and run; return seconds by part."""
     parts: dict[str, float] = defaultdict(float)
     t0 = time.perf_counter()
-    model = SurplusModel(scenario=scenario, years=years, rng=seed, agents=agents)
+    overrides = {"time.resolution": resolution} if resolution else None
+    model = SurplusModel(scenario=scenario, years=years, rng=seed, agents=agents, overrides=overrides)
     parts["build"] = time.perf_counter() - t0
     clearing = model.clearing
     clearing.clear = _timed(clearing.clear, parts, "clearing (total)")
@@ -60,15 +66,34 @@ def one_run(scenario: str, years: int, seed: int, agents: int | None = None) -> 
     return dict(parts)
 
 
+def mesa_floor(scenario: str, agents: int | None = None) -> dict[str, float]:
+    """Two costs of the build that are not the model's own code (seconds): reading and validating the
+    scenario file, and Mesa registering one agent per consumer on the grid's cells (bare `FixedAgent`s
+    in an empty model on the same network: no Surplus code runs)."""
+    t0 = time.perf_counter()
+    spec = load_scenario(scenario)
+    t1 = time.perf_counter()
+    model = Model(rng=1)
+    space = Network(grid_from_spec(spec.grid).graph, capacity=None, random=model.random, layout=None)
+    cells = [space[n.id] for n in spec.grid.nodes]
+    n = spec.consumers.agents if agents is None else agents
+    t2 = time.perf_counter()
+    for i in range(n):
+        FixedAgent(model).cell = cells[i % len(cells)]
+    return {"scenario": t1 - t0, "mesa_agents": time.perf_counter() - t2, "n": n}
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="pakistan-2025")
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--resolution", choices=["representative_day", "weekday_weekend", "hourly"], default=None,
+                        help="override the scenario's time resolution (default: the scenario's own)")
     parser.add_argument("--scaling", type=int, nargs="*", default=[2_000, 100_000],
                         help="also time single runs at these consumer-agent counts (fixed vs per-agent cost)")
     args = parser.parse_args(argv)
-    runs = [one_run(args.scenario, args.years, seed) for seed in range(1, args.repeat + 1)]
+    runs = [one_run(args.scenario, args.years, seed, resolution=args.resolution) for seed in range(1, args.repeat + 1)]
     med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     total = med["total"]
     clearing = med["clearing (total)"]
@@ -81,8 +106,16 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
           f"({(total - clearing) / total:.0%}); target ≤ 30 %: {'met' if (total - clearing) / total <= 0.30 else 'NOT met'}")
     for key in ("consumers: adoption", "consumers: hourly flows", "consumers: bills", "data collection", "build"):
         print(f"  {key:<26} {med[key]:6.3f} s  ({med[key] / total:5.1%})")
+    floors = [mesa_floor(args.scenario) for _ in range(args.repeat)]
+    scen = statistics.median(f["scenario"] for f in floors)
+    mesa = statistics.median(f["mesa_agents"] for f in floors)
+    print(f"  of the build: reading and validating the scenario {scen:.3f} s; Mesa registering "
+          f"{floors[0]['n']:,} bare agents on the grid's cells {mesa:.3f} s")
+    print(f"  floor: those two alone are {(scen + mesa) / (clearing + scen + mesa):.0%} of (clearing + them), "
+          f"before any Surplus code runs")
+    med["scenario"], med["mesa_agents"] = scen, mesa
     for n in args.scaling:
-        r = one_run(args.scenario, args.years, 1, agents=n)
+        r = one_run(args.scenario, args.years, 1, agents=n, resolution=args.resolution)
         other = r["total"] - r["clearing (total)"]
         print(f"  with {n:>7,} consumer agents: end to end {r['total']:5.2f} s, clearing {r['clearing (total)']:4.2f} s, "
               f"everything else {other:5.2f} s ({other / r['total']:.0%})")
