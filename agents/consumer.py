@@ -105,7 +105,7 @@ class ConsumerPopulation:
         self.node = node.astype(np.int32)
         self.base_weight = weight.astype(float)
         self._customer_factor = 1.0
-        self._weight = self.base_weight.copy()
+        self._weight = _read_only(self.base_weight.copy())
         self.base_kwh = base_kwh.astype(float)
         self.classes = classes
         self.pv_shape = pv_shape / pv_shape.sum()
@@ -147,7 +147,7 @@ class ConsumerPopulation:
     def customer_factor(self, factor: float) -> None:
         if factor != self._customer_factor:
             self._customer_factor = factor
-            self._weight = self.base_weight * factor
+            self._weight = _read_only(self.base_weight * factor)
 
     @property
     def weight(self) -> np.ndarray:
@@ -485,6 +485,11 @@ class Consumer(FixedAgent):
     def state(self) -> str:
         """grid-only, PV with export contract, PV without export, or PV + battery."""
         return STATE_NAMES[int(self.population.state[self.index])]
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
 
 
 def node_local_network(node: np.ndarray, k: int, rng: np.random.Generator) -> sp.csr_matrix:
