@@ -8,6 +8,7 @@ Run: `python benchmarks/bench_model.py [--scenario NAME] [--years N] [--repeat R
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 from collections import defaultdict
@@ -34,6 +35,7 @@ def one_run(scenario: str, years: int, seed: int, agents: int | None = None,
             resolution: str | None = None) -> dict[str, float]:
     """Build and run; return seconds by part."""
     parts: dict[str, float] = defaultdict(float)
+    gc.collect()  # start each timing without garbage left by the previous one
     t0 = time.perf_counter()
     overrides = {"time.resolution": resolution} if resolution else None
     model = SurplusModel(scenario=scenario, years=years, rng=seed, agents=agents, overrides=overrides)
@@ -77,6 +79,7 @@ def mesa_floor(scenario: str, agents: int | None = None) -> dict[str, float]:
     space = Network(grid_from_spec(spec.grid).graph, capacity=None, random=model.random, layout=None)
     cells = [space[n.id] for n in spec.grid.nodes]
     n = spec.consumers.agents if agents is None else agents
+    gc.collect()
     t2 = time.perf_counter()
     for i in range(n):
         FixedAgent(model).cell = cells[i % len(cells)]
@@ -99,8 +102,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     clearing = med["clearing (total)"]
     print(f"== {args.years}-year run of {args.scenario}: {int(med['agents']):,} consumer agents, "
           f"{int(med['hours cleared per month'])} hours cleared per month (median of {args.repeat}) ==")
+    verdict = ("met" if total < 2.0 else "NOT met") if args.resolution is None else "applies at the default resolution"
     print(f"end to end {total:.2f} s (build {med['build']:.2f} s, {12 * args.years} steps {med['steps']:.2f} s); "
-          f"target < 2 s: {'met' if total < 2.0 else 'NOT met'}")
+          f"target < 2 s: {verdict}")
     print(f"market clearing {clearing:.2f} s ({clearing / total:.0%}), of which HiGHS solves "
           f"{med['clearing: HiGHS solves']:.2f} s; everything else {total - clearing:.2f} s "
           f"({(total - clearing) / total:.0%}); target ≤ 30 %: {'met' if (total - clearing) / total <= 0.30 else 'NOT met'}")
