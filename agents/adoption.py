@@ -66,6 +66,18 @@ def battery_charge(surplus_kwh: np.ndarray, deficit_kwh: np.ndarray, battery_kwh
     return np.minimum(np.minimum(surplus_kwh, battery_kwh), deficit_kwh / BATTERY_EFFICIENCY)
 
 
+def battery_kept(
+    surplus_kwh: np.ndarray, deficit_kwh: np.ndarray, battery_kwh: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of a day's imports and of its exports left after the battery's cycle (`battery_charge`):
+    every deficit hour shrinks by the same share, and so does every surplus hour."""
+    charge = battery_charge(surplus_kwh, deficit_kwh, battery_kwh)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept_imports = np.where(deficit_kwh > 0, 1.0 - charge * BATTERY_EFFICIENCY / deficit_kwh, 1.0)
+        kept_exports = np.where(surplus_kwh > 0, 1.0 - charge / surplus_kwh, 1.0)
+    return kept_imports, kept_exports
+
+
 def hourly_flows(
     daily_load: np.ndarray, daily_pv: np.ndarray, load_shape: np.ndarray, pv_shape: np.ndarray,
     battery_kwh: np.ndarray | None = None,
@@ -81,12 +93,7 @@ def hourly_flows(
     imports = np.maximum(net, 0.0)
     exports = np.maximum(-net, 0.0)
     if battery_kwh is not None and np.any(battery_kwh > 0):
-        surplus = exports.sum(1)
-        deficit = imports.sum(1)
-        charge = battery_charge(surplus, deficit, battery_kwh)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            f_exp = np.where(surplus > 0, charge / surplus, 0.0)
-            f_imp = np.where(deficit > 0, charge * BATTERY_EFFICIENCY / deficit, 0.0)
-        exports = exports * (1.0 - f_exp)[:, None]
-        imports = imports * (1.0 - f_imp)[:, None]
+        kept_imports, kept_exports = battery_kept(exports.sum(1), imports.sum(1), battery_kwh)
+        imports = imports * kept_imports[:, None]
+        exports = exports * kept_exports[:, None]
     return imports, exports

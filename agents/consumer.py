@@ -29,6 +29,7 @@ from agents.adoption import (
     NO_PAYBACK_YEARS,
     bass_hazard,
     battery_charge,
+    battery_kept,
     discounted_payback,
     hourly_flows,
     max_market_share,
@@ -376,7 +377,7 @@ class ConsumerPopulation:
         totals (in place).
 
         Each prosumer's day without a battery is read from its class's tables at its PV/load ratio
-        (linear interpolation); a battery then scales its imports and exports (`battery_charge`). The
+        (linear interpolation); a battery then scales its imports and exports (`battery_kept`). The
         node totals weight the two table rows each prosumer sits between: O(prosumers), not
         O(prosumers × hours). A PV shape other than the population's, or a zero load, falls back to the
         exact hour-by-hour calculation.
@@ -394,26 +395,19 @@ class ConsumerPopulation:
             return
         hourly, _ = self._flow_tables()
         imp, exp, row, frac = self._day_totals(self.cls[pro], pv / load)
-        deficit, surplus = imp * load, exp * load
-        charge = battery_charge(surplus, deficit, batt)
-        imports_day[pro] = deficit - charge * BATTERY_EFFICIENCY
-        exports_day[pro] = surplus - charge
-        # node totals: each prosumer's weighted load on its two table rows, scaled by its battery
-        wl = self.weight[pro] * load
-        keep_imp = wl * np.divide(imports_day[pro], deficit, out=np.zeros_like(deficit), where=deficit > 0)
-        keep_exp = wl * np.divide(exports_day[pro], surplus, out=np.zeros_like(surplus), where=surplus > 0)
-        # one sparse product: rows are (imports, node) then (exports, node); columns index the stacked
-        # import and export tables; each prosumer weighs its two grid points
-        n_rows = hourly.shape[0] // 2
+        kept = np.stack(battery_kept(exp * load, imp * load, batt))  # (imports, exports) × prosumers
+        imports_day[pro] = imp * load * kept[0]
+        exports_day[pro] = exp * load * kept[1]
+        # node totals in one sparse product: rows are (imports, node) then (exports, node); columns index
+        # the stacked import and export tables; each prosumer weighs its two grid points by its
+        # weighted load, scaled by its battery
         cols = np.empty((2, len(pro), 2), dtype=np.int32)
         cols[:, :, 0] = row
         cols[:, :, 1] = row + 1
-        cols[1] += n_rows
+        cols[1] += hourly.shape[0] // 2
         data = np.empty((2, len(pro), 2))
-        data[0, :, 1] = keep_imp * frac
-        data[0, :, 0] = keep_imp - data[0, :, 1]
-        data[1, :, 1] = keep_exp * frac
-        data[1, :, 0] = keep_exp - data[1, :, 1]
+        data[:, :, 1] = kept * (self.weight[pro] * load * frac)
+        data[:, :, 0] = kept * (self.weight[pro] * load) - data[:, :, 1]
         per_node = 2 * np.bincount(self.node[pro], minlength=n_nodes)
         indptr = np.zeros(2 * n_nodes + 1, dtype=np.int32)
         np.cumsum(np.concatenate([per_node, per_node]), out=indptr[1:])
@@ -430,8 +424,7 @@ class ConsumerPopulation:
 
         Expired contracts move to the export rule of the day (`current_rule`).
         """
-        expired = np.flatnonzero(self.contract_end_month <= month)  # -1 for agents without a contract
-        expired = expired[self.rule[expired] >= 0]
+        expired = np.flatnonzero((self.rule >= 0) & (self.contract_end_month <= month))
         if len(expired):
             self.rule[expired] = current_rule
             self.contract_end_month[expired] = month + 12 * rules[current_rule].contract_years

@@ -42,7 +42,8 @@ class PlantFleet:
                 self.hourly_shape[j] = np.resize(hourly_shapes[p.hourly_profile], hours_per_day)
         self.min_output_share = np.array([p.min_output_share for p in self.specs], dtype=float)
         self.base_cost_per_mwh = np.array([p.variable_cost_per_kwh * 1000.0 for p in self.specs])
-        self.fuel = [p.fuel for p in self.specs]
+        self.fuels = sorted({p.fuel for p in self.specs})
+        self._fuel_code = np.array([self.fuels.index(p.fuel) for p in self.specs], dtype=np.intp)
         self.emission_factor = np.array([p.emission_factor_t_per_mwh for p in self.specs])
         self._retirement = np.array([p.retirement.toordinal() if p.retirement else _NEVER for p in self.specs])
         self._contract_end = np.array([p.contract_end.toordinal() if p.contract_end else _NEVER for p in self.specs])
@@ -66,8 +67,8 @@ class PlantFleet:
 
     def cost_per_mwh(self, fuel_index: dict[str, float]) -> np.ndarray:
         """Offer prices, currency/MWh: base variable cost × each plant's fuel price index."""
-        factor = {f: fuel_index.get(f, 1.0) for f in set(self.fuel)}
-        return self.base_cost_per_mwh * np.array([factor[f] for f in self.fuel])
+        factor = np.array([fuel_index.get(f, 1.0) for f in self.fuels])
+        return self.base_cost_per_mwh * factor[self._fuel_code]
 
     def offers(self, date: dt.date, fuel_index: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Offers for the month of `date`: available MW (plants × hours of one day), cost per MWh
@@ -85,14 +86,18 @@ class PlantFleet:
         share = (1.0 - self._equity) + self._equity * np.minimum(1.0, np.maximum(self._floor, capacity_factor))
         return np.where(self.under_contract(date), self._full_payment * share, 0.0)
 
+    def capacity_factor(self, energy_mwh: np.ndarray, hours: float) -> np.ndarray:
+        """Capacity factors of a period of `hours` in which the plants generated `energy_mwh`."""
+        return energy_mwh / (self.capacity_mw * hours) if hours > 0 else np.zeros(self.n)
+
     def settle(self, energy_mwh: np.ndarray, energy_payment: np.ndarray, capacity_payment: np.ndarray,
-               hours: float) -> None:
+               capacity_factor: np.ndarray) -> None:
         """Book one month of energy and payments into the ledgers (arrays over plants)."""
         self.energy_mwh += energy_mwh
         self.energy_revenue += energy_payment
         self.capacity_revenue += capacity_payment
         self.emissions_t += energy_mwh * self.emission_factor
-        self.last_capacity_factor = energy_mwh / (self.capacity_mw * hours) if hours > 0 else np.zeros(self.n)
+        self.last_capacity_factor = capacity_factor
 
 
 class PowerPlant(FixedAgent):

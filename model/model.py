@@ -97,6 +97,7 @@ class SurplusModel(Model):
         tech = np.array([p.technology for p in self.plants])
         self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
+        self._offer_nodes = [p.node for p in self.plants] + self.grid.node_ids  # plants, then rooftop surplus
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
         self.adoption = adoption_params(sc.consumers)
         cells = [self.space[nid] for nid in self.grid.node_ids]
@@ -233,7 +234,7 @@ class SurplusModel(Model):
         pmin = pmin * np.minimum(1.0, np.divide(0.98 * load_mw.sum(0), must, out=np.ones_like(must), where=must > 0))
         n_p, n_n = len(self.plants), self.grid.n_nodes
         offers = PlantOffers(
-            node=[p.node for p in self.plants] + self.grid.node_ids,
+            node=self._offer_nodes,
             available_mw=np.vstack([avail, surplus_mw]),
             cost_per_mwh=np.concatenate([cost, np.zeros(n_n)]),
             min_output_mw=np.vstack([pmin, np.zeros_like(surplus_mw)]),
@@ -252,7 +253,8 @@ class SurplusModel(Model):
         # 5. settlement
         plant_mwh = res.dispatch_mw[:n_p] @ hw
         hours_in_month = days * 24.0
-        cap_pay = self.fleet.capacity_payments(self.date, plant_mwh / (self.fleet.capacity_mw * hours_in_month))
+        cf = self.fleet.capacity_factor(plant_mwh, hours_in_month)
+        cap_pay = self.fleet.capacity_payments(self.date, cf)
         node_load_mwh = load_mw @ hw
         node_unserved_mwh = res.unserved_mw @ hw
         served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
@@ -271,7 +273,7 @@ class SurplusModel(Model):
         ll = self.large_loads.settle(res, hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)
         s.add_large_loads(ll.revenue, ll.energy_mwh)
-        self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, hours_in_month)
+        self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, cf)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
 
