@@ -156,9 +156,17 @@ class LargeLoads:
         if last is None or last.n_hours != len(hours_of_day):
             zeros = np.zeros(len(hours_of_day))
             return float(np.mean(d.tariff.price(zeros, zeros, hours_of_day)))
-        n = self.grid.index_of_node[d.node]
-        system = last.system_lambda_per_mwh[self.grid.island_of_node[n]]
-        return float(np.mean(d.tariff.price(last.lmp_per_mwh[n], system, hours_of_day)))
+        return float(np.mean(self._tariff_price(d, last, hours_of_day)[2]))
+
+    def _tariff_price(
+        self, load: object, res: ClearingResult, hours_of_day: np.ndarray,
+    ) -> tuple[int, np.ndarray, np.ndarray]:
+        """(node index, LMP by hour, price the load pays per MWh by hour under its tariff) at the prices
+        of clearing `res`."""
+        n = self.grid.index_of_node[load.node]
+        lmp = res.lmp_per_mwh[n]
+        system = res.system_lambda_per_mwh[self.grid.island_of_node[n]]
+        return n, lmp, load.tariff.price(lmp, system, hours_of_day)
 
     def settle(
         self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
@@ -169,16 +177,12 @@ class LargeLoads:
         if not len(self):
             return out
         i = min(month, len(self.btc_price) - 1)
-        island_slack = self.grid.island_of_node
         self._settle_datacentres(res, hours_of_day, hour_weight, month, fx_per_usd, network_cost_per_mwh, out)
         for k, m in enumerate(self.miners):
             if m.status != "active":
                 continue
-            n = self.grid.index_of_node[m.node]
-            lmp = res.lmp_per_mwh[n]
-            system = res.system_lambda_per_mwh[island_slack[n]]
+            n, lmp, price = self._tariff_price(m, res, hours_of_day)
             served = res.bid_served_mw[k]
-            price = m.tariff.price(lmp, system, hours_of_day)
             served_mwh = float(served @ hour_weight)
             full_mwh = m.power_mw * float(hour_weight.sum())
             fixed = m.tariff.fixed_payment(m.power_mw, served_mwh, full_mwh)
@@ -253,11 +257,8 @@ class LargeLoads:
             if d.status != "active":
                 continue
             rows = slice(first_row + 2 * j, first_row + 2 * j + 2)
-            n = self.grid.index_of_node[d.node]
-            lmp = res.lmp_per_mwh[n]
-            system = res.system_lambda_per_mwh[self.grid.island_of_node[n]]
+            n, lmp, price = self._tariff_price(d, res, hours_of_day)
             served = res.bid_served_mw[rows]
-            price = d.tariff.price(lmp, system, hours_of_day)
             total = served.sum(0)
             served_mwh = float(total @ hour_weight)
             fixed = d.tariff.fixed_payment(d.power_mw, served_mwh, d.power_mw * float(hour_weight.sum()))
