@@ -39,8 +39,12 @@ class BitcoinMiner(LargeLoad):
 
     @property
     def hashrate_th_s(self) -> float:
-        """Fleet hashrate, TH/s: site power ÷ (J/TH × PUE)."""
-        return self.power_mw * 1e6 / (self.efficiency_j_per_th * self.spec.pue)
+        """Fleet hashrate, TH/s."""
+        return self._hashrate_th_s(self.efficiency_j_per_th)
+
+    def _hashrate_th_s(self, j_per_th: float) -> float:
+        """Hashrate of the site's power in ASICs of `j_per_th`, TH/s: site power ÷ (J/TH × PUE)."""
+        return self.power_mw * 1e6 / (j_per_th * self.spec.pue)
 
     @property
     def spec_start(self) -> dt.date:
@@ -82,8 +86,7 @@ class BitcoinMiner(LargeLoad):
         old = self._breakeven(self.efficiency_j_per_th, hashprice_usd, fx_per_usd, pool_fee)
         gain_usd = (max(new - expected_price_per_mwh, 0.0) - max(old - expected_price_per_mwh, 0.0)) \
             * self.power_mw * 730.0 / fx_per_usd
-        new_th = self.power_mw * 1e6 / (best_j_per_th * self.spec.pue)
-        cost = cost_per_th * new_th
+        cost = cost_per_th * self._hashrate_th_s(best_j_per_th)
         if gain_usd <= 0 or cost / gain_usd > self.spec.upgrade_payback_months:
             return False
         self.upgrades.append((date.isoformat(), self.efficiency_j_per_th, best_j_per_th))
