@@ -1,4 +1,5 @@
-"""One simulation run written to disk: model metrics (Parquet), nodal prices, a manifest and a figure."""
+"""One simulation run written to disk: model metrics and hourly node and large-load tables (Parquet), a
+manifest and a figure."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -62,8 +64,6 @@ def nodal_price_table(model: SurplusModel) -> pd.DataFrame:
 def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Hour by hour and node by node: (nodes: step, date, block, hour, days, node, price, load, unserved;
     large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price)."""
-    import numpy as np
-
     node_ids = model.grid.node_ids
     nodes, loads = [], []
     for step, rec in enumerate(model.hourly):
@@ -93,7 +93,9 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def write_outputs(model: SurplusModel, out: Path, *, seed: int, overrides: dict[str, Any] | None = None) -> dict:
-    """Write metrics.parquet, nodal_prices.parquet, manifest.json and summary.png into `out`."""
+    """Write metrics.parquet, nodal_prices.parquet, hourly_nodes.parquet, manifest.json and summary.png
+    into `out`; also hourly_large_loads.parquet when there are large loads and sandbox_events.csv when a
+    sandbox logged anything. Returns the manifest."""
     from experiments.figures import summary_figure
 
     out.mkdir(parents=True, exist_ok=True)

@@ -112,8 +112,8 @@ class Sandbox:
         congestion_line_hours: float = 0.0, curtailment_violations_h: float = 0.0,
     ) -> None:
         """Add one month of a participant's KPI data (only while it is on trial)."""
-        for p in self.participants:
-            if p.load is load and p.state in ("testing", "extended"):
+        for p in self.in_trial():
+            if p.load is load:
                 p.energy_mwh += energy_mwh
                 p.contribution += contribution
                 p.unserved_caused_mwh += unserved_caused_mwh
