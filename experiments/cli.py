@@ -58,6 +58,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+USER_ERRORS = (ScenarioError, GridInputError, ClearingError)  # reported in one line, exit code 2
+
+
+def _siting(args: argparse.Namespace) -> None:
+    from experiments.siting import siting_report
+
+    table = siting_report(args.scenario, args.block_mw, args.bid_per_kwh, months=args.months, seed=args.seed)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    if args.out:
+        table.to_csv(args.out, index=False)
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from experiments.compare import compare
+
+    table = compare(args.base, args.variant, years=args.years, seed=args.seed, agents=args.agents)
+    key = ["average_tariff_per_kwh", "large_load_contribution", "large_load_subsidy", "emissions_t",
+           "unserved_energy_gwh"]
+    print(table.loc[:, (key, "difference")].to_string(float_format=lambda v: f"{v:,.3f}"))
+    if args.out:
+        table.to_csv(args.out)
+
+
+def _run(args: argparse.Namespace) -> None:
+    from experiments.run import run, write_outputs
+
+    overrides = dict(args.overrides)
+    model = run(args.scenario, years=args.years, seed=args.seed, agents=args.agents,
+                overrides=overrides or None, progress=not args.quiet)
+    manifest = write_outputs(model, args.out, seed=args.seed, overrides=overrides)
+    print(f"wrote {args.out}: " + ", ".join([*manifest["files"], "manifest.json"]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = build_parser()
@@ -69,43 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scenarios":
         print("\n".join(shipped_scenarios()))
         return 0
-    if args.command == "siting":
-        from experiments.siting import siting_report
-
-        try:
-            table = siting_report(args.scenario, args.block_mw, args.bid_per_kwh, months=args.months, seed=args.seed)
-        except (ScenarioError, GridInputError, ClearingError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
-        if args.out:
-            table.to_csv(args.out, index=False)
-        return 0
-    if args.command == "compare":
-        from experiments.compare import compare
-
-        try:
-            table = compare(args.base, args.variant, years=args.years, seed=args.seed, agents=args.agents)
-        except (ScenarioError, GridInputError, ClearingError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        key = ["average_tariff_per_kwh", "large_load_contribution", "large_load_subsidy", "emissions_t",
-               "unserved_energy_gwh"]
-        print(table.loc[:, (key, "difference")].to_string(float_format=lambda v: f"{v:,.3f}"))
-        if args.out:
-            table.to_csv(args.out)
-        return 0
-    from experiments.run import run, write_outputs
-
-    overrides = dict(args.overrides)
     try:
-        model = run(args.scenario, years=args.years, seed=args.seed, agents=args.agents,
-                    overrides=overrides or None, progress=not args.quiet)
-    except (ScenarioError, GridInputError, ClearingError) as exc:
+        {"siting": _siting, "compare": _compare, "run": _run}[args.command](args)
+    except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    write_outputs(model, args.out, seed=args.seed, overrides=overrides)
-    print(f"wrote {args.out}/metrics.parquet, nodal_prices.parquet, manifest.json, summary.png")
     return 0
 
 
