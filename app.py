@@ -17,20 +17,18 @@ import solara
 from experiments.figures import summary_figure
 from experiments.run import model_table, run
 from grid.draw import draw_grid
-from grid.errors import ClearingError, GridInputError
 from model.model import HourlyRecord, SurplusModel
-from model.scenario import ScenarioError, shipped_scenarios
+from model.scenario import INPUT_ERRORS, shipped_scenarios
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
-FRIENDLY_ERRORS = (ScenarioError, GridInputError, ClearingError)
 
 
 def simulate(scenario: str, months: int | None = None, seed: int = 1) -> tuple[SurplusModel | None, str]:
     """A model of `scenario` after `months` months (its whole horizon when None), or an error message."""
     try:
         return run(scenario, seed=seed, months=months), ""
-    except FRIENDLY_ERRORS as exc:
+    except INPUT_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback
         log.exception("simulating %s failed", scenario)
@@ -52,7 +50,7 @@ def large_loads_markdown(rec: HourlyRecord, hour: int, currency: str) -> str:
         return ""
     rows = [f"| large load | node | bid (MW) | bid price ({currency}/MWh) | served (MW) |", "|---|---|---:|---:|---:|"]
     price = rec.bids.price_by_hour(rec.bid_served_mw.shape[1])
-    for k, name in enumerate(rec.bids.names or [str(i) for i in range(len(rec.bids))]):
+    for k, name in enumerate(rec.bids.labels):
         rows.append(f"| {name} | {rec.bids.node[k]} | {rec.bids.mw[k, hour]:,.0f} | {price[k, hour]:,.0f} "
                     f"| {rec.bid_served_mw[k, hour]:,.0f} |")
     return "### Large loads\n" + "\n".join(rows)

@@ -7,8 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from grid.errors import ClearingError, GridInputError
-from model.scenario import ScenarioError, shipped_scenarios
+from model.scenario import INPUT_ERRORS, shipped_scenarios
 
 
 def _override(text: str) -> tuple[str, object]:
@@ -58,9 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-USER_ERRORS = (ScenarioError, GridInputError, ClearingError)  # reported in one line, exit code 2
-
-
 def _siting(args: argparse.Namespace) -> None:
     from experiments.siting import siting_report
 
@@ -104,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         {"siting": _siting, "compare": _compare, "run": _run}[args.command](args)
-    except USER_ERRORS as exc:
+    except INPUT_ERRORS as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

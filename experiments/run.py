@@ -81,7 +81,7 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
             loads.append(pd.DataFrame({
                 "step": step, "date": rec.date.isoformat(), "block": np.tile(block, k),
                 "hour": np.tile(rec.hour_of_day, k), "days": np.tile(rec.days, k),
-                "load": np.repeat(rec.bids.names or [str(i) for i in range(k)], hours),
+                "load": np.repeat(rec.bids.labels, hours),
                 "node": np.repeat(list(rec.bids.node), hours),
                 "bid_mw": np.asarray(rec.bids.mw).ravel(),
                 "bid_price_per_mwh": rec.bids.price_by_hour(hours).ravel(),

@@ -81,6 +81,11 @@ class Bids:
     def __len__(self) -> int:
         return len(self.node)
 
+    @property
+    def labels(self) -> list[str]:
+        """`names`, or the bid numbers when no names were given."""
+        return list(self.names) if self.names else [str(i) for i in range(len(self))]
+
     def price_by_hour(self, hours: int) -> np.ndarray:
         """Willingness to pay as (bids, hours), whether it was given per bid or per bid and hour."""
         k = len(self)

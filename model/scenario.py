@@ -12,11 +12,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from grid.errors import ClearingError, GridInputError
 from model.schema import Scenario
 
 
 class ScenarioError(ValueError):
     """A scenario file or override is invalid. The message names each field, its value and the rule."""
+
+
+# errors a user's input can cause (scenario, grid data, an infeasible clearing): the CLI and the app
+# show their message instead of a traceback
+INPUT_ERRORS = (ScenarioError, GridInputError, ClearingError)
 
 
 def shipped_scenarios() -> list[str]:

@@ -46,10 +46,10 @@ class NodeScore:
 def _append_bid(bids: Bids, node: str, mw: np.ndarray, price: np.ndarray) -> Bids:
     if len(bids) == 0:
         return Bids(node=[node], mw=mw[None, :], price_per_mwh=price[None, :], names=["candidate"])
-    k, t = np.shape(bids.mw)
+    t = np.shape(bids.mw)[1]
     return Bids(node=[*bids.node, node], mw=np.vstack([bids.mw, mw]),
                 price_per_mwh=np.vstack([bids.price_by_hour(t), price]),
-                names=[*(bids.names or [str(i) for i in range(k)]), "candidate"])
+                names=[*bids.labels, "candidate"])
 
 
 def rank_nodes(
