@@ -73,7 +73,6 @@ class AdoptionParams:
     p: float
     q: float
     curve: str = "dgen"
-    fully_mixed: bool = False
     allow_battery: bool = True
     battery_kwh_per_kw: float = 2.0
     battery_cost_per_kwh: float = 0.0

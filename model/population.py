@@ -58,7 +58,7 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
     """Adoption rule parameters from the scenario."""
     a = spec.adoption
     return AdoptionParams(
-        p=a.p, q=a.q, curve=a.max_market_share, fully_mixed=a.network == "fully_mixed",
+        p=a.p, q=a.q, curve=a.max_market_share,
         allow_battery=a.allow_battery, battery_kwh_per_kw=a.battery_kwh_per_kw,
         battery_cost_per_kwh=a.battery_cost_per_kwh, system_life_years=a.system_life_years,
     )

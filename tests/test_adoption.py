@@ -55,7 +55,7 @@ def test_bass_limit_of_the_agent_rule():
     p, q, n = 0.001, 0.4, 400_000
     pop = _population(n)
     rng = np.random.default_rng(2024)
-    params = AdoptionParams(p=p, q=q, curve="one", fully_mixed=True, allow_battery=False)
+    params = AdoptionParams(p=p, q=q, curve="one", allow_battery=False)
     econ = _econ(n)
     worst_abs = worst_rel = 0.0
     for month in range(1, 20 * 12 + 1):
@@ -74,7 +74,7 @@ def test_bass_limit_detects_a_wrong_rule():
     p, q, n = 0.001, 0.4, 50_000
     pop = _population(n)
     rng = np.random.default_rng(1)
-    params = AdoptionParams(p=p, q=0.0, curve="one", fully_mixed=True, allow_battery=False)
+    params = AdoptionParams(p=p, q=0.0, curve="one", allow_battery=False)
     for month in range(1, 15 * 12 + 1):
         pop.decide_adoption(_econ(n), params, 0, month, rng)
     assert abs(pop.adopted_share() - bass_closed_form(15, p, q)) > 0.1
@@ -96,7 +96,7 @@ def test_cheaper_pv_adopts_faster():
     for cost in (60_000, 200_000):
         pop = _population(20_000)
         rng = np.random.default_rng(5)
-        params = AdoptionParams(p=0.01, q=0.4, curve="dgen", fully_mixed=True, allow_battery=False)
+        params = AdoptionParams(p=0.01, q=0.4, curve="dgen", allow_battery=False)
         for month in range(36):
             pop.decide_adoption(_econ(20_000, cost), params, 0, month, rng)
         shares.append(pop.adopted_share())
