@@ -293,15 +293,22 @@ class ConsumerPopulation:
         self, econ: Economics, params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
         dt_years: float = 1.0 / 12.0,
     ) -> int:
-        """One month of adoption decisions over the whole array; returns the number of adopting agents."""
+        """One month of adoption decisions over the whole array; returns the number of adopting agents.
+
+        Every agent gets one uniform draw from `rng` every month, eligible or not, so that two runs
+        on the same stream give each agent the same number in the same month whatever the policy
+        (common random numbers): a policy that raises an agent's adoption probability can only make
+        it adopt earlier."""
+        u = rng.random(self.n)
         eligible = np.flatnonzero((self.state == GRID_ONLY) & self._can_adopt)
         if len(eligible) == 0:
             return 0
+        u = u[eligible]
         share = self.neighbour_share()[eligible]
         if params.curve == "one":
             # economics switched off: the hazard does not depend on payback; size systems for adopters only
             prob = -np.expm1(-bass_hazard(share, params.p, params.q, dt_years))
-            new = eligible[rng.random(len(eligible)) < prob]
+            new = eligible[u < prob]
             pay, kw, batt, battery = self.payback(econ, params, new)
             self.payback_years[new] = pay
         else:
@@ -309,7 +316,7 @@ class ConsumerPopulation:
             if fresh:  # agents keep the payback of their last decision; it changes only with the economics
                 self.payback_years[eligible] = pay[eligible]
             prob = -np.expm1(-mms[eligible] * bass_hazard(share, params.p, params.q, dt_years))
-            new = eligible[rng.random(len(eligible)) < prob]
+            new = eligible[u < prob]
             kw, batt, battery = kw[new], batt[new], battery[new]
         if len(new):
             self._install(new, kw, batt, battery, econ.rule, rule_index, month)
@@ -331,18 +338,22 @@ class ConsumerPopulation:
         self, share_by_class: np.ndarray, battery_share_by_class: np.ndarray, econ: Economics,
         params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
     ) -> None:
-        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share."""
+        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share.
+
+        Each class's random order and battery draws are taken for every class whatever its shares, so
+        a larger initial share picks a superset of the owners a smaller one picks (common random numbers)."""
         for c, share in enumerate(share_by_class):
-            if share <= 0 or not self.classes.can_adopt[c]:
-                continue
             idx = np.flatnonzero(self.cls == c)
             order = rng.permutation(idx)
+            battery_u = rng.random(len(idx))
+            if share <= 0 or not self.classes.can_adopt[c]:
+                continue
             cum = np.cumsum(self.weight[order]) / self.weight[idx].sum()
             chosen = order[cum <= share + 1e-12]
             if len(chosen) == 0:
                 continue
             _, kw, _, _ = self.payback(econ, params, chosen)
-            batt = rng.random(len(chosen)) < battery_share_by_class[c]
+            batt = battery_u[:len(chosen)] < battery_share_by_class[c]
             self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), batt, econ.rule,
                           rule_index, month)
 

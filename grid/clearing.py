@@ -22,6 +22,7 @@ bounds) and hot-start from the previous basis. Long horizons are cleared in chun
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from dataclasses import dataclass
@@ -295,7 +296,19 @@ class MarketClearing:
         return self.clear_arrays(x)
 
     def clear_arrays(self, x: MarketArrays) -> ClearingResult:
-        """Clear already validated arrays (see `grid.market.validate_inputs`)."""
+        """Clear already validated arrays (see `grid.market.validate_inputs`).
+
+        Bid rows with no MW in any hour of the batch do not enter the LP (they are served 0 MW): a
+        market with idle bidders clears exactly as the same market without them."""
+        idle = ~(x.bid_mw > 0).any(axis=1)
+        if idle.any():
+            live = ~idle
+            res = self.clear_arrays(dataclasses.replace(
+                x, bid_node=x.bid_node[live], bid_mw=x.bid_mw[live], bid_price_per_mwh=x.bid_price_per_mwh[live]))
+            served = np.zeros_like(x.bid_mw)
+            served[live] = res.bid_served_mw
+            res.bid_served_mw = served
+            return res
         self._check_must_run(x)
         grid = self.grid
         t_total = x.n_hours

@@ -1,7 +1,8 @@
 """Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand and customer growth.
 
 Each driver is a constant, a yearly path (last value repeats) or a geometric Brownian motion drawn
-once per run from the model's generator (monthly steps), so a run is fixed by scenario and seed.
+once per run (monthly steps) from its own named random stream (`model.streams`), so a run is fixed by
+scenario and seed, and changing one driver never changes another's draws.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.schema import DriversSpec, Path
+from model.streams import RandomStreams
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,12 @@ def series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
 class Drivers:
     """All driver series for `months` months, drawn at construction."""
 
-    def __init__(self, spec: DriversSpec, months: int, rng: np.random.Generator) -> None:
+    def __init__(self, spec: DriversSpec, months: int, streams: RandomStreams) -> None:
         self.months = months
-        self.fx = series(spec.fx_per_usd, months, rng)
-        self.fuel = {name: series(p, months, rng) for name, p in sorted(spec.fuel_price_index.items())}
-        self.pv_cost = series(spec.pv_system_cost_per_kw, months, rng)
+        self.fx = series(spec.fx_per_usd, months, streams.get("drivers", "fx_per_usd"))
+        self.fuel = {name: series(p, months, streams.get("drivers", "fuel", name))
+                     for name, p in sorted(spec.fuel_price_index.items())}
+        self.pv_cost = series(spec.pv_system_cost_per_kw, months, streams.get("drivers", "pv_system_cost_per_kw"))
         t = np.arange(months) / 12.0
         self.demand = (1.0 + spec.demand_growth_per_year) ** t
         self.customers = (1.0 + spec.customer_growth_per_year) ** t

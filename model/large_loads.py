@@ -21,6 +21,7 @@ from model.sandbox import Participant, Sandbox
 from model.schema import AUTO_NODE, LargeLoadsSpec
 from model.siting import ClearingInputs, rank_nodes
 from model.special_tariffs import SpecialTariff, contribution, make_tariff
+from model.streams import RandomStreams
 
 
 @dataclass
@@ -51,7 +52,7 @@ class LargeLoadMonth:
 class LargeLoads:
     """The miners of a scenario and the tariffs they buy under."""
 
-    def __init__(self, model: Model, spec: LargeLoadsSpec, grid: Grid, months: int, rng: np.random.Generator) -> None:
+    def __init__(self, model: Model, spec: LargeLoadsSpec, grid: Grid, months: int, streams: RandomStreams) -> None:
         self.spec = spec
         self.grid = grid
         self.tariffs: dict[str, SpecialTariff] = {t.name: make_tariff(t) for t in spec.special_tariffs}
@@ -75,10 +76,12 @@ class LargeLoads:
             box.participants.append(Participant(load))
             load.blocked = True                       # until admitted
             load.tariff = self.tariffs[box.spec.tariff]  # the waived rule: the sandbox's tariff
-        self.btc_price = series(btc.price_usd_per_btc, months, rng) if btc else np.zeros(months)
-        self.hashrate_eh_s = series(btc.network_hashrate_eh_s, months, rng) if btc else np.zeros(months)
+        stream = lambda name: streams.get("large_loads", name)  # noqa: E731
+        self.btc_price = series(btc.price_usd_per_btc, months, stream("btc_price")) if btc else np.zeros(months)
+        self.hashrate_eh_s = (series(btc.network_hashrate_eh_s, months, stream("network_hashrate")) if btc
+                              else np.zeros(months))
         best = btc.best_efficiency_j_per_th if btc else None
-        self.best_j_per_th = series(best, months, rng) if best is not None else None
+        self.best_j_per_th = series(best, months, stream("best_efficiency")) if best is not None else None
         self.hashprice_btc = 0.0
         self.hashprice_usd = 0.0
 
@@ -93,6 +96,14 @@ class LargeLoads:
 
         `last` is last month's clearing (expected prices); `history` the clearing inputs of recent
         months (siting of new entrants)."""
+        btc = self.spec.bitcoin
+        i = min(month, len(self.btc_price) - 1)
+        if btc is not None:  # the month's hashprice, whether or not anybody mines
+            subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
+            difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
+            fees = fees_from_share(subsidy, btc.fee_share_of_reward)
+            self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
+            self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
         if not len(self):
             return Bids()
         for box in self.sandboxes.values():
@@ -101,13 +112,6 @@ class LargeLoads:
         self._site_new_entrants(date, fx_per_usd, list(history))
         mw, price = [], []
         if self.miners:
-            btc = self.spec.bitcoin
-            i = min(month, len(self.btc_price) - 1)
-            subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
-            difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
-            fees = fees_from_share(subsidy, btc.fee_share_of_reward)
-            self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
-            self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
             for m in self.miners:
                 if self.best_j_per_th is not None and m.status == "active" and m.cell is not None:  # sited, running
                     expected = self._expected_price(m, hours_of_day, last)

@@ -32,6 +32,7 @@ from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario
 from model.schema import GridSpec, Scenario
 from model.settlement import MonthSettlement, settle
+from model.streams import RandomStreams
 from model.tariffs import Tariffs
 
 TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
@@ -80,13 +81,14 @@ class SurplusModel(Model):
         agents: int | None = None, years: int | None = None, rng: int | np.random.Generator | None = None,
     ) -> None:
         super().__init__(rng=rng)
+        self.streams = RandomStreams(rng)  # one stream per stochastic component (common random numbers)
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
         self.spec = sc
         self.years = years or sc.time.years
         self.grid = grid_from_spec(sc.grid)
         self.space = Network(self.grid.graph, capacity=None, random=self.random, layout=None)
         self.clearing = MarketClearing(self.grid)
-        self.drivers = Drivers(sc.drivers, 12 * self.years, self.rng)
+        self.drivers = Drivers(sc.drivers, 12 * self.years, self.streams)
         self.shapes = {k: np.asarray(v, dtype=float) for k, v in sc.profiles.shapes.items()}
         self.season = np.asarray(sc.profiles.monthly_energy) / np.mean(sc.profiles.monthly_energy)
         self.pv_season = np.asarray(sc.profiles.pv_monthly) / np.mean(sc.profiles.pv_monthly)
@@ -98,13 +100,13 @@ class SurplusModel(Model):
         self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
         self._offer_nodes = [p.node for p in self.plants] + self.grid.node_ids  # plants, then rooftop surplus
-        self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.rng, agents)
+        self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
         cells = [self.space[nid] for nid in self.grid.node_ids]
         for i, nd in enumerate(self.population.node.tolist()):
             Consumer(self, self.population, i, cells[nd])
 
-        self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.rng)
+        self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.streams)
         self.tariffs = Tariffs.from_spec(sc.tariffs)
         self.rules: list[ExportRule] = [
             make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned)
@@ -125,6 +127,7 @@ class SurplusModel(Model):
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
         self.metrics: dict[str, float | str] = {}
         self._econ: Economics | None = None
+        self._adoption_rng = self.streams.get("adoption")
         self._seed_initial_pv()
         income_of_class = self.population.classes.income_class
         self._incomes = sorted(set(income_of_class))
@@ -172,7 +175,7 @@ class SurplusModel(Model):
         econ = self._economics(ri, d.pv_system_cost_per_kw)
         self.population.seed_adopters(
             np.array([c.initial_pv_share for c in cl]), np.array([c.initial_battery_share for c in cl]), econ,
-            self.adoption, ri, 0, self.rng,
+            self.adoption, ri, 0, self.streams.get("initial_pv"),
         )
 
     def day_types(self) -> list[tuple[float, float]]:
@@ -206,7 +209,8 @@ class SurplusModel(Model):
         # 2. consumers decide
         monthly_kwh = self._consumption(d)
         ri = self.rule_index(self.date)
-        pop.decide_adoption(self._economics(ri, d.pv_system_cost_per_kw), self.adoption, ri, self.month, self.rng)
+        pop.decide_adoption(self._economics(ri, d.pv_system_cost_per_kw), self.adoption, ri, self.month,
+                            self._adoption_rng)
 
         # 4. market clearing over the month's day types
         blocks = self.day_types()

@@ -7,6 +7,7 @@ import numpy as np
 from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, node_local_network
 from model.scenario import ScenarioError
 from model.schema import ConsumersSpec, ProfilesSpec
+from model.streams import RandomStreams
 from model.tariffs import CLASS_CODES
 
 
@@ -65,11 +66,13 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
 
 
 def build_population(
-    spec: ConsumersSpec, profiles: ProfilesSpec, node_ids: list[str], rng: np.random.Generator,
+    spec: ConsumersSpec, profiles: ProfilesSpec, node_ids: list[str], streams: RandomStreams,
     n_agents: int | None = None,
 ) -> ConsumerPopulation:
     """Agents allocated to (class, node) cells in proportion to energy; equal weights within a cell;
-    consumption per customer lognormal around the class mean (rescaled so each cell's mean is exact)."""
+    consumption per customer lognormal around the class mean (rescaled so each cell's mean is exact).
+    Consumption draws come from the "population" stream, neighbours from the "network" stream."""
+    rng = streams.get("population")
     n_agents = spec.agents if n_agents is None else n_agents
     index = {nid: i for i, nid in enumerate(node_ids)}
     cells: list[tuple[int, int, float, float]] = []  # class, node, customers, kWh per customer
@@ -103,7 +106,8 @@ def build_population(
     cls = np.concatenate(cls_parts)
     node = np.concatenate(node_parts)
     adoption = spec.adoption
-    neighbours = None if adoption.network == "fully_mixed" else node_local_network(node, adoption.neighbours, rng)
+    neighbours = None if adoption.network == "fully_mixed" else node_local_network(node, adoption.neighbours,
+                                                                                   streams.get("network"))
     return ConsumerPopulation(
         cls=cls, node=node, weight=np.concatenate(weight_parts), base_kwh=np.concatenate(kwh_parts),
         classes=class_table(spec, profiles), pv_shape=normalised(profiles.shapes[profiles.pv_shape]),

@@ -363,7 +363,7 @@ class MinerSpec(Sourced):
 
     id: str = Field(description="Unique id.")
     node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
-    power_mw: float = Field(gt=0, description="Site power at full hashrate (ASICs × PUE), MW.")
+    power_mw: float = Field(ge=0, description="Site power at full hashrate (ASICs × PUE), MW (0: a dormant site that never runs).")
     efficiency_j_per_th: float = Field(gt=0, description="ASIC efficiency, J/TH.")
     pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
     capex_usd_per_th: NonNeg = Field(0.0, description="ASIC and site capital cost, USD per TH/s.")
@@ -386,7 +386,7 @@ class DataCenterPhase(Strict):
     """A construction phase: IT capacity added from a date."""
 
     start: dt.date = Field(description="Date the phase is energised.")
-    it_mw: float = Field(gt=0, description="IT capacity added, MW.")
+    it_mw: float = Field(ge=0, description="IT capacity added, MW (0: a phase that adds nothing).")
 
 
 class DataCenterSpec(Sourced):

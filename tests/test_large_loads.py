@@ -180,7 +180,8 @@ def test_data_centre_refuses_to_enter_when_power_costs_more_than_compute_is_wort
 
 
 def test_data_centre_grows_in_phases():
-    model = run(13)
+    # (reliability limit lifted: whether a shortage on this small grid drives it out depends on the seed)
+    model = run(13, **{"large_loads.data_centres.0.max_curtailed_hours_per_year": 1e6})
     assert model.large_loads.datacentres[0].it_mw == 100.0  # the second phase came in January 2026
 
 
