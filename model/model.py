@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY, Consumer, Economics
+from agents.consumer import Consumer, Economics
 from agents.plant import PlantFleet, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
@@ -25,7 +24,8 @@ from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.dates import add_months
 from model.drivers import Drivers
-from model.large_loads import LargeLoadMonth, LargeLoads
+from model.large_loads import LargeLoads
+from model.metrics import MonthOutcome, columns, record
 from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule
 from model.population import adoption_params, build_population, normalised
@@ -97,8 +97,9 @@ class SurplusModel(Model):
         self.fleet = PlantFleet(sc.plants, self.shapes)
         self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
-        self._tech_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
-        self._zero_cost_mask = np.isin(tech, list(ZERO_COST_TECH))
+        self.technologies = TECHNOLOGIES
+        self.technology_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
+        self.zero_cost_plants = np.isin(tech, list(ZERO_COST_TECH))
         self._offer_nodes = [p.node for p in self.plants] + self.grid.node_ids  # plants, then rooftop surplus
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
@@ -130,13 +131,15 @@ class SurplusModel(Model):
         self._adoption_rng = self.streams.get("adoption")
         self._seed_initial_pv()
         income_of_class = self.population.classes.income_class
-        self._incomes = sorted(set(income_of_class))
-        self._income_code = np.array([self._incomes.index(i) for i in income_of_class])[self.population.cls]
-        incomes = [i for i in self._incomes if i != NO_INCOME]
-        special = [t.name for t in sc.large_loads.special_tariffs]
-        self.metric_names = (*METRIC_NAMES, *(f"tariff_{c}_per_kwh" for c in self.population.classes.names),
-                             *(f"pv_adoption_share_{i}_income" for i in incomes),
-                             *(f"special_{t}_{q}" for t in special for q in ("revenue", "contribution", "subsidy_flag")))
+        self.income_groups = sorted(set(income_of_class))
+        self.income_code = np.array([self.income_groups.index(i) for i in income_of_class])[self.population.cls]
+        self.dimensions: dict[str, list[str]] = {  # values of the metric registry's dimensions in this run
+            "class": list(self.population.classes.names),
+            "income": [i for i in self.income_groups if i != NO_INCOME],
+            "technology": list(TECHNOLOGIES),
+            "special_tariff": [t.name for t in sc.large_loads.special_tariffs],
+        }
+        self.metric_names = ("date", *columns(self.dimensions))
         self.datacollector = DataCollector(model_reporters={k: _reporter(k) for k in self.metric_names})
 
     # ------------------------------------------------------------------------------------------
@@ -281,7 +284,16 @@ class SurplusModel(Model):
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
 
-        self._record(res, load_mw, hw, plant_mwh, s, surplus_mw, node_unserved_mwh, hours_in_month, d, ll)
+        weights = load_mw * hw[None, :]
+        node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
+                               out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)
+        self.nodal_prices.append(node_price)
+        outcome = MonthOutcome(
+            clearing=res, load_mw=load_mw, hour_weight=hw, plant_mwh=plant_mwh, surplus_mw=surplus_mw,
+            unserved_mwh=node_unserved_mwh, hours_in_month=hours_in_month, settlement=s, large_loads=ll, drivers=d,
+            node_price_per_mwh=node_price,
+        )
+        self.metrics = {"date": self.date.isoformat(), **record(self, outcome)}
         self.datacollector.collect(self)
         self.month += 1
         self.date = add_months(self.date, 1)
@@ -303,108 +315,9 @@ class SurplusModel(Model):
         decision = self.regulator.decide(self.date.isoformat(), year)
         self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month)
 
-    # ------------------------------------------------------------------------------------------
-    def _record(
-        self, res: ClearingResult, load_mw: np.ndarray, hw: np.ndarray, plant_mwh: np.ndarray, s: MonthSettlement,
-        surplus_mw: np.ndarray, unserved_mwh: np.ndarray, hours_in_month: float, d: Any, ll: LargeLoadMonth,
-    ) -> None:
-        pop = self.population
-        n_p = len(self.plants)
-        m: dict[str, float | str] = {"date": self.date.isoformat()}
-        sales_kwh = s.sales_mwh * 1000.0
-        m["grid_sales_gwh"] = s.sales_mwh / 1000.0
-        m["generation_gwh"] = float(plant_mwh.sum()) / 1000.0
-        m["average_tariff_per_kwh"] = s.billed / sales_kwh if sales_kwh > 0 else math.nan
-        for name in pop.classes.names:
-            kwh = s.sales_mwh_by_class[name] * 1000.0
-            m[f"tariff_{name}_per_kwh"] = s.billed_by_class[name] / kwh if kwh > 0 else math.nan
-        m["capacity_payments"] = s.capacity_payments
-        m["energy_payments"] = s.energy_payments
-        m["capacity_payment_per_kwh_sold"] = s.capacity_payments / sales_kwh if sales_kwh > 0 else math.nan
-        purchased_kwh = float(plant_mwh.sum()) * 1000.0 * (1.0 - self.spec.settlement.transmission_loss_share)
-        m["power_purchase_price_per_kwh"] = (
-            (s.energy_payments + s.capacity_payments) / purchased_kwh if purchased_kwh > 0 else math.nan
-        )
-        m["export_credits"] = s.export_credits
-        m["billed_revenue"] = s.billed
-        m["collected_revenue"] = s.collected
-        m["circular_debt_change"] = s.circular_debt_change
-        m["circular_debt"] = self.circular_debt
-        m["rooftop_pv_mw"] = float(pop.weight @ pop.pv_kw) / 1000.0
-        # customers by (income group, state) in one pass
-        by_state = np.bincount(self._income_code * N_STATES + pop.state, weights=pop.weight,
-                               minlength=len(self._incomes) * N_STATES).reshape(-1, N_STATES)
-        with_pv = by_state[:, GRID_ONLY + 1:].sum(1)
-        m["rooftop_pv_customers"] = float(with_pv.sum())
-        m["pv_battery_customers"] = float(by_state[:, PV_BATTERY].sum())
-        m["pv_adoption_share"] = float(with_pv.sum() / by_state.sum())
-        for k, income in enumerate(self._incomes):
-            if income != NO_INCOME:
-                m[f"pv_adoption_share_{income}_income"] = float(with_pv[k] / by_state[k].sum())
-        caps = self.fleet.capacity_mw
-        for t, sel in self._tech_masks.items():
-            m[f"capacity_factor_{t}"] = float(plant_mwh[sel].sum() / (caps[sel].sum() * hours_in_month))
-        avail_mwh = res.dispatch_mw[:n_p] @ hw + res.curtailed_mw[:n_p] @ hw
-        m["idle_capacity_mw"] = float((res.curtailed_mw[:n_p] @ hw).sum() / hours_in_month)
-        zero_cost = self._zero_cost_mask
-        m["curtailment_gwh"] = float((res.curtailed_mw[:n_p][zero_cost] @ hw).sum() + (res.curtailed_mw[n_p:] @ hw).sum()) / 1000.0
-        m["rooftop_surplus_to_grid_gwh"] = float((surplus_mw @ hw).sum()) / 1000.0
-        m["unserved_energy_gwh"] = float(unserved_mwh.sum()) / 1000.0
-        m["emissions_t"] = float(plant_mwh @ self.fleet.emission_factor)
-        weights = load_mw * hw[None, :]
-        node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
-                               out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)
-        self.nodal_prices.append(node_price)
-        m["mean_nodal_price_per_mwh"] = float((res.lmp_per_mwh * weights).sum() / max(weights.sum(), 1e-12))
-        m["binding_line_hours"] = float((res.binding * hw[None, :]).sum())
-        m["tariff_scale"] = self.tariffs.scale
-        m["fixed_charge_per_month"] = self.tariffs.fixed_charge_per_month
-        m["available_energy_gwh"] = float(avail_mwh.sum()) / 1000.0
-        m["large_load_mw"] = ll.active_mw
-        m["miner_mw"] = ll.miner_mw
-        m["datacentre_mw"] = ll.datacentre_mw
-        m["capacity_payments_recovered"] = max(ll.contribution, 0.0)
-        m["large_load_energy_gwh"] = ll.energy_mwh / 1000.0
-        m["large_load_revenue"] = ll.revenue
-        m["large_load_contribution"] = ll.contribution
-        m["large_load_subsidy"] = ll.subsidy
-        m["large_load_subsidy_flag"] = float(ll.contribution < 0)
-        m["idle_capacity_absorbed_mw"] = ll.energy_mwh / hours_in_month
-        m["btc_mined"] = ll.btc_mined
-        m["fx_earned_usd"] = ll.revenue_usd
-        m["large_load_curtailed_hours"] = ll.curtailed_hours
-        m["datacentre_energy_gwh"] = ll.datacentre_energy_mwh / 1000.0
-        m["datacentre_revenue_usd"] = ll.datacentre_revenue_usd
-        m["hashprice_usd_per_ph_day"] = ll.hashprice_usd_per_ph_day
-        m.update(self.large_loads.sandbox_counts())
-        for name in self.large_loads.tariffs:
-            c = ll.by_tariff.get(name, 0.0)
-            m[f"special_{name}_revenue"] = ll.revenue_by_tariff.get(name, 0.0)
-            m[f"special_{name}_contribution"] = c
-            m[f"special_{name}_subsidy_flag"] = float(c < 0)
-        m["fx_per_usd"] = d.fx_per_usd
-        m["pv_system_cost_per_kw"] = d.pv_system_cost_per_kw
-        self.metrics = m
-
-
-METRIC_NAMES = (
-    "date", "grid_sales_gwh", "generation_gwh", "average_tariff_per_kwh", "capacity_payments", "energy_payments",
-    "capacity_payment_per_kwh_sold", "power_purchase_price_per_kwh", "export_credits", "billed_revenue",
-    "collected_revenue", "circular_debt_change", "circular_debt", "rooftop_pv_mw", "rooftop_pv_customers",
-    "pv_battery_customers", "pv_adoption_share", "idle_capacity_mw", "curtailment_gwh", "rooftop_surplus_to_grid_gwh",
-    "unserved_energy_gwh", "emissions_t", "mean_nodal_price_per_mwh", "binding_line_hours", "tariff_scale",
-    "fixed_charge_per_month", "available_energy_gwh", "fx_per_usd", "pv_system_cost_per_kw",
-    "large_load_mw", "miner_mw", "datacentre_mw", "capacity_payments_recovered", "large_load_energy_gwh", "large_load_revenue", "large_load_contribution", "large_load_subsidy",
-    "large_load_subsidy_flag", "idle_capacity_absorbed_mw", "btc_mined", "fx_earned_usd", "large_load_curtailed_hours",
-    "datacentre_energy_gwh", "datacentre_revenue_usd", "sandbox_on_trial", "sandbox_mw", "sandbox_graduated",
-    "sandbox_closed", "sandbox_refused",
-    "hashprice_usd_per_ph_day",
-    *(f"capacity_factor_{t}" for t in TECHNOLOGIES),
-)
-
 
 def _reporter(key: str):
     def report(model: SurplusModel) -> float | str:
-        return model.metrics.get(key, math.nan)
+        return model.metrics[key]
     report.__name__ = f"report_{key}"
     return report
