@@ -7,6 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from model.scenario import INPUT_ERRORS, shipped_scenarios
 
 
@@ -24,6 +26,12 @@ def _override(text: str) -> tuple[str, object]:
     return key.strip(), value
 
 
+def _add_levers(p: argparse.ArgumentParser, flag: str = "--set", dest: str = "levers", side: str = "") -> None:
+    p.add_argument(flag, dest=dest, type=_override, action="append", default=[], metavar="LEVER=VALUE",
+                   help=f"set a lever{side} by its id (docs/levers.md), e.g. miners.mw=1000, or a scenario path, "
+                        "e.g. settlement.voll_per_kwh=200; a schedule: 'capacity.payment_cut_share={\"2027-07\" = 0.2}'")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Arguments of every subcommand."""
     parser = argparse.ArgumentParser(prog="surplus", description="Surplus: electricity-surplus simulation.")
@@ -34,9 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=int, default=None, help="horizon in years (default: the scenario's)")
     run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     run.add_argument("--agents", type=int, default=None, help="number of consumer agents (default: the scenario's)")
-    run.add_argument("--set", dest="overrides", type=_override, action="append", default=[], metavar="PATH=VALUE",
-                     help="override a scenario field, e.g. --set regulator.fixed_charge_capacity_share=0.5")
-    run.add_argument("--out", type=Path, required=True, help="output folder")
+    _add_levers(run)
+    run.add_argument("--out", type=Path, required=True, help="output folder (must not exist, or be empty)")
+    run.add_argument("--no-hourly", action="store_true", help="do not write the hour-by-hour tables")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     site = sub.add_parser("siting", help="rank the grid's nodes for a block of new large load")
     site.add_argument("--scenario", default="pakistan-2025")
@@ -46,13 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--months", type=int, default=12, help="months simulated and used for the ranking")
     site.add_argument("--seed", type=int, default=1)
     site.add_argument("--out", type=Path, default=None, help="CSV file for the table")
-    cmp_ = sub.add_parser("compare", help="a policy variant against its base: effect on everyone else, year by year")
-    cmp_.add_argument("--base", default="pakistan-2025")
-    cmp_.add_argument("--variant", required=True)
+    cmp_ = sub.add_parser("compare", help="a policy against its baseline, paired by seed, year by year")
+    cmp_.add_argument("--base", default="pakistan-2025", help="the baseline scenario")
+    cmp_.add_argument("--variant", default=None, help="the policy's scenario (default: the baseline's)")
+    _add_levers(cmp_, side=" on the policy side")
+    _add_levers(cmp_, "--base-set", "base_levers", " on the baseline side")
     cmp_.add_argument("--years", type=int, default=5)
-    cmp_.add_argument("--seed", type=int, default=1)
+    cmp_.add_argument("--seeds", type=int, default=1, help="paired runs on seeds 1..N (confidence intervals need 2+)")
     cmp_.add_argument("--agents", type=int, default=None)
+    cmp_.add_argument("--metric", dest="metrics", action="append", default=None,
+                      help="metric to print (repeat; default: a few key ones; the CSV has all)")
     cmp_.add_argument("--out", type=Path, default=None, help="CSV file for the table")
+    lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
+    lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
     return parser
 
@@ -66,25 +80,46 @@ def _siting(args: argparse.Namespace) -> None:
         table.to_csv(args.out, index=False)
 
 
+KEY_METRICS = ("average_tariff_per_kwh", "circular_debt_change", "pv_adoption_share", "large_load_contribution",
+               "emissions_t", "unserved_energy_gwh")
+
+
 def _compare(args: argparse.Namespace) -> None:
     from experiments.compare import compare
 
-    table = compare(args.base, args.variant, years=args.years, seed=args.seed, agents=args.agents)
-    key = ["average_tariff_per_kwh", "large_load_contribution", "large_load_subsidy", "emissions_t",
-           "unserved_energy_gwh"]
-    print(table.loc[:, (key, "difference")].to_string(float_format=lambda v: f"{v:,.3f}"))
+    result = compare(args.base, args.variant, base_levers=dict(args.base_levers), levers=dict(args.levers),
+                     seeds=args.seeds, years=args.years, agents=args.agents)
+    table = result.table
+    shown = table[table["metric"].isin(args.metrics or KEY_METRICS)]
+    cols = ["metric", "fiscal_year", "base", "policy", "difference", "ci_low", "ci_high", "unit"]
+    print(f"paired on seeds 1..{args.seeds}; {int(result.confidence * 100)} % interval of the paired difference "
+          f"(nan with one seed)")
+    print(shown[cols].to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     if args.out:
-        table.to_csv(args.out)
+        table.to_csv(args.out, index=False)
 
 
 def _run(args: argparse.Namespace) -> None:
-    from experiments.run import run, write_outputs
+    from experiments.run import write_outputs
+    from experiments.simulate import prepare, run_prepared
 
-    overrides = dict(args.overrides)
-    model = run(args.scenario, years=args.years, seed=args.seed, agents=args.agents,
-                overrides=overrides or None, progress=not args.quiet)
-    manifest = write_outputs(model, args.out, seed=args.seed, overrides=overrides)
+    prep = prepare(args.scenario, dict(args.levers), seed=args.seed, years=args.years, agents=args.agents)
+    with tqdm(total=12 * prep.years, desc=f"{prep.scenario.meta.name} seed {prep.seed}", unit="month",
+              disable=args.quiet) as bar:
+        result = run_prepared(prep, keep_hourly=not args.no_hourly, on_month=lambda p: bar.update(1))
+    manifest = write_outputs(result, args.out)
     print(f"wrote {args.out}: " + ", ".join([*manifest["files"], "manifest.json"]))
+
+
+def _levers(args: argparse.Namespace) -> None:
+    from model.levers import LEVERS_LIST
+    from model.scenario import load_scenario
+
+    data = load_scenario(args.scenario).model_dump()
+    for lv in LEVERS_LIST:
+        default = lv.default(data)
+        shown = "n/a" if default is None else (f"{default:,.4g}" if isinstance(default, float) else str(default))
+        print(f"{lv.id:36s} {shown:>14s}  {lv.unit.replace('{currency}', data['meta']['currency']):18s} {lv.label}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scenarios":
         print("\n".join(shipped_scenarios()))
         return 0
+    from experiments.run import OutputExistsError
+
     try:
-        {"siting": _siting, "compare": _compare, "run": _run}[args.command](args)
-    except INPUT_ERRORS as exc:  # bad input: one line, exit code 2
+        {"siting": _siting, "compare": _compare, "run": _run, "levers": _levers}[args.command](args)
+    except (*INPUT_ERRORS, OutputExistsError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -1,42 +1,146 @@
-"""A policy variant against its base, same seed and horizon: what changes for everyone else?
+"""A policy against its baseline, paired by seed: what changes, with a confidence interval.
 
-Answers "does this deal lower everybody else's bill or quietly subsidise the new load?": the
-difference in the other consumers' average tariff, the circular-debt flow, emissions caused,
-unserved energy, and what the large loads paid and contributed, year by year.
+Both sides of a pair run on the same seed, so they see the same random numbers in every component
+(common random numbers, `model/streams.py`) and their difference is the policy's effect on that
+seed. Over several seeds the table gives, per metric and fiscal year, the mean of base and policy,
+the mean paired difference and its confidence interval (Student t over the seeds' differences).
+A `RunCache` reuses a run with the same scenario, levers, seed and horizon (a cached baseline).
 """
 
 from __future__ import annotations
 
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-from experiments.run import model_table, run
-
-COMPARED = {
-    "average_tariff_per_kwh": "mean",          # other consumers' average tariff
-    "capacity_payment_per_kwh_sold": "mean",
-    "circular_debt_change": "sum",
-    "emissions_t": "sum",
-    "generation_gwh": "sum",
-    "unserved_energy_gwh": "sum",
-    "large_load_energy_gwh": "sum",
-    "large_load_revenue": "sum",
-    "large_load_contribution": "sum",
-    "large_load_subsidy": "sum",
-    "idle_capacity_absorbed_mw": "mean",
-    "fx_earned_usd": "sum",
-    "btc_mined": "sum",
-}
+from experiments.results import RunResult
+from experiments.simulate import Prepared, prepare, run_prepared
+from model.metrics import metric_of
+from model.schema import Scenario
 
 
-def yearly(table: pd.DataFrame) -> pd.DataFrame:
-    """Metrics by simulated year (year 1 = the first 12 months)."""
-    t = table.copy()
-    t["year"] = t["step"] // 12 + 1
-    return t.groupby("year").agg(COMPARED)
+class RunCache:
+    """Finished runs by their key (scenario after levers, schedule, seed, horizon), in memory; the
+    least recently used are dropped beyond `maxsize`."""
+
+    def __init__(self, maxsize: int = 64) -> None:
+        self.maxsize = maxsize
+        self._runs: OrderedDict[tuple, RunResult] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def run(self, prep: Prepared) -> RunResult:
+        """The result of `prep`, from the cache or run now."""
+        key = prep.key
+        if key in self._runs:
+            self.hits += 1
+            self._runs.move_to_end(key)
+            return self._runs[key]
+        self.misses += 1
+        result = run_prepared(prep)
+        self._runs[key] = result
+        if len(self._runs) > self.maxsize:
+            self._runs.popitem(last=False)
+        return result
+
+    def __len__(self) -> int:
+        return len(self._runs)
 
 
-def compare(base: str, variant: str, *, years: int = 5, seed: int = 1, agents: int | None = None) -> pd.DataFrame:
-    """Yearly metrics of `variant`, `base` and their difference, in one table (columns: metric × which)."""
-    b = yearly(model_table(run(base, years=years, seed=seed, agents=agents)))
-    v = yearly(model_table(run(variant, years=years, seed=seed, agents=agents)))
-    return pd.concat({"variant": v, "base": b, "difference": v - b}, axis=1).swaplevel(axis=1).sort_index(axis=1)
+@dataclass
+class Comparison:
+    """Paired runs and their table (columns: metric, fiscal_year, months, base, policy, difference,
+    ci_low, ci_high, seeds, unit, better)."""
+
+    table: pd.DataFrame
+    pairs: list[tuple[RunResult, RunResult]]
+    confidence: float
+
+    def of(self, metric: str) -> pd.DataFrame:
+        """One metric's rows, by fiscal year."""
+        return self.table[self.table["metric"] == metric].set_index("fiscal_year")
+
+
+def _seeds(seeds: int | Iterable[int]) -> list[int]:
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise ValueError(f"seeds = {seeds}: must be at least 1")
+        return list(range(1, int(seeds) + 1))
+    out = [int(s) for s in seeds]
+    if not out:
+        raise ValueError("seeds: give at least one seed")
+    return out
+
+
+def compare(
+    base: str | Path | Scenario, policy: str | Path | Scenario | None = None, *,
+    base_levers: Mapping[str, Any] | None = None, levers: Mapping[str, Any] | None = None,
+    seeds: int | Sequence[int] = 1, years: int | None = None, agents: int | None = None,
+    metrics: Sequence[str] | None = None, cache: RunCache | None = None, confidence: float = 0.95,
+) -> Comparison:
+    """Run `base` (with `base_levers`) and the policy — scenario `policy` (default: `base`) with
+    `levers` — on each seed, and compare them year by year. Every input is checked before any run."""
+    seeds = _seeds(seeds)
+    cache = cache if cache is not None else RunCache()
+    preps = [(prepare(base, base_levers, seed=s, years=years, agents=agents),
+              prepare(policy if policy is not None else base, levers, seed=s, years=years, agents=agents))
+             for s in seeds]
+    pairs = [(cache.run(b), cache.run(p)) for b, p in preps]
+    return Comparison(paired_table(pairs, metrics, confidence), pairs, confidence)
+
+
+def paired_table(
+    pairs: Sequence[tuple[RunResult, RunResult]], metrics: Sequence[str] | None = None, confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Per metric and fiscal year: means of base and policy over the pairs, mean paired difference and
+    its `confidence` interval (nan with one seed)."""
+    years = pairs[0][0].yearly.index
+    for b, p in pairs:
+        if not (b.yearly.index.equals(years) and p.yearly.index.equals(years)):
+            raise ValueError("base and policy runs cover different fiscal years: compare runs of one horizon")
+    cols = list(dict.fromkeys(c for b, p in pairs for r in (b, p) for c in r.yearly.columns if c != "months"))
+    if metrics is not None:
+        unknown = [m for m in metrics if m not in cols]
+        if unknown:
+            raise KeyError(f"metrics {unknown}: not in these runs (see docs/metrics.md)")
+        cols = list(metrics)
+    base = np.stack([_values(b, cols) for b, _ in pairs])     # seeds × years × metrics
+    policy = np.stack([_values(p, cols) for _, p in pairs])
+    diff = policy - base
+    n = len(pairs)
+    with np.errstate(invalid="ignore"):
+        mean = diff.mean(0)
+        if n > 1:
+            half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diff.std(0, ddof=1) / math.sqrt(n)
+        else:
+            half = np.full_like(mean, np.nan)
+    currency = pairs[0][0].manifest.get("currency", "PKR")
+    rows = []
+    for j, c in enumerate(cols):
+        m = metric_of(c)[0]
+        for i, fy in enumerate(years):
+            rows.append({"metric": c, "fiscal_year": fy, "months": int(pairs[0][0].yearly["months"].iloc[i]),
+                         "base": base[:, i, j].mean(), "policy": policy[:, i, j].mean(), "difference": mean[i, j],
+                         "ci_low": mean[i, j] - half[i, j], "ci_high": mean[i, j] + half[i, j], "seeds": n,
+                         "unit": m.unit_in(currency), "better": m.better})
+    return pd.DataFrame(rows)
+
+
+def _values(run: RunResult, cols: list[str]) -> np.ndarray:
+    """Yearly values of `cols` (years × metrics). A metric one side lacks (a special tariff only the
+    policy has) is 0 when it adds up over the year (nothing was paid under it), otherwise nan."""
+    y = run.yearly
+    out = np.empty((len(y), len(cols)))
+    for j, c in enumerate(cols):
+        if c in y:
+            out[:, j] = y[c].to_numpy(float)
+        else:
+            out[:, j] = 0.0 if metric_of(c)[0].yearly == "sum" else np.nan
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +30,10 @@ from model.metrics import MonthOutcome, columns, record
 from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule
 from model.population import adoption_params, build_population, normalised
-from model.scenario import load_scenario
+from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
 from model.settlement import MonthSettlement, settle
+from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.tariffs import Tariffs
 
@@ -74,15 +76,20 @@ class SurplusModel(Model):
         agents: number of consumer agents (default: the scenario's).
         years: horizon in years, used to draw the driver paths (default: the scenario's).
         rng: seed or numpy Generator; a run is fully determined by scenario, overrides and rng.
+        schedule: lever changes that take effect from a date (`model.levers.apply_levers`).
     """
 
     def __init__(
         self, *, scenario: Scenario | str = "teaching-5-node", overrides: dict[str, Any] | None = None,
         agents: int | None = None, years: int | None = None, rng: int | np.random.Generator | None = None,
+        schedule: Sequence[ScheduledChange] = (),
     ) -> None:
         super().__init__(rng=rng)
         self.streams = RandomStreams(rng)  # one stream per stochastic component (common random numbers)
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
+        if schedule:  # scheduled levers change the scenario during the run: never the caller's object
+            sc = sc.model_copy(deep=True)
+        self.schedule = sorted(schedule, key=lambda c: c.date)
         self.spec = sc
         self.years = years or sc.time.years
         self.grid = grid_from_spec(sc.grid)
@@ -203,6 +210,7 @@ class SurplusModel(Model):
         pop = self.population
         d = self.drivers.at(self.month)
         cal_month = self.date.month
+        self._apply_scheduled_changes()
         # 1. the regulator's annual reset takes effect from the first day of the reset month
         if self.regulator.due(cal_month, len(self.history)):
             self._reset_tariffs()
@@ -261,7 +269,7 @@ class SurplusModel(Model):
         plant_mwh = res.dispatch_mw[:n_p] @ hw
         hours_in_month = days * 24.0
         cf = self.fleet.capacity_factor(plant_mwh, hours_in_month)
-        cap_pay = self.fleet.capacity_payments(self.date, cf)
+        cap_pay = self.fleet.capacity_payments(self.date, cf) * (1.0 - st.capacity_payment_cut_share)
         node_load_mwh = load_mw @ hw
         node_unserved_mwh = res.unserved_mw @ hw
         served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
@@ -297,6 +305,19 @@ class SurplusModel(Model):
         self.datacollector.collect(self)
         self.month += 1
         self.date = add_months(self.date, 1)
+
+    def _apply_scheduled_changes(self) -> None:
+        """Scheduled lever values due by this month go into the scenario the model reads month by month."""
+        due = [c for c in self.schedule if c.date <= self.date]
+        if not due:
+            return
+        self.schedule = [c for c in self.schedule if c.date > self.date]
+        for change in due:
+            for path, value in zip(change.paths, change.values, strict=True):
+                set_field(self.spec, path, value)
+        # the one derived object that copies scenario values: the reset rule
+        reg = self.spec.regulator
+        self.regulator.reset = RESETS[reg.reset](reg.fixed_charge_capacity_share, self.spec.settlement.recovery_ratio)
 
     def _reset_tariffs(self) -> None:
         last = self.history[-12:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -99,8 +100,9 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     """Load a shipped scenario by name (e.g. ``"pakistan-2025"``) or a TOML file by path.
 
     `overrides` maps dotted paths to values, e.g. ``{"consumers.agents": 5000,
-    "regulator.fixed_charge_capacity_share": 0.5}``; list items are addressed by index
-    (``"plants.0.capacity_mw"``).
+    "regulator.fixed_charge_capacity_share": 0.5}``; list items are addressed by their id or name
+    (``"large_loads.miners.punjab_1.power_mw"`` or ``"large_loads.miners[punjab_1].power_mw"``), or
+    by index (``"plants.0.capacity_mw"``).
     """
     data, where = _read(name_or_path)
     if overrides:
@@ -108,26 +110,53 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     return validate(data, where)
 
 
+def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+    """The parsed (not yet validated) data of a scenario, with its `extends` chain merged, and where it
+    was read from."""
+    return _read(name_or_path)
+
+
+def split_path(dotted: str) -> list[str]:
+    """``"a.b[x].c"`` → ``["a", "b", "x", "c"]``."""
+    return [p for p in re.split(r"[.\[\]]+", dotted) if p != ""]
+
+
+def _item(items: list, part: str, dotted: str) -> int:
+    """Index of the list item addressed by `part`: its id or name, or a position."""
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and part in (item.get("id"), item.get("name")):
+            return i
+    try:
+        idx = int(part)
+    except ValueError:
+        names = [str(it.get("id", it.get("name"))) for it in items if isinstance(it, dict)]
+        raise ScenarioError(
+            f"override {dotted!r}: no item with id or name {part!r} in that list (there are: "
+            f"{', '.join(names) or 'none'})") from None
+    if not -len(items) <= idx < len(items):
+        raise ScenarioError(f"override {dotted!r}: {part!r} is not an index of that list ({len(items)} items)")
+    return idx
+
+
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     """A copy of `data` with dotted-path overrides applied; an unknown path raises `ScenarioError`."""
     out = copy.deepcopy(data)
     for dotted, value in overrides.items():
         node: Any = out
-        parts = dotted.split(".")
+        parts = split_path(dotted)
+        if not parts:
+            raise ScenarioError(f"override {dotted!r}: empty path")
         for k, part in enumerate(parts):
             last = k == len(parts) - 1
             if isinstance(node, list):
-                try:
-                    idx = int(part)
-                    if last:
-                        node[idx] = value
-                    else:
-                        node = node[idx]
-                except (ValueError, IndexError):
-                    raise ScenarioError(f"override {dotted!r}: {part!r} is not an index of that list") from None
+                idx = _item(node, part, dotted)
+                if last:
+                    node[idx] = copy.deepcopy(value)
+                else:
+                    node = node[idx]
             elif isinstance(node, dict):
                 if last:
-                    node[part] = value
+                    node[part] = copy.deepcopy(value)
                 elif part in node:
                     node = node[part]
                 else:
@@ -135,6 +164,19 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
             else:
                 raise ScenarioError(f"override {dotted!r}: {parts[k - 1]!r} is not a table")
     return out
+
+
+def set_field(scenario: Scenario, path: str, value: Any) -> None:
+    """Set one field of a validated scenario in place (validated on assignment): ``"regulator.reset"``,
+    ``"large_loads.special_tariffs.0.rate_per_kwh"``."""
+    parts = split_path(path)
+    node: Any = scenario
+    for part in parts[:-1]:
+        node = node[int(part)] if isinstance(node, list) else getattr(node, part)
+    try:
+        setattr(node, parts[-1], value)
+    except ValidationError as exc:
+        raise ScenarioError(format_validation_error(exc, f"scheduled change of {path}")) from None
 
 
 def scenario_hash(scenario: Scenario) -> str:

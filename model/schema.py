@@ -269,6 +269,10 @@ class SettlementSpec(Sourced):
         0.0, description="Variable network cost of serving one more kWh (transmission and market-operator "
         "charges), currency/kWh; used in the special tariffs' contribution test.",
     )
+    capacity_payment_cut_share: Share = Field(
+        0.0, description="Share of every plant's capacity payment waived (a renegotiation or termination of the "
+        "contracts), as a policy lever; 0: contracts as signed. A lever schedule can start it at a date.",
+    )
 
 
 # --------------------------------------------------------------------------------------------

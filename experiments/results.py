@@ -1,0 +1,121 @@
+"""`RunResult`: everything a run produced, as tidy tables, picklable (it can come back from a worker).
+
+- `monthly`: one row per simulated month (wide: `date`, `fiscal_year`, one column per metric);
+  `long()` gives the same as (date, fiscal_year, metric, value).
+- `yearly`: fiscal years (July–June; FY2026 = Jul 2025 – Jun 2026), each metric aggregated as the
+  metric registry says (sum, mean or last), with the number of months each year covers.
+- `nodes`: per node per month: load-weighted price, load, unserved energy.
+- `events`: large loads entering, exiting or refused, sites chosen, sandbox decisions (with reasons).
+- `hourly_nodes`, `hourly_large_loads`: every cleared hour, only when the run was asked to keep them.
+- `manifest`: scenario (name, hash), levers, seed, horizon, package versions, wall time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.metrics import metric_of
+from model.schema import Scenario
+
+PACKAGES = ("surplus", "mesa", "numpy", "scipy", "highspy", "networkx", "pandas", "pydantic")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages a result depends on."""
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def fiscal_year(date: dt.date | str) -> str:
+    """Pakistan's fiscal year of a date: July–June, named by the year it ends in ('FY2026')."""
+    d = dt.date.fromisoformat(date) if isinstance(date, str) else date
+    return f"FY{d.year + 1 if d.month >= 7 else d.year}"
+
+
+def yearly_table(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Fiscal-year aggregates of a wide monthly table, each metric as the registry says; `months`
+    counts the months each fiscal year covers (a year at either end of a run may be partial)."""
+    metrics = [c for c in monthly.columns if c not in ("date", "fiscal_year")]
+    rules = {c: metric_of(c)[0].yearly for c in metrics}
+    grouped = monthly.groupby("fiscal_year", sort=True)
+    out = grouped.agg(rules) if rules else pd.DataFrame(index=grouped.size().index)
+    out.insert(0, "months", grouped.size())
+    return out
+
+
+@dataclass
+class RunResult:
+    """One run's tables (see the module docstring)."""
+
+    monthly: pd.DataFrame
+    nodes: pd.DataFrame
+    events: pd.DataFrame
+    manifest: dict[str, Any]
+    scenario: Scenario
+    hourly_nodes: pd.DataFrame | None = None
+    hourly_large_loads: pd.DataFrame | None = None
+    _yearly: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def yearly(self) -> pd.DataFrame:
+        """Fiscal-year aggregates (computed once)."""
+        if self._yearly is None:
+            self._yearly = yearly_table(self.monthly)
+        return self._yearly
+
+    @property
+    def metrics(self) -> list[str]:
+        """The metric columns of this run."""
+        return [c for c in self.monthly.columns if c not in ("date", "fiscal_year")]
+
+    def long(self) -> pd.DataFrame:
+        """Monthly metrics as (date, fiscal_year, metric, value)."""
+        return self.monthly.melt(id_vars=["date", "fiscal_year"], var_name="metric", value_name="value")
+
+    @property
+    def months(self) -> int:
+        """Months simulated."""
+        return len(self.monthly)
+
+
+def monthly_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The wide monthly table from the model's records (one dict per month)."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame({"date": [], "fiscal_year": []})
+    df.insert(1, "fiscal_year", [fiscal_year(d) for d in df["date"]])
+    return df
+
+
+def node_table(dates: list[str], node_ids: list[str], price: list[np.ndarray], load_mwh: list[np.ndarray],
+               unserved_mwh: list[np.ndarray]) -> pd.DataFrame:
+    """Per node per month (tidy): load-weighted average price, load and unserved energy."""
+    n = len(node_ids)
+    if not dates:
+        return pd.DataFrame(columns=["date", "node", "price_per_mwh", "load_mwh", "unserved_mwh"])
+    return pd.DataFrame({
+        "date": np.repeat(dates, n), "node": np.tile(node_ids, len(dates)),
+        "price_per_mwh": np.concatenate(price), "load_mwh": np.concatenate(load_mwh),
+        "unserved_mwh": np.concatenate(unserved_mwh),
+    })
+
+
+EVENT_COLUMNS = ["date", "load", "event", "reason", "detail"]
+
+
+def events_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Events in date order (stable within a date)."""
+    df = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    return df.sort_values("date", kind="stable").reset_index(drop=True)

@@ -1,0 +1,222 @@
+"""`simulate`: the one way to run Surplus. A pure function of scenario, levers, seed and horizon."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.results import RunResult, events_table, monthly_table, node_table, versions
+from model.levers import ScheduledChange, apply_levers, run_seed
+from model.model import SurplusModel
+from model.scenario import read_scenario, scenario_hash, validate
+from model.schema import Scenario
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A scenario with its levers applied and validated, ready to run (nothing simulated yet)."""
+
+    scenario: Scenario
+    schedule: tuple[ScheduledChange, ...]
+    seed: int
+    years: int
+    where: str
+    levers: dict[str, Any]
+
+    @property
+    def key(self) -> tuple:
+        """Identifies the run: equal keys give equal results."""
+        sched = tuple((c.date.isoformat(), c.paths, repr(c.values)) for c in self.schedule)
+        return (scenario_hash(self.scenario), sched, self.seed, self.years)
+
+
+def prepare(
+    scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
+    years: int | None = None, agents: int | None = None,
+) -> Prepared:
+    """Apply and check levers and validate the scenario; every input error is raised here, before any
+    work starts (`model.scenario.ScenarioError`, `model.levers.LeverError`)."""
+    levers = dict(levers or {})
+    if agents is not None:
+        levers.setdefault("run.consumer_agents", agents)
+    if isinstance(scenario, Scenario):
+        data, where = scenario.model_dump(), scenario.meta.name
+    else:
+        data, where = read_scenario(scenario)
+    data, schedule = apply_levers(data, levers)
+    sc = validate(data, where)
+    seed = run_seed(levers, seed)
+    years = int(years) if years is not None else sc.time.years
+    if years < 1:
+        from model.levers import LeverError
+        raise LeverError(f"years = {years}: must be at least 1")
+    return Prepared(sc, tuple(schedule), seed, years, where, _jsonable(levers))
+
+
+@dataclass
+class MonthProgress:
+    """Passed to `on_month` after each month: where the run is and that month's metrics. `result()`
+    builds the partial `RunResult` so far (costs a few ms; call it only when drawing)."""
+
+    month: int                 # months done (1 after the first)
+    months: int                # months in the run
+    date: str                  # first day of the month just simulated
+    metrics: dict[str, Any]
+    result: Callable[[], RunResult]
+
+
+def simulate(
+    scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
+    years: int | None = None, agents: int | None = None,
+    on_month: Callable[[MonthProgress], bool | None] | None = None, keep_hourly: bool = False,
+) -> RunResult:
+    """Run `scenario` (a shipped name, a file path or a `Scenario`) with `levers` (lever ids or dotted
+    scenario paths → value or ``{"YYYY-MM": value}`` schedule) for `years` years on `seed`.
+
+    `on_month` is called after every month; returning False stops the run (the result then holds the
+    months done and says so in its manifest). Hourly tables are kept only with `keep_hourly`.
+    """
+    return run_prepared(prepare(scenario, levers, seed=seed, years=years, agents=agents),
+                        on_month=on_month, keep_hourly=keep_hourly)
+
+
+def run_prepared(
+    prep: Prepared, *, on_month: Callable[[MonthProgress], bool | None] | None = None, keep_hourly: bool = False,
+) -> RunResult:
+    """Run a prepared scenario (see `simulate`)."""
+    t0 = time.perf_counter()
+    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
+    months = 12 * prep.years
+    rec = _Recorder(model)
+    stopped = False
+    for k in range(months):
+        model.step()
+        rec.month()
+        if on_month is not None:
+            progress = MonthProgress(k + 1, months, rec.rows[-1]["date"], rec.rows[-1],
+                                     lambda: rec.result(prep, t0, stopped=True, keep_hourly=False))
+            if on_month(progress) is False:
+                stopped = k + 1 < months
+                break
+    return rec.result(prep, t0, stopped=stopped, keep_hourly=keep_hourly)
+
+
+class _Recorder:
+    """Collects a model's monthly outputs as it runs."""
+
+    def __init__(self, model: SurplusModel) -> None:
+        self.model = model
+        self.rows: list[dict[str, Any]] = []
+        self.dates: list[str] = []
+        self.price: list[np.ndarray] = []
+        self.load: list[np.ndarray] = []
+        self.unserved: list[np.ndarray] = []
+        self.events: list[dict[str, Any]] = []
+        self._status = {self._id(x): x.status for x in self._loads()}
+
+    def _loads(self) -> list:
+        return [*self.model.large_loads.miners, *self.model.large_loads.datacentres]
+
+    @staticmethod
+    def _id(load: object) -> str:
+        return load.spec.id
+
+    def month(self) -> None:
+        m = self.model
+        self.rows.append(dict(m.metrics))
+        date = m.metrics["date"]
+        hourly = m.hourly[-1]
+        self.dates.append(date)
+        self.price.append(m.nodal_prices[-1])
+        self.load.append(hourly.load_mw @ hourly.days)
+        self.unserved.append(hourly.unserved_mw @ hourly.days)
+        for load in self._loads():
+            before, now = self._status[self._id(load)], load.status
+            if now != before:
+                event = {"active": "entered", "exited": "exited", "refused": "refused"}.get(now, now)
+                self.events.append({"date": date, "load": self._id(load), "event": event,
+                                    "reason": getattr(load, "reason", "") or "", "detail": f"{before} → {now}"})
+                self._status[self._id(load)] = now
+
+    def result(self, prep: Prepared, t0: float, *, stopped: bool, keep_hourly: bool) -> RunResult:
+        m = self.model
+        events = list(self.events)
+        for e in m.large_loads.sandbox_events():
+            events.append({"date": e["date"], "load": e["load"], "event": f"sandbox {e['event']}",
+                           "reason": e["reason"], "detail": e["sandbox"]})
+        for s in m.large_loads.siting_log:
+            events.append({"date": s["date"], "load": s["load"], "event": "sited", "reason": "best expected margin",
+                           "detail": f"{s['node']} (margin {s['expected_margin']:,.0f}, {s['energy_mwh']:,.0f} MWh)"})
+        hourly_nodes = hourly_loads = None
+        if keep_hourly:
+            hourly_nodes, hourly_loads = hourly_tables(m)
+        manifest = {
+            "scenario": prep.scenario.meta.name, "where": prep.where, "scenario_hash": scenario_hash(prep.scenario),
+            "levers": prep.levers,
+            "schedule": [{"date": c.date.isoformat(), "lever": c.lever, "paths": list(c.paths),
+                          "values": _jsonable(list(c.values))} for c in prep.schedule],
+            "seed": prep.seed, "years": prep.years, "months": len(self.rows), "stopped_early": stopped,
+            "consumer_agents": m.population.n, "currency": prep.scenario.meta.currency,
+            "versions": versions(), "wall_time_s": round(time.perf_counter() - t0, 4),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        return RunResult(
+            monthly=monthly_table(self.rows), nodes=node_table(self.dates, m.grid.node_ids, self.price, self.load,
+                                                               self.unserved),
+            events=events_table(events), manifest=manifest, scenario=prep.scenario,
+            hourly_nodes=hourly_nodes, hourly_large_loads=hourly_loads,
+        )
+
+
+def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hour by hour and node by node: (nodes: step, date, block, hour, days, node, price, load, unserved;
+    large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price)."""
+    node_ids = model.grid.node_ids
+    nodes, loads = [], []
+    for step, rec in enumerate(model.hourly):
+        n_nodes, hours = rec.lmp_per_mwh.shape
+        block = np.arange(hours) // 24
+        nodes.append(pd.DataFrame({
+            "step": step, "date": rec.date.isoformat(), "block": np.tile(block, n_nodes),
+            "hour": np.tile(rec.hour_of_day, n_nodes), "days": np.tile(rec.days, n_nodes),
+            "node": np.repeat(node_ids, hours), "price_per_mwh": rec.lmp_per_mwh.ravel(),
+            "load_mw": rec.load_mw.ravel(), "unserved_mw": rec.unserved_mw.ravel(),
+        }))
+        k = len(rec.bids)
+        if k:
+            idx = model.grid.node_indices(rec.bids.node)
+            loads.append(pd.DataFrame({
+                "step": step, "date": rec.date.isoformat(), "block": np.tile(block, k),
+                "hour": np.tile(rec.hour_of_day, k), "days": np.tile(rec.days, k),
+                "load": np.repeat(rec.bids.labels, hours),
+                "node": np.repeat(list(rec.bids.node), hours),
+                "bid_mw": np.asarray(rec.bids.mw).ravel(),
+                "bid_price_per_mwh": rec.bids.price_by_hour(hours).ravel(),
+                "served_mw": rec.bid_served_mw.ravel(), "node_price_per_mwh": rec.lmp_per_mwh[idx].ravel(),
+            }))
+    empty = pd.DataFrame()
+    return (pd.concat(nodes, ignore_index=True) if nodes else empty,
+            pd.concat(loads, ignore_index=True) if loads else empty)
+
+
+def _jsonable(value: Any) -> Any:
+    """Levers and schedules as JSON-able values (dates as ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,555 @@
+"""The lever registry: what a user may change, by a stable id.
+
+A lever says which scenario field(s) it sets (list items found by their id, name or role, never by
+position), its unit, range and step, a one-sentence explanation, and where its default comes from
+(the scenario's own value and the `source` of the table that holds it). The command line's `--set`,
+the app's controls, sweep files and `docs/levers.md` (`python -m model.levers`) all read it.
+
+A lever takes a value, or a **schedule**: a value from a date, ``{"2027-07": 11.0}`` (months are
+``YYYY-MM``; several dates make a package of steps). Before the first date the scenario's own value
+holds. Levers whose fields the model reads month by month (`Lever.live`) change during the run; the
+export rate's schedule adds a net-billing rule from that date (the scenario's rules are dated
+already); other levers refuse a schedule with a message.
+
+`apply_levers(data, levers)` validates every value against its lever before any work starts and
+returns the changed scenario data and the run-time schedule.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from model.scenario import ScenarioError, apply_overrides
+
+Kind = Literal["float", "int", "bool", "choice", "date"]
+Data = dict[str, Any]
+
+
+class LeverError(ScenarioError):
+    """A lever id, value or schedule is invalid; the message names the lever, the value and the rule."""
+
+
+@dataclass(frozen=True)
+class ScheduledChange:
+    """Scenario fields set to `value` from the first day of `date`'s month (resolved paths)."""
+
+    date: dt.date
+    lever: str
+    paths: tuple[str, ...]
+    values: tuple[Any, ...]   # one per path, as the scenario holds them
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A registered lever (see the module docstring). `paths(data)` gives the concrete scenario paths
+    it sets in this scenario's data (empty: the scenario has nothing it applies to)."""
+
+    id: str
+    label: str
+    group: str
+    unit: str
+    explanation: str
+    kind: Kind
+    paths: Callable[[Data], list[str]]
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: Callable[[Data], list[Any]] | None = None
+    live: bool = False                       # its fields are read month by month: it may take a schedule
+    total: bool = False                      # the value is a total spread over the paths pro rata
+    read: Callable[[Data], Any] | None = None      # default when not simply the first path's value
+    write: Callable[[Data, Any], Data] | None = None  # setting when not simply every path = value
+    schedule_write: Callable[[Data, dt.date, Any], Data] | None = None  # a pre-run schedule (dated rules)
+    run_setting: bool = False                # not a scenario field: an argument of the run (seed)
+
+    # -------------------------------------------------------------- reading
+    def default(self, data: Data) -> Any:
+        """The scenario's own value (None when the scenario has nothing this lever applies to)."""
+        if self.read is not None:
+            return self.read(data)
+        paths = self.paths(data)
+        if not paths:
+            return None
+        if self.total:
+            return sum(float(_get(data, p)) for p in paths)
+        return _get(data, paths[0])
+
+    def source(self, data: Data) -> str:
+        """Where the default comes from: the `source` (or `assumption`) of the table holding it."""
+        paths = self.paths(data)
+        if not paths:
+            return ""
+        parts = _split(paths[0])
+        for k in range(len(parts) - 1, 0, -1):
+            table = _get(data, ".".join(parts[:k]))
+            if isinstance(table, dict) and (table.get("source") or table.get("assumption")):
+                return str(table.get("source") or table.get("assumption"))
+        return ""
+
+    # -------------------------------------------------------------- checking and setting
+    def check(self, value: Any, data: Data) -> Any:
+        """The value converted to the lever's kind; `LeverError` naming lever, value and rule."""
+        unit = f" {self.unit}" if self.unit and self.unit not in ("share", "yes/no") else ""
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise LeverError(f"lever {self.id} = {value!r}: must be true or false")
+            return value
+        if self.kind == "date":
+            try:
+                return _date(value)
+            except (TypeError, ValueError):
+                raise LeverError(f"lever {self.id} = {value!r}: must be a date, YYYY-MM-DD or YYYY-MM") from None
+        if self.kind == "choice":
+            allowed = self.choices(data) if self.choices else []
+            if value not in allowed:
+                raise LeverError(f"lever {self.id} = {value!r}: must be one of {', '.join(map(str, allowed))}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LeverError(f"lever {self.id} = {value!r}: must be a number{unit and ' (' + unit.strip() + ')'}")
+        if not math.isfinite(value):
+            raise LeverError(f"lever {self.id} = {value!r}: must be a finite number")
+        if self.kind == "int":
+            if value != int(value):
+                raise LeverError(f"lever {self.id} = {value!r}: must be a whole number")
+            value = int(value)
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise LeverError(f"lever {self.id} = {value!r}: must be between {_num(self.minimum)} and "
+                             f"{_num(self.maximum)}{unit}")
+        return float(value) if self.kind == "float" else value
+
+    def apply(self, data: Data, value: Any) -> Data:
+        """A copy of `data` with the lever at `value` (already checked)."""
+        paths = self.paths(data)
+        if not paths:
+            raise LeverError(f"lever {self.id}: the scenario '{data.get('meta', {}).get('name', '?')}' has "
+                             f"nothing it applies to ({self.explanation.rstrip('.')})")
+        if self.write is not None:
+            return self.write(copy.deepcopy(data), value)
+        if self.total:
+            now = [float(_get(data, p)) for p in paths]
+            base = sum(now)
+            shares = [v / base for v in now] if base > 0 else [1.0 / len(now)] * len(now)
+            return apply_overrides(data, {p: value * s for p, s in zip(paths, shares, strict=True)})
+        return apply_overrides(data, dict.fromkeys(paths, _toml_value(value)))
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers on the raw scenario data (dicts and lists as read from TOML)
+def _split(path: str) -> list[str]:
+    return path.split(".")
+
+
+def _get(data: Data, path: str) -> Any:
+    node: Any = data
+    for part in _split(path):
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return None
+    return node
+
+
+def _num(v: float | None) -> str:
+    return "-inf" if v is None else f"{v:,g}"
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value)
+    return dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+
+
+def _toml_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _items(data: Data, section: str) -> list[Data]:
+    node = _get(data, section)
+    return node if isinstance(node, list) else []
+
+
+def _each(section: str, fld: str) -> Callable[[Data], list[str]]:
+    """Paths of `fld` in every item of the list at `section`."""
+    def paths(data: Data) -> list[str]:
+        return [f"{section}.{i}.{fld}" for i, _ in enumerate(_items(data, section))]
+    return paths
+
+
+def _field(path: str) -> Callable[[Data], list[str]]:
+    """A single table field (the table must exist)."""
+    def paths(data: Data) -> list[str]:
+        return [path] if isinstance(_get(data, path.rsplit(".", 1)[0]), dict) else []
+    return paths
+
+
+def _tariffs_of(kind: str) -> Callable[[Data], list[int]]:
+    """Indices of the special tariffs used by the large loads of `kind` (directly or through their sandbox)."""
+    def used(data: Data) -> list[int]:
+        tariffs = _items(data, "large_loads.special_tariffs")
+        boxes = {b.get("name"): b.get("tariff") for b in _items(data, "large_loads.sandboxes")}
+        names: set[str] = set()
+        for load in _items(data, f"large_loads.{kind}"):
+            names.add(load.get("tariff"))
+            if load.get("sandbox") in boxes:
+                names.add(boxes[load.get("sandbox")])
+        return [i for i, t in enumerate(tariffs) if t.get("name") in names]
+    return used
+
+
+def _tariff_field(kind: str, fld: str) -> Callable[[Data], list[str]]:
+    used = _tariffs_of(kind)
+    return lambda data: [f"large_loads.special_tariffs.{i}.{fld}" for i in used(data)]
+
+
+def _new_contracts(fld: str) -> Callable[[Data], list[str]]:
+    """The export rule for new contracts from the start on: the latest dated rule."""
+    def paths(data: Data) -> list[str]:
+        rules = _items(data, "net_metering")
+        return [f"net_metering.{len(rules) - 1}.{fld}"] if rules else []
+    return paths
+
+
+def _export_rate_from(data: Data, date: dt.date, value: float) -> Data:
+    """A schedule of the export rate: a rule from `date` like the one in force then, at `value`."""
+    rules = data["net_metering"]
+    before = [r for r in rules if _date(r["start"]) <= date] or rules[:1]
+    rule = {**copy.deepcopy(before[-1]), "start": date.isoformat(), "export_rate_per_kwh": value,
+            "assumption": f"lever net_metering.export_rate_per_kwh: {value:g} from {date:%Y-%m}"}
+    rule.pop("source", None)
+    rules = [r for r in rules if _date(r["start"]) != date] + [rule]
+    data["net_metering"] = sorted(rules, key=lambda r: _date(r["start"]))
+    return data
+
+
+def _phases(data: Data) -> list[str]:
+    return [f"large_loads.data_centres.{i}.phases.{k}.it_mw"
+            for i, d in enumerate(_items(data, "large_loads.data_centres"))
+            for k, _ in enumerate(d.get("phases", []))]
+
+
+def _nodes(data: Data) -> list[str]:
+    return ["auto", *(n.get("id") for n in _items(data, "grid.nodes"))]
+
+
+def _level(path: str) -> tuple[Callable[[Data], Any], Callable[[Data, Any], Data]]:
+    """Read and write the starting level of a driver path (constant, yearly path scaled, or GBM start)."""
+    def read(data: Data) -> float | None:
+        p = _get(data, path)
+        if not isinstance(p, dict):
+            return None
+        return float(p["values"][0]) if p.get("kind") == "path" else float(p.get("value", 1.0))
+
+    def write(data: Data, value: float) -> Data:
+        p = _get(data, path)
+        if p.get("kind") == "path":
+            first = float(p["values"][0])
+            p["values"] = [v * value / first if first else value for v in p["values"]]
+        else:
+            p["value"] = value
+        return data
+    return read, write
+
+
+def _growth(path: str) -> tuple[Callable[[Data], Any], Callable[[Data, Any], Data]]:
+    """Read and write a driver's growth per year: a GBM's drift, or a yearly path's average growth
+    (written back as a path growing at that rate from the same start; a constant becomes such a path)."""
+    def read(data: Data) -> float | None:
+        p = _get(data, path)
+        if not isinstance(p, dict):
+            return None
+        if p.get("kind") == "gbm":
+            return float(p.get("drift_per_year", 0.0))
+        vals = p.get("values") or []
+        if p.get("kind") == "path" and len(vals) > 1 and vals[0] > 0 and vals[-1] > 0:
+            return (vals[-1] / vals[0]) ** (1.0 / (len(vals) - 1)) - 1.0
+        return 0.0
+
+    def write(data: Data, value: float) -> Data:
+        p = _get(data, path)
+        if p.get("kind") == "gbm":
+            p["drift_per_year"] = value
+            return data
+        start = float(p["values"][0]) if p.get("kind") == "path" else float(p.get("value", 1.0))
+        years = max(len(p.get("values") or []), int(_get(data, "time.years") or 10))
+        p.clear()
+        p.update({"kind": "path", "values": [start * (1.0 + value) ** y for y in range(years)]})
+        return data
+    return read, write
+
+
+def _reset_on(data: Data) -> bool:
+    return _get(data, "regulator.reset") != "none"
+
+
+def _set_reset(data: Data, on: bool) -> Data:
+    data["regulator"]["reset"] = "volumetric" if on else "none"
+    return data
+
+
+def _kinds(module: str, name: str) -> Callable[[Data], list[str]]:
+    def kinds(data: Data) -> list[str]:
+        import importlib
+        return list(getattr(importlib.import_module(module), name))
+    return kinds
+
+
+_btc_level = _level("large_loads.bitcoin.price_usd_per_btc")
+_btc_growth = _growth("large_loads.bitcoin.price_usd_per_btc")
+_hash_growth = _growth("large_loads.bitcoin.network_hashrate_eh_s")
+_fx_level = _level("drivers.fx_per_usd")
+
+
+def _pv_decline_read(data: Data) -> float | None:
+    g = _growth("drivers.pv_system_cost_per_kw")[0](data)
+    return None if g is None else -g
+
+
+def _pv_decline_write(data: Data, value: float) -> Data:
+    return _growth("drivers.pv_system_cost_per_kw")[1](data, -value)
+
+
+def _with(read: Callable, write: Callable, path: str) -> dict[str, Any]:
+    return {"read": read, "write": write, "paths": _field(path)}
+
+
+LEVERS_LIST: tuple[Lever, ...] = (
+    # rooftop solar rules
+    Lever("net_metering.export_rate_per_kwh", "Export rate for new rooftop-PV contracts", "Rooftop solar rules",
+          "{currency}/kWh", "What a prosumer on a new contract is paid for each kWh exported (the latest dated "
+          "rule); a schedule starts a new rule at that rate from its date.", "float", _new_contracts("export_rate_per_kwh"),
+          0.0, 100.0, 0.5,
+          schedule_write=_export_rate_from),
+    Lever("net_metering.kind", "Export rule for new contracts", "Rooftop solar rules", "",
+          "How new prosumers are compensated: net metering, net billing, gross metering or no export payment.",
+          "choice", _new_contracts("kind"), choices=_kinds("model.net_metering", "RULES")),
+    Lever("net_metering.start", "Start of the new export rule", "Rooftop solar rules", "date",
+          "From which date new rooftop-PV contracts fall under the latest rule.", "date", _new_contracts("start")),
+    Lever("net_metering.contract_years", "Contract length under the new rule", "Rooftop solar rules", "years",
+          "How long a new prosumer keeps its terms before the rule of the day applies.", "int",
+          _new_contracts("contract_years"), 1, 30, 1),
+    # retail tariff design
+    Lever("tariffs.fixed_charge_capacity_share", "Capacity cost moved to fixed charges", "Retail tariff design",
+          "share", "Share of capacity payments recovered by a fixed charge per connection at each reset instead of "
+          "per kWh.", "float", _field("regulator.fixed_charge_capacity_share"), 0.0, 1.0, 0.05, live=True),
+    Lever("tariffs.reset", "Annual tariff reset", "Retail tariff design", "yes/no",
+          "Whether the regulator rescales tariffs each year to recover the single buyer's costs (off: tariffs "
+          "frozen, shortfalls add to circular debt).", "bool", _field("regulator.reset"), live=True,
+          read=_reset_on, write=_set_reset),
+    Lever("settlement.recovery_ratio", "Bill collection", "Retail tariff design", "share",
+          "Share of billed revenue the distribution companies collect.", "float", _field("settlement.recovery_ratio"),
+          0.5, 1.0, 0.005, live=True),
+    # capacity payments
+    Lever("capacity.payment_cut_share", "Capacity-payment cut", "Capacity payments", "share",
+          "Share of every plant's capacity payment waived by renegotiating or ending contracts; give it a date "
+          "to start it later.", "float", _field("settlement.capacity_payment_cut_share"), 0.0, 1.0, 0.05, live=True),
+    # special tariffs
+    Lever("miners.tariff_kind", "Miners' special tariff design", "Special tariffs", "",
+          "The design of the tariff Bitcoin miners buy under (flat, marginal cost plus, interruptible, "
+          "take-or-pay block, time of use).", "choice", _tariff_field("miners", "kind"),
+          choices=_kinds("model.special_tariffs", "TARIFFS")),
+    Lever("miners.tariff_rate_per_kwh", "Miners' tariff rate", "Special tariffs", "{currency}/kWh",
+          "The energy rate of the miners' special tariff.", "float", _tariff_field("miners", "rate_per_kwh"),
+          0.0, 100.0, 0.5, live=True),
+    Lever("datacentres.tariff_kind", "Data centres' special tariff design", "Special tariffs", "",
+          "The design of the tariff AI data centres buy under.", "choice", _tariff_field("data_centres", "kind"),
+          choices=_kinds("model.special_tariffs", "TARIFFS")),
+    Lever("datacentres.tariff_rate_per_kwh", "Data centres' tariff rate", "Special tariffs", "{currency}/kWh",
+          "The energy rate of the data centres' special tariff.", "float",
+          _tariff_field("data_centres", "rate_per_kwh"), 0.0, 100.0, 0.5, live=True),
+    # large loads
+    Lever("miners.mw", "Bitcoin mining", "Large loads", "MW",
+          "Total site power of the Bitcoin miners, spread over the scenario's sites in proportion to their size "
+          "(0: dormant).", "float", _each("large_loads.miners", "power_mw"), 0.0, 10_000.0, 50.0, total=True),
+    Lever("miners.efficiency_j_per_th", "Miners' ASIC efficiency", "Large loads", "J/TH",
+          "Energy per terahash of the miners' machines (lower is newer and more efficient).", "float",
+          _each("large_loads.miners", "efficiency_j_per_th"), 5.0, 100.0, 0.5),
+    Lever("miners.node", "Miners' location", "Large loads", "node",
+          "Where the miners connect: a grid node, or 'auto' to choose the node with the best expected margin.",
+          "choice", _each("large_loads.miners", "node"), choices=_nodes),
+    Lever("datacentres.mw", "AI data centres", "Large loads", "MW IT",
+          "Total IT capacity of the data centres over all their phases, spread in proportion (0: dormant).",
+          "float", _phases, 0.0, 10_000.0, 50.0, total=True),
+    Lever("datacentres.flexible_share", "Data centres' flexible load", "Large loads", "share",
+          "Share of a data centre's load that can be curtailed when power is short or dear.", "float",
+          _each("large_loads.data_centres", "flexible_share"), 0.0, 0.3, 0.05),
+    # sandbox
+    Lever("sandbox.cap_mw", "Sandbox MW cap", "Sandbox", "MW", "Largest total power of participants on trial at "
+          "once.", "float", _each("large_loads.sandboxes", "cap_mw"), 1.0, 10_000.0, 50.0, live=True),
+    Lever("sandbox.cap_participants", "Sandbox participant cap", "Sandbox", "participants",
+          "Most participants on trial at once.", "int", _each("large_loads.sandboxes", "cap_participants"),
+          1, 100, 1, live=True),
+    Lever("sandbox.trial_months", "Sandbox trial length", "Sandbox", "months", "How long a trial runs before its "
+          "KPIs are reviewed (6–24 months).", "int", _each("large_loads.sandboxes", "duration_months"), 6, 24, 1,
+          live=True),
+    Lever("sandbox.max_j_per_th", "Sandbox minimum efficiency", "Sandbox", "J/TH", "Miners less efficient than "
+          "this are not admitted.", "float", _each("large_loads.sandboxes", "max_j_per_th"), 5.0, 100.0, 0.5,
+          live=True),
+    # the uncertain world
+    Lever("btc.price_usd_per_btc", "Bitcoin price", "The uncertain world", "USD/BTC",
+          "Bitcoin's price at the start (a yearly path is scaled to start here).", "float",
+          minimum=1_000.0, maximum=1_000_000.0, step=1_000.0,
+          **_with(*_btc_level, "large_loads.bitcoin.price_usd_per_btc.kind")),
+    Lever("btc.price_growth_per_year", "Bitcoin price trend", "The uncertain world", "per year",
+          "Average growth of Bitcoin's price per year (a yearly path becomes a steady trend from the same start).",
+          "float", minimum=-0.5, maximum=1.0, step=0.01,
+          **_with(*_btc_growth, "large_loads.bitcoin.price_usd_per_btc.kind")),
+    Lever("btc.hashrate_growth_per_year", "Network hashrate growth", "The uncertain world", "per year",
+          "Growth of the Bitcoin network's hashrate per year: more competition, less BTC per machine.", "float",
+          minimum=-0.5, maximum=2.0, step=0.01,
+          **_with(*_hash_growth, "large_loads.bitcoin.network_hashrate_eh_s.kind")),
+    Lever("pv.cost_decline_per_year", "Rooftop-PV price decline", "The uncertain world", "per year",
+          "How fast installed rooftop-PV systems get cheaper each year.", "float",
+          minimum=-0.2, maximum=0.3, step=0.01,
+          **_with(_pv_decline_read, _pv_decline_write, "drivers.pv_system_cost_per_kw.kind")),
+    Lever("demand.growth_per_year", "Demand growth per customer", "The uncertain world", "per year",
+          "Growth of each customer's electricity use per year.", "float", _field("drivers.demand_growth_per_year"),
+          -0.1, 0.1, 0.005),
+    Lever("fx.pkr_per_usd", "Exchange rate", "The uncertain world", "{currency}/USD",
+          "Rupees per US dollar at the start: sets what USD-priced mining revenue and compute are worth.",
+          "float", minimum=50.0, maximum=2_000.0, step=1.0, **_with(*_fx_level, "drivers.fx_per_usd.kind")),
+    # the run
+    Lever("run.years", "Horizon", "Run", "years", "How many years to simulate.", "int", _field("time.years"),
+          1, 30, 1),
+    Lever("run.consumer_agents", "Consumer agents", "Run", "agents", "How many agents stand for the consumers "
+          "(more: finer, slower).", "int", _field("consumers.agents"), 100, 2_000_000, 1000),
+    Lever("run.seed", "Random seed", "Run", "", "Which random numbers the run draws; two policies on one seed see "
+          "the same numbers.", "int", lambda data: [], 0, 2**62, 1, run_setting=True, read=lambda data: 1),
+)
+LEVERS: dict[str, Lever] = {lv.id: lv for lv in LEVERS_LIST}
+
+
+# ------------------------------------------------------------------------------------------------
+def is_schedule(value: Any) -> bool:
+    """A schedule is a table of date → value."""
+    return isinstance(value, Mapping)
+
+
+def apply_levers(
+    data: Data, levers: Mapping[str, Any], start: dt.date | None = None,
+) -> tuple[Data, list[ScheduledChange]]:
+    """Scenario `data` with `levers` applied, and the run-time schedule; raises `LeverError` before any
+    work starts on an unknown id, a bad value or a schedule the lever cannot take. Keys that are not
+    lever ids must be dotted scenario paths (``--set`` keeps accepting them)."""
+    out = copy.deepcopy(data)
+    start = start or _date(_get(data, "time.start") or "1900-01-01")
+    changes: list[ScheduledChange] = []
+    for key, value in levers.items():
+        lever = LEVERS.get(key)
+        if lever is None:
+            out = _scenario_path(out, key, value)
+            continue
+        if lever.run_setting:
+            lever.check(value, out)
+            continue
+        if not is_schedule(value):
+            out = lever.apply(out, lever.check(value, out))
+            continue
+        for date, v in _schedule(lever, value, out):
+            if date <= start:
+                out = lever.apply(out, v)  # in force from the start
+            elif lever.schedule_write is not None:
+                lever.apply(out, v)        # the scenario must take this value (raises if it cannot)
+                out = lever.schedule_write(out, date, v)
+            elif lever.live:
+                paths = lever.paths(out)
+                after = lever.apply(out, v)  # checked now, not in month 40
+                changes.append(ScheduledChange(date, lever.id, tuple(paths), tuple(_get(after, p) for p in paths)))
+            else:
+                raise LeverError(f"lever {lever.id}: cannot take a schedule (the model fixes it at the start); "
+                                 "give one value")
+    return out, sorted(changes, key=lambda c: c.date)
+
+
+def _scenario_path(data: Data, key: str, value: Any) -> Data:
+    """`data` with a dotted scenario path set (what `--set` accepted before levers)."""
+    try:
+        return apply_overrides(data, {key: value})
+    except ScenarioError as exc:
+        raise LeverError(f"{key!r} is neither a lever id (see docs/levers.md) nor a scenario path: {exc}") from None
+
+
+def _schedule(lever: Lever, value: Mapping[str, Any], data: Data) -> list[tuple[dt.date, Any]]:
+    if not value:
+        raise LeverError(f"lever {lever.id} = {{}}: a schedule needs at least one 'YYYY-MM' = value")
+    steps = []
+    for when, v in value.items():
+        try:
+            date = _date(when).replace(day=1)
+        except (TypeError, ValueError):
+            raise LeverError(f"lever {lever.id}: schedule date {when!r}: must be YYYY-MM or YYYY-MM-DD") from None
+        steps.append((date, lever.check(v, data)))
+    return sorted(steps, key=lambda s: s[0])
+
+
+def run_seed(levers: Mapping[str, Any] | None, seed: int) -> int:
+    """The seed of a run: the `run.seed` lever when given, else `seed`."""
+    if levers and "run.seed" in levers:
+        return LEVERS["run.seed"].check(levers["run.seed"], {})
+    return seed
+
+
+# ------------------------------------------------------------------------------------------------
+DOC = Path(__file__).resolve().parent.parent / "docs" / "levers.md"
+DOC_SCENARIO = "pakistan-2025-2000mw"
+
+
+def render() -> str:
+    """docs/levers.md from the registry, with the defaults of the scenario `DOC_SCENARIO`."""
+    from model.scenario import read_scenario
+
+    data, _ = read_scenario(DOC_SCENARIO)
+    currency = data.get("meta", {}).get("currency", "PKR")
+    lines = [
+        "# Levers",
+        "",
+        "Generated from the lever registry (`model/levers.py`) by `python -m model.levers`; a test keeps it current.",
+        "A lever is set by its id: `surplus run --set miners.mw=1000`, in a sweep file, or in the app.",
+        "A *schedule* gives values from dates: `--set 'capacity.payment_cut_share={\"2027-07\" = 0.2}'`; levers",
+        "marked *schedule* take one (their fields are read month by month; the export rate's schedule adds a",
+        "dated rule). Defaults and sources are those of `" + DOC_SCENARIO + "`; *n/a* means that scenario has",
+        "nothing the lever applies to. Dotted scenario paths (`settlement.voll_per_kwh`, list items by id:",
+        "`large_loads.miners.punjab_1.power_mw`) are accepted wherever a lever id is.",
+    ]
+    group = None
+    for lv in LEVERS_LIST:
+        if lv.group != group:
+            group = lv.group
+            lines += ["", f"## {group}", "", "| id | unit | range | default | schedule | what it does | source of the default |",
+                      "|---|---|---|---|---|---|---|"]
+        if lv.kind == "choice":
+            rng = ", ".join(map(str, lv.choices(data))) if lv.choices else ""
+        elif lv.kind in ("bool", "date"):
+            rng = "yes/no" if lv.kind == "bool" else "date"
+        else:
+            rng = f"{_num(lv.minimum)} – {_num(lv.maximum)} (step {_num(lv.step)})"
+        default = lv.default(data)
+        shown = "n/a" if default is None else (f"{default:,.4g}" if isinstance(default, float) else str(default))
+        sched = "yes" if (lv.live or lv.schedule_write) else ""
+        src = lv.source(data).replace("|", "/")
+        src = src if len(src) <= 160 else src[:157] + "…"
+        unit = lv.unit.replace("{currency}", currency)
+        lines.append(f"| `{lv.id}` | {unit} | {rng} | {shown} | {sched} | {lv.explanation} | {src} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Write docs/levers.md."""
+    DOC.write_text(render(), encoding="utf-8")
+    print(f"wrote {DOC}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
