@@ -76,7 +76,8 @@ def step_with_ledgers(model, months: int, ledgers: MoneyLedgers | None = None) -
 
 def assert_money_conserved(model, book: MoneyLedgers, tol: float = 1.0) -> None:
     """Every month, and over the whole run from the scenario's initial debt, Δ circular debt equals
-    the ledgers' sum to within `tol` currency units."""
+    the ledgers' sum to within `tol` currency units. `book` must cover the run from its first month."""
+    assert len(model.history) == book.months, "the ledgers must be read from the first month on"
     for m, (expected, actual) in enumerate(zip(book.expected_by_month, book.actual_by_month, strict=True)):
         assert actual == pytest.approx(expected, rel=0, abs=tol), f"month {m}: Δ debt {actual:,.2f} vs ledgers {expected:,.2f}"
     total = expected_debt_change(model, to_plants=_plant_ledgers(model), export_credits=book.export_credits,
