@@ -1,7 +1,5 @@
 """Behaviour of the clearing engine: structure reuse, chunking, bids, shedding, islands."""
 
-import math
-
 import numpy as np
 import pytest
 
@@ -109,8 +107,22 @@ def test_phase_shifter_offsets_flow():
     assert abs(f[2]) > 1.0
 
 
-def test_unlimited_lines_are_reported_with_flows():
-    grid, offers, demand = pjm5()
-    r = MarketClearing(grid).clear(offers, demand)
-    assert np.all(np.isfinite(r.flow_mw))
-    assert not r.binding[[i for i, ln in enumerate(grid.lines) if math.isinf(ln.limit_mw)]].any()
+def test_a_line_at_its_limit_is_binding_and_a_slack_line_is_not():
+    # 0 (cheap, $10) — 1 (load 100 MW) — 2 (dear, $50); radial, so the flows are fixed by the nodes' balances:
+    # the cheap plant sends the 40 MW limit of line 0-1, the dear one the other 60 MW over line 1-2 (limit 80)
+    nodes = [Node(id=i) for i in range(3)]
+    lines = [Line(id="0-1", from_node=0, to_node=1, reactance_pu=0.1, limit_mw=40.0),
+             Line(id="1-2", from_node=1, to_node=2, reactance_pu=0.1, limit_mw=80.0),
+             Line(id="2-x", from_node=2, to_node=1, reactance_pu=0.2)]  # unlimited, in parallel with 1-2
+    grid = Grid(nodes, lines)
+    offers = PlantOffers([0, 2], [200.0, 200.0], [10.0, 50.0])
+    r = clear(grid, offers, Demand(np.array([[0.0, 0.0], [100.0, 30.0], [0.0, 0.0]])))
+    # hour 0: line 0-1 at exactly its limit; line 1-2 carries 2/3 of the dear plant's 60 MW, well inside 80
+    assert r.flow_mw[:, 0] == pytest.approx([40.0, -40.0, 20.0])
+    assert r.binding[:, 0].tolist() == [True, False, False]
+    assert r.lmp_per_mwh[:, 0] == pytest.approx([10.0, 50.0, 50.0])  # the binding line separates the prices
+    assert r.binding_lines(grid) == [("0-1", 0, pytest.approx(40.0), pytest.approx(40.0))]
+    # hour 1: 30 MW flows over line 0-1 below its limit, nothing binds and one price holds
+    assert r.flow_mw[:, 1] == pytest.approx([30.0, 0.0, 0.0], abs=1e-9)
+    assert not r.binding[:, 1].any()
+    assert r.lmp_per_mwh[:, 1] == pytest.approx([10.0, 10.0, 10.0])

@@ -3,6 +3,7 @@
 import json
 
 import pandas as pd
+import pytest
 
 from experiments.cli import main
 
@@ -66,7 +67,10 @@ def test_run_with_large_loads_writes_them_hour_by_hour(tmp_path):
     assert set(loads["load"]) == {"miner_E", "miner_D", "dc_B:firm", "dc_B:flex"}
     assert (loads["served_mw"] <= loads["bid_mw"] + 1e-6).all()
     metrics = pd.read_parquet(out / "metrics.parquet", use_threads=False)
-    assert (metrics["miner_mw"] + metrics["datacentre_mw"] == metrics["large_load_mw"]).all()
+    # the hours written add up, month by month, to the energy the large loads were settled for
+    hourly_gwh = (loads["served_mw"] * loads["days"]).groupby(loads["step"]).sum() / 1000.0
+    assert len(hourly_gwh) == 12 and hourly_gwh.gt(0).all()
+    assert hourly_gwh.to_numpy() == pytest.approx(metrics["large_load_energy_gwh"].to_numpy(), rel=1e-9)
 
 
 def test_summary_figure_adds_large_load_panels_only_when_there_are_large_loads():

@@ -4,9 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents.consumer import Consumer
-from agents.plant import PowerPlant
+from agents.adoption import NO_PAYBACK_YEARS
+from agents.consumer import Consumer, Economics
 from model.model import SurplusModel
+from model.net_metering import make_rule
+from model.population import adoption_params
+from model.tariffs import Tariffs
+from money_ledgers import assert_money_conserved, step_with_ledgers
 
 SCENARIO = "teaching-5-node"
 
@@ -41,21 +45,22 @@ def test_energy_balance_every_hour():
         assert res.dispatch_mw.shape[1] == 48
 
 
-def test_money_is_conserved_every_month(base):
-    initial = base.spec.settlement.initial_circular_debt
-    total_change = 0.0
-    for s in base.history:
-        assert s.paid_out == pytest.approx(s.collected + s.circular_debt_change, abs=1.0)
-        total_change += s.circular_debt_change
-    assert base.circular_debt == pytest.approx(initial + total_change, abs=1.0)
-    # what the plants booked equals what the single buyer paid them
-    plants = [a for a in base.agents if isinstance(a, PowerPlant)]
-    booked = sum(p.energy_revenue + p.capacity_revenue for p in plants)
-    paid = sum(s.energy_payments + s.capacity_payments for s in base.history)
-    assert booked == pytest.approx(paid, rel=1e-12)
-    # the last bill of every agent, weighted by its customers, is the month's billed revenue
-    pop = base.population
-    assert float((pop.weight * pop.bill).sum()) == pytest.approx(base.history[-1].billed, rel=1e-12)
+@pytest.mark.parametrize(("scenario", "overrides"), [
+    ("teaching-5-node", None),
+    ("teaching-5-node-miners", None),  # miners and a data centre under special tariffs
+    ("teaching-5-node-miners", {"settlement.subsidy_per_month": 2.5e6, "settlement.initial_circular_debt": 4e8,
+                                "settlement.recovery_ratio": 0.9}),
+])
+def test_money_is_conserved_between_independent_ledgers(scenario, overrides):
+    # Δ circular debt = plants' receipts + network costs + export credits − bills × recovery − subsidy
+    # − large loads' payments, every month and over 36 months (two resets, the switch to net billing),
+    # each figure read from the party that paid or received it (tests/money_ledgers.py)
+    model = SurplusModel(scenario=scenario, overrides=overrides, rng=7)
+    book = step_with_ledgers(model, 36)
+    assert book.to_plants > 0 and book.consumer_bills > 0 and book.export_credits > 0
+    if model.spec.large_loads.miners:
+        assert book.large_load_bills > 0
+    assert_money_conserved(model, book)
 
 
 def test_agents_are_real_mesa_agents_viewing_the_arrays(base):
@@ -64,8 +69,53 @@ def test_agents_are_real_mesa_agents_viewing_the_arrays(base):
     adopter = next(c for c in consumers if c.has_pv)
     assert adopter.pv_kw > 0 and adopter.state.startswith("PV")
     assert adopter.cell.coordinate == base.grid.node_ids[base.population.node[adopter.index]]
-    assert np.isfinite(adopter.payback_years) or adopter.payback_years != adopter.payback_years
     assert sum(c.weight for c in consumers) == pytest.approx(base.population.weight.sum())
+
+
+def _economics_of_2025(model):
+    """What a consumer weighed in 2025, rebuilt from the scenario: the initial tariffs' average rate at
+    its base consumption, the net-metering rule of 2025 and the 2025 PV cost."""
+    sc, pop = model.spec, model.population
+    t = pop.classes
+    rate = Tariffs.from_spec(sc.tariffs).average_rate(pop.base_kwh, t.tariff_class[pop.cls], t.protected[pop.cls])
+    r = sc.net_metering[0]
+    assert r.start.year < 2025 <= sc.net_metering[1].start.year - 1
+    cost = sc.drivers.pv_system_cost_per_kw
+    return Economics(import_rate=rate,
+                     rule=make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned),
+                     pv_cost_per_kw=cost.value if cost.kind == "constant" else cost.values[0],
+                     pv_yield_kwh_per_kw_year=sc.profiles.pv_yield_kwh_per_kwp_year, monthly_kwh=pop.base_kwh)
+
+
+@pytest.mark.parametrize("pv_cost", [None, {"kind": "constant", "value": 1e6}])
+def test_consumer_payback_is_the_one_of_its_decision(pv_cost):
+    over = {"consumers.classes.2.can_adopt": False}  # factories never decide
+    if pv_cost:
+        over["drivers.pv_system_cost_per_kw"] = pv_cost  # nobody's PV ever pays back
+    model = SurplusModel(scenario=SCENARIO, rng=7, overrides=over)
+    pop = model.population
+    consumers = {c.index: c for c in model.agents if isinstance(c, Consumer)}
+    assert all(np.isnan(c.payback_years) for c in consumers.values())  # no decision yet
+    seeded = pop.has_pv.copy()
+    for _ in range(12):  # 2025: one set of economics (tariffs reset in January 2026)
+        model.step()
+    can_adopt = pop.classes.can_adopt[pop.cls]
+    # initial PV owners and classes that cannot adopt never faced a decision
+    assert seeded.any() and (~can_adopt).any()
+    assert np.isnan(pop.payback_years[seeded | ~can_adopt]).all()
+    # everyone else decided on the 2025 economics: their payback is the one those economics give
+    decided = np.flatnonzero(~seeded & can_adopt)
+    expected = pop.payback(_economics_of_2025(model), adoption_params(model.spec.consumers), decided)[0]
+    np.testing.assert_allclose([consumers[i].payback_years for i in decided], expected, rtol=1e-12)
+    life = model.spec.consumers.adoption.system_life_years
+    valid = ((expected > 0) & (expected <= life)) | (expected == NO_PAYBACK_YEARS)
+    assert valid.all()
+    if pv_cost:
+        assert (expected == NO_PAYBACK_YEARS).all()  # the sentinel, not a number of years
+    else:
+        assert (expected < life).all()
+        adopters = decided[pop.has_pv[decided]]
+        assert len(adopters) > 0 and np.all(pop.pv_kw[adopters] > 0)
 
 
 def test_hourly_mode_clears_every_hour_of_the_month():
