@@ -34,8 +34,8 @@ from agents.adoption import (
     hourly_flows,
     max_market_share,
 )
+from agents.tariff_classes import TariffGroups
 from agents.views import RowField
-from model.tariffs import TariffGroups
 
 GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
 N_STATES = 4
@@ -56,7 +56,7 @@ class ClassTable:
     """Per-class parameters as arrays indexed by class number."""
 
     names: list[str]
-    tariff_class: np.ndarray  # int codes of model.tariffs.CLASS_CODES
+    tariff_class: np.ndarray  # int codes of agents.tariff_classes.CLASS_CODES
     protected: np.ndarray
     roof_kw: np.ndarray
     sanctioned_kw: np.ndarray
@@ -425,6 +425,32 @@ class ConsumerPopulation:
         node_imports += both[:n_nodes]
         node_exports += both[n_nodes:]
 
+    def import_share_in_hours(
+        self, consumption_kwh: np.ndarray, pv_kwh: np.ndarray, hours: tuple[int, ...],
+    ) -> np.ndarray:
+        """Share of each customer's grid imports that falls in `hours` (hours of the day, 0-23), given
+        its consumption and PV output over the same period (kWh, agents).
+
+        Grid-only customers import their class's load shape. A prosumer's hourly imports are read
+        from the same flow tables as its energy flows (`_prosumer_flows`), at its PV/consumption
+        ratio; a battery shrinks every import hour by the same share (`battery_kept`), so it leaves
+        the share unchanged. Exact for the representative day; with weekday/weekend or hourly
+        resolution the month's average ratio stands for every day type.
+        """
+        hours = list(hours)
+        share = self.classes.load_shape[:, hours].sum(1)[self.cls]
+        pro = np.flatnonzero((self.state != GRID_ONLY) & (consumption_kwh > 0))
+        if len(pro):
+            key = ("imports_in_hours", tuple(hours))
+            if key not in self._tables:
+                hourly, _ = self._flow_tables()
+                self._tables[key] = hourly[:hourly.shape[0] // 2][:, hours].sum(1)  # per kWh of load
+            part = self._tables[key]
+            imp, _, row, frac = self._day_totals(self.cls[pro], pv_kwh[pro] / consumption_kwh[pro])
+            in_hours = part[row] + (part[row + 1] - part[row]) * frac
+            share[pro] = np.divide(in_hours, imp, out=share[pro], where=imp > 0)
+        return share
+
     def bill_month(
         self, imports_kwh: np.ndarray, exports_kwh: np.ndarray, consumption_kwh: np.ndarray, pv_kwh: np.ndarray,
         tariffs: object, rules: list, current_rule: int, month: int,
@@ -432,7 +458,10 @@ class ConsumerPopulation:
         """Bills and export credits per customer for the month (currency); also stored on the rows,
         with the kWh billed at the tariff (`billed_kwh`).
 
-        Expired contracts move to the export rule of the day (`current_rule`).
+        `tariffs` is a retail tariff (`model.tariffs.RetailTariff`): `charge(kwh, groups, peak_share)`,
+        `fixed_charge_per_month`, and `peak_hours`, the hours it prices apart; when it has any, each
+        customer's billed kWh are split by the share of its imports in those hours
+        (`import_share_in_hours`). Expired contracts move to the export rule of the day (`current_rule`).
         """
         expired = np.flatnonzero((self.rule >= 0) & (self.contract_end_month <= month))
         if len(expired):
@@ -449,7 +478,8 @@ class ConsumerPopulation:
             if len(m):
                 billed[m] = rule.billed_kwh(imports_kwh[m], exports_kwh[m], consumption_kwh[m])
                 credit[m] = rule.credit(imports_kwh[m], exports_kwh[m], pv_kwh[m])
-        energy = tariffs.charge(billed, self.tariff_groups)
+        peak = self.import_share_in_hours(consumption_kwh, pv_kwh, tariffs.peak_hours) if tariffs.peak_hours else None
+        energy = tariffs.charge(billed, self.tariff_groups, peak)
         self.bill = energy + tariffs.fixed_charge_per_month
         self.credit = credit
         self.imports_kwh = imports_kwh

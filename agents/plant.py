@@ -9,15 +9,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from mesa import Model
 from mesa.discrete_space import FixedAgent
 
 from agents.views import RowField
-from model.schema import PlantSpec
 
+# plant technologies (for reporting, e.g. capacity factors by technology): the names the scenario accepts
+TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
+                "bagasse", "other")
 _NEVER = dt.date.max.toordinal()
+
+
+@dataclass(frozen=True)
+class PlantParams:
+    """What a plant needs to know about itself (built by `model.plants` from the scenario's plant table).
+    Money in currency; see the scenario schema (`PlantSpec`) for each field's meaning."""
+
+    id: str
+    node: str
+    technology: str
+    capacity_mw: float
+    variable_cost_per_kwh: float           # at the base fuel price, currency/kWh
+    fuel: str                              # its price index scales the variable cost
+    availability: float | Sequence[float]  # share of capacity: one value, or 12 monthly values Jan..Dec
+    hourly_profile: str | None             # name of a 24-h availability shape
+    forced_outage_rate: float
+    min_output_share: float
+    capacity_payment_per_kw_month: float
+    payment_scheme: str                    # take_or_pay or hybrid_take_and_pay
+    hybrid_equity_share: float
+    hybrid_floor: float
+    contract_end: dt.date | None
+    retirement: dt.date | None
+    emission_factor_t_per_mwh: float
+    name: str = ""
 
 
 class PlantFleet:
@@ -27,7 +55,7 @@ class PlantFleet:
     `energy_revenue`, `capacity_revenue`, `emissions_t`; `last_capacity_factor` is the last month's.
     """
 
-    def __init__(self, specs: Sequence[PlantSpec], hourly_shapes: dict[str, np.ndarray], hours_per_day: int = 24) -> None:
+    def __init__(self, specs: Sequence[PlantParams], hourly_shapes: dict[str, np.ndarray], hours_per_day: int = 24) -> None:
         self.specs = list(specs)
         n = len(self.specs)
         self.n = n
@@ -108,7 +136,7 @@ class PowerPlant(FixedAgent):
         super().__init__(model)
         self.fleet = fleet
         self.index = index
-        self.spec: PlantSpec = fleet.specs[index]
+        self.spec: PlantParams = fleet.specs[index]
         self.cell = cell
         self.node: str = self.spec.node
         self.technology: str = self.spec.technology

@@ -18,7 +18,7 @@ from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
 from agents.consumer import Consumer, Economics
-from agents.plant import PlantFleet, PowerPlant
+from agents.plant import TECHNOLOGIES, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Bids, Demand, PlantOffers
@@ -29,16 +29,15 @@ from model.large_loads import LargeLoads
 from model.metrics import MonthOutcome, columns, record
 from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule
+from model.plants import build_fleet
 from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
 from model.settlement import MonthSettlement, settle
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
-from model.tariffs import Tariffs
+from model.tariffs import make_retail_tariff
 
-TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
-                "bagasse", "other")
 ZERO_COST_TECH = {"hydro", "wind", "solar"}
 NO_INCOME = "not_applicable"  # income class of non-household consumer classes
 
@@ -101,7 +100,7 @@ class SurplusModel(Model):
         self.pv_season = np.asarray(sc.profiles.pv_monthly) / np.mean(sc.profiles.pv_monthly)
         self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
 
-        self.fleet = PlantFleet(sc.plants, self.shapes)
+        self.fleet = build_fleet(sc.plants, self.shapes)
         self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
         self.technologies = TECHNOLOGIES
@@ -115,7 +114,7 @@ class SurplusModel(Model):
             Consumer(self, self.population, i, cells[nd])
 
         self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.streams)
-        self.tariffs = Tariffs.from_spec(sc.tariffs)
+        self.tariffs = make_retail_tariff(sc.tariffs)
         self.rules: list[ExportRule] = [
             make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned)
             for r in sc.net_metering
@@ -172,7 +171,7 @@ class SurplusModel(Model):
         monthly_kwh = self.population.base_kwh * self.drivers.at(12 * year).demand_factor
         t = self.population.classes
         rate = self.tariffs.average_rate(monthly_kwh, t.tariff_class[self.population.cls],
-                                         t.protected[self.population.cls])
+                                         t.protected[self.population.cls], self.pv_shape)
         self._econ = Economics(import_rate=rate, rule=self.rules[rule_index], pv_cost_per_kw=pv_cost,
                                pv_yield_kwh_per_kw_year=self.spec.profiles.pv_yield_kwh_per_kwp_year,
                                monthly_kwh=monthly_kwh, key=key)

@@ -7,14 +7,16 @@ import hashlib
 import json
 import re
 import tomllib
+import types
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from grid.errors import ClearingError, GridInputError
 from model.schema import Scenario
+from model.schema_base import DISCRIMINATORS, variant_tag
 
 
 class ScenarioError(ValueError):
@@ -33,14 +35,20 @@ def shipped_scenarios() -> list[str]:
 
 
 def merge(base: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    """`variant`'s tables merged into a copy of `base`: tables recursively, everything else replaced."""
+    """`variant`'s tables merged into a copy of `base`: tables recursively, everything else replaced.
+    A table that names another variant than the base's (its `kind` or `design`) replaces it whole,
+    since the fields of one variant are errors in another."""
     out = copy.deepcopy(base)
     for key, value in variant.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _switches_variant(out[key], value):
             out[key] = merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
+
+
+def _switches_variant(base: dict[str, Any], variant: dict[str, Any]) -> bool:
+    return any(name in variant and variant[name] != base.get(name) for name in DISCRIMINATORS)
 
 
 def _read(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
@@ -75,17 +83,107 @@ def _read_one(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
 
 
 def format_validation_error(exc: ValidationError, where: str = "scenario") -> str:
-    """One line per problem: field path, the value given and the rule it breaks."""
-    lines = [f"{where}: {exc.error_count()} invalid field(s)"]
+    """One line per problem: field path, the value given and the rule it breaks.
+
+    Pydantic's names for union members (a variant's tag such as `flat`, or a type such as
+    `list[constrained-float]`) are left out of the path; a field of another variant is reported as
+    "kind 'flat' has no field 'block_share'", and a plain union's alternatives are merged into one line.
+    """
+    lines: list[tuple[str, str, list[tuple[str, bool]]]] = []  # (path, shown value, [(message, wrong type)])
+    merged: dict[str, int] = {}  # path → index in lines, for the alternatives of a plain union
     for err in exc.errors():
-        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+        loc, variant, member, union = _clean_loc(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"  # pydantic's mark for a bad key of a table: (..., key, "[key]")
+        loc = loc[:-2] if is_key else loc
+        path = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
         msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check its spelling against docs/scenario-schema.md)"
         value = err.get("input")
-        shown = "" if loc == "" or isinstance(value, dict) else f" = {value!r}"
-        lines.append(f"  {loc or '(top level)'}{shown}: {msg}")
-    return "\n".join(lines)
+        kind = err["type"]
+        if is_key:
+            msg = f"key {value!r}: {msg}"
+        if kind == "extra_forbidden":
+            if variant is not None and len(loc) == variant[2] + 1:
+                field, tag, _, fields = variant
+                msg = f"{field} {tag!r} has no field {loc[-1]!r} (its fields: {', '.join(fields)})"
+            else:
+                msg = "unknown field (check its spelling against docs/scenario-schema.md)"
+        elif kind == "missing" and variant is not None and len(loc) == variant[2] + 1:
+            msg = f"required for {variant[0]} {variant[1]!r}"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            field = err.get("ctx", {}).get("discriminator", "kind").strip("'()")
+            tags = ", ".join(repr(t) for t in union)
+            if kind == "union_tag_invalid":
+                path, value = f"{path}.{field}" if path else field, err["ctx"]["tag"]
+                msg = f"must be one of {tags}"
+            else:
+                msg = f"needs a {field!r}: one of {tags}"
+        shown = "" if path == "" or is_key or isinstance(value, dict) else f" = {value!r}"
+        alternative = (msg, member and kind.endswith(("_type", "_parsing")))
+        if member and path in merged:  # another alternative of the same plain union
+            lines[merged[path]][2].append(alternative)
+            continue
+        if member:
+            merged[path] = len(lines)
+        lines.append((path or "(top level)", shown, [alternative]))
+    out = []
+    for path, shown, alternatives in lines:
+        # "should be a number" says nothing when the value was meant as the other alternative, a list:
+        # keep the alternatives that got past the type check (or the line of a bad item of that list)
+        kept = [m for m, wrong_type in alternatives if not wrong_type]
+        if not kept and any(p.startswith((path + "[", path + ".")) for p, _, _ in lines):
+            continue
+        out.append(f"  {path}{shown}: {'; or '.join(kept or [m for m, _ in alternatives])}")
+    return "\n".join([f"{where}: {len(out)} invalid field(s)", *out])
+
+
+def _members(tp: Any) -> list[Any]:
+    """The alternatives of a type: Annotated unwrapped, unions flattened, None left out."""
+    if get_origin(tp) is Annotated:
+        return _members(get_args(tp)[0])
+    if get_origin(tp) in (Union, types.UnionType):
+        return [m for a in get_args(tp) for m in _members(a) if m is not type(None)]
+    return [tp]
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _clean_loc(loc: tuple) -> tuple[list, tuple | None, bool, list[str]]:
+    """A pydantic error location walked through the schema: (the location without union-member
+    names, the last variant passed as (discriminator, tag, its depth in the location, its fields) or
+    None, whether a plain union's member name was dropped, and the tags of a union at the end)."""
+    out: list = []
+    variant = None
+    member = False
+    types_ = [Scenario]
+    for part in loc:
+        types_ = [m for t in types_ for m in _members(t)]
+        models = [t for t in types_ if _is_model(t)]
+        tagged = {variant_tag(m)[1]: m for m in models if variant_tag(m)}  # type: ignore[index]
+        if isinstance(part, str) and len(types_) > 1 and part in tagged:
+            m = tagged[part]
+            own = [f for f in m.model_fields if f not in ("source", "assumption")]
+            variant = (variant_tag(m)[0], part, len(out), own + [f for f in m.model_fields if f not in own])  # type: ignore[index]
+            types_ = [m]
+            continue
+        if isinstance(part, str) and len(types_) > 1 and not any(
+                (_is_model(t) and part in t.model_fields) or get_origin(t) is dict for t in types_):
+            member = True  # pydantic's name for an alternative of a plain union, e.g. list[constrained-float]
+            continue
+        out.append(part)
+        nxt = []
+        for t in types_:
+            if _is_model(t) and isinstance(part, str) and part in t.model_fields:
+                nxt.append(t.model_fields[part].annotation)
+            elif get_origin(t) in (list, tuple) and isinstance(part, int):
+                nxt.append(get_args(t)[0])
+            elif get_origin(t) is dict:
+                nxt.append(get_args(t)[1])
+        types_ = nxt
+    members = [m for t in types_ for m in _members(t)]
+    union = [variant_tag(m)[1] for m in members if _is_model(m) and variant_tag(m)]  # type: ignore[index]
+    return out, variant, member, union
 
 
 def validate(data: dict[str, Any], where: str = "scenario") -> Scenario:

@@ -10,41 +10,44 @@ The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-MONTHS = 12
-HOURS = 24
+from agents.plant import TECHNOLOGIES
+from agents.regulator import RESETS
+from agents.tariff_classes import CLASS_CODES
+from model.net_metering import RULES
+from model.schema_base import (  # noqa: F401  (re-exported: the schema's building blocks)
+    HOURS,
+    MONTHS,
+    Daily,
+    Hour,
+    Monthly,
+    NonNeg,
+    Share,
+    Sourced,
+    Strict,
+    names,
+    variant_union,
+)
+from model.special_tariffs import TARIFFS
+from model.tariffs import (  # noqa: F401  (re-exported: the retail tariff designs' tables)
+    RETAIL_TARIFFS,
+    Slab,
+    SlabTariffSpec,
+    TimeOfUseTariffSpec,
+    TouRates,
+)
+
 AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
 
-
-class Strict(BaseModel):
-    """Base: unknown fields are rejected; values are validated on assignment too."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
-
-
-class Sourced(Strict):
-    """A table of real-world figures: needs a `source` (citation) or a labelled `assumption`."""
-
-    source: str | None = Field(None, description="Citation for the figures in this table (publication, date, URL).")
-    assumption: str | None = Field(
-        None, description="When no source exists: what was assumed and why; users may change it.",
-    )
-
-    @model_validator(mode="after")
-    def _needs_provenance(self) -> Sourced:
-        if not ((self.source or "").strip() or (self.assumption or "").strip()):
-            raise ValueError("needs a 'source' (citation) or an 'assumption' (labelled placeholder) for its figures")
-        return self
-
-
-NonNeg = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Monthly = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=MONTHS, max_length=MONTHS)]
-Daily = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=HOURS, max_length=HOURS)]
+# names a user chooses among, each from its registry (one source)
+Technology = names(TECHNOLOGIES)
+TariffClass = names(CLASS_CODES)
+ExportRuleKind = names(RULES)
+ResetName = names(RESETS)
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,10 +116,7 @@ class PlantSpec(Sourced):
     id: str = Field(description="Unique plant id.")
     name: str = Field("", description="Display name.")
     node: str = Field(description="Node id where the plant injects.")
-    technology: Literal[
-        "hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
-        "bagasse", "other",
-    ] = Field(description="Technology, used for reporting and profiles.")
+    technology: Technology = Field(description="Technology, used for reporting and profiles.")
     capacity_mw: float = Field(gt=0, description="Dependable capacity, MW.")
     variable_cost_per_kwh: float = Field(
         ge=0, description="Energy purchase price (fuel + variable O&M) at the base fuel price, currency/kWh.",
@@ -154,8 +154,8 @@ class ConsumerClassSpec(Sourced):
     """A group of consumers sharing a tariff class, consumption level and load shape."""
 
     name: str = Field(description="Unique class name, e.g. 'residential_protected'.")
-    tariff_class: Literal["residential", "commercial", "industrial", "agricultural", "other"] = Field(
-        description="Which tariff applies (residential uses slabs).",
+    tariff_class: TariffClass = Field(
+        description="Which tariff applies (residential uses slabs in the slab design).",
     )
     protected: bool = Field(False, description="Residential protected consumers (lower slab rates).")
     income_class: Literal["low", "middle", "high", "not_applicable"] = Field(
@@ -205,33 +205,15 @@ class ConsumersSpec(Strict):
 
 
 # --------------------------------------------------------------------------------------------
-class Slab(Strict):
-    """One residential slab: the rate applies when monthly consumption is at most `up_to_kwh`."""
-
-    up_to_kwh: float = Field(gt=0, description="Upper bound of the slab, kWh per month (use 1e9 for the last).")
-    rate_per_kwh: NonNeg = Field(description="Energy rate, currency/kWh.")
-
-
-class TariffSpec(Sourced):
-    """Retail tariffs at the start (the regulator rescales them at each reset)."""
-
-    residential_slabs: list[Slab] = Field(min_length=1, description="Non-protected residential slabs, ascending.")
-    protected_slabs: list[Slab] = Field(default_factory=list, description="Protected residential slabs, ascending.")
-    commercial_per_kwh: NonNeg = Field(description="Commercial energy rate, currency/kWh.")
-    industrial_per_kwh: NonNeg = Field(description="Industrial energy rate, currency/kWh.")
-    agricultural_per_kwh: NonNeg = Field(description="Agricultural energy rate, currency/kWh.")
-    other_per_kwh: NonNeg = Field(0.0, description="Rate for other consumers (bulk, general services), currency/kWh.")
-    fixed_charge_per_month: NonNeg = Field(0.0, description="Fixed charge per connection per month, currency.")
-    slab_basis: Literal["whole_bill", "telescopic"] = Field(
-        "whole_bill", description="whole_bill: one slab's rate applies to all units; telescopic: each block at its rate.",
-    )
+# retail tariffs: one table per design registered in model.tariffs.RETAIL_TARIFFS, chosen by `design`
+TariffSpec = variant_union([t.spec_type for t in RETAIL_TARIFFS.values()], default="slab")
 
 
 class NetMeteringRule(Sourced):
     """A compensation rule for rooftop-PV exports, in force for new contracts from `start`."""
 
     start: dt.date = Field(description="Date from which new contracts use this rule.")
-    kind: Literal["net_metering", "net_billing", "gross_metering", "none"] = Field(
+    kind: ExportRuleKind = Field(
         description="net_metering: exports offset imports at the retail rate within the month, surplus at the "
         "export rate; net_billing: imports at the tariff, exports at the export rate; gross_metering: all PV "
         "output sold at the export rate, all consumption bought at the tariff; none: exports not paid.",
@@ -245,7 +227,7 @@ class RegulatorSpec(Sourced):
     """Annual tariff reset (uniform national tariff)."""
 
     reset_month: int = Field(7, ge=1, le=12, description="Month of the annual reset (7 = July, start of FY).")
-    reset: Literal["volumetric", "none"] = Field(
+    reset: ResetName = Field(
         "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen.",
     )
     fixed_charge_capacity_share: Share = Field(
@@ -276,24 +258,33 @@ class SettlementSpec(Sourced):
 
 
 # --------------------------------------------------------------------------------------------
-class Path(Strict):
-    """An exogenous driver: a constant, a yearly path, or a seeded geometric Brownian motion."""
+class ConstantPath(Strict):
+    """A driver fixed at `value` in every month."""
 
-    kind: Literal["constant", "path", "gbm"] = Field(
-        "constant", description="constant: `value`; path: `values` per year; gbm: geometric Brownian motion from `value`.",
+    kind: Literal["constant"] = Field("constant", description="constant: `value` in every month (the default).")
+    value: Finite = Field(1.0, description="The value.")
+
+
+class YearlyPath(Strict):
+    """A driver given year by year."""
+
+    kind: Literal["path"] = Field(description="path: `values` per year.")
+    values: list[Finite] = Field(min_length=1, description="Values per simulated year (at least one); the last repeats.")
+
+
+class GbmPath(Strict):
+    """A driver drawn as a seeded geometric Brownian motion (monthly steps)."""
+
+    kind: Literal["gbm"] = Field(description="gbm: geometric Brownian motion from `value`.")
+    value: Finite = Field(1.0, description="Start value.")
+    drift_per_year: Finite = Field(0.0, description="Drift (per year).")
+    volatility_per_year: Annotated[NonNeg, Field(allow_inf_nan=False)] = Field(
+        0.0, description="Volatility (per sqrt(year)).",
     )
-    value: float = Field(1.0, description="Constant value, or start value of a GBM.")
-    values: list[float] = Field(default_factory=list, description="Values per simulated year (path); last repeats.")
-    drift_per_year: float = Field(0.0, description="GBM drift (per year).")
-    volatility_per_year: NonNeg = Field(0.0, description="GBM volatility (per sqrt(year)).")
 
-    @model_validator(mode="after")
-    def _path_needs_values(self) -> Path:
-        if self.kind == "path" and not self.values:
-            raise ValueError("kind 'path' needs 'values' (one per year)")
-        if any(not math.isfinite(v) for v in [self.value, *self.values]):
-            raise ValueError("values must be finite numbers")
-        return self
+
+# an exogenous driver: a constant, a yearly path, or a seeded geometric Brownian motion (`kind`)
+Path = variant_union([ConstantPath, YearlyPath, GbmPath], default="constant")
 
 
 class DriversSpec(Sourced):
@@ -337,29 +328,8 @@ class BitcoinSpec(Sourced):
     )
 
 
-class SpecialTariffSpec(Sourced):
-    """A special tariff for large loads, selected by `name` from a large load."""
-
-    name: str = Field(description="Unique name used by large loads.")
-    kind: Literal["flat", "marginal_cost_plus", "interruptible", "take_or_pay_block", "time_of_use"] = Field(
-        description="flat: one rate; marginal_cost_plus: nodal (or system) marginal cost + adder; interruptible: "
-        "a rate, served only from capacity no other consumer needs and when the marginal cost is at most the rate; "
-        "take_or_pay_block: a committed monthly volume paid whether used or not, plus a share of capacity cost; "
-        "time_of_use: peak and off-peak rates.",
-    )
-    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate (flat, interruptible, take-or-pay, off-peak), currency/kWh.")
-    adder_per_kwh: float = Field(0.0, description="Adder on marginal cost (marginal_cost_plus), currency/kWh.")
-    basis: Literal["nodal", "system"] = Field("nodal", description="Marginal cost at the load's node or the system's.")
-    peak_rate_per_kwh: NonNeg = Field(0.0, description="Peak-hour rate (time_of_use), currency/kWh.")
-    peak_hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(
-        default_factory=list, description="Hours of the day (0–23) charged at the peak rate (time_of_use).",
-    )
-    block_share: Share = Field(
-        0.0, description="take_or_pay_block: committed energy as a share of the load's full-power monthly energy.",
-    )
-    capacity_cost_per_kw_month: NonNeg = Field(
-        0.0, description="take_or_pay_block: contribution to capacity cost, currency per contracted kW per month.",
-    )
+# special tariffs: one table per kind registered in model.special_tariffs.TARIFFS
+SpecialTariffSpec = variant_union([t.spec_type for t in TARIFFS.values()])
 
 
 class MinerSpec(Sourced):
@@ -456,7 +426,10 @@ class Scenario(Strict):
     plants: list[PlantSpec] = Field(min_length=1, description="Power plants (or groups of similar plants).")
     consumers: ConsumersSpec
     profiles: ProfilesSpec
-    tariffs: TariffSpec
+    tariffs: TariffSpec = Field(
+        description="Retail tariffs at the start (the regulator rescales them at each reset); `design` picks the "
+        "design registered in model.tariffs.RETAIL_TARIFFS: slab (the default) or time_of_use.",
+    )
     net_metering: list[NetMeteringRule] = Field(
         min_length=1, description="Export compensation rules for new contracts, in date order.",
     )
@@ -491,11 +464,11 @@ class Scenario(Strict):
                 raise ValueError(f"consumers.classes[{i}].hourly_profile = {c.hourly_profile!r}: must be a name in profiles.shapes")
         if self.profiles.pv_shape not in self.profiles.shapes:
             raise ValueError(f"profiles.pv_shape = {self.profiles.pv_shape!r}: must be a name in profiles.shapes")
-        for name, slabs in (("tariffs.residential_slabs", self.tariffs.residential_slabs),
-                            ("tariffs.protected_slabs", self.tariffs.protected_slabs)):
-            bounds = [s.up_to_kwh for s in slabs]
-            if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
-                raise ValueError(f"{name} up_to_kwh = {bounds}: slabs must be in strictly ascending order")
+        if isinstance(self.tariffs, TimeOfUseTariffSpec):
+            for i, c in enumerate(self.consumers.classes):
+                if c.tariff_class not in self.tariffs.rates:
+                    raise ValueError(f"tariffs.rates: no rates for tariff class {c.tariff_class!r} "
+                                     f"(of consumers.classes[{i}], {c.name!r})")
         starts = [r.start for r in self.net_metering]
         if starts != sorted(starts):
             raise ValueError(f"net_metering start = {[str(s) for s in starts]}: rules must be in date order")

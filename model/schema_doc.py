@@ -16,6 +16,8 @@ def _type(prop: dict[str, Any]) -> str:
         return f"[{prop['$ref'].split('/')[-1]}](#{prop['$ref'].split('/')[-1].lower()})"
     if "anyOf" in prop:
         return " or ".join(_type(p) for p in prop["anyOf"])
+    if "oneOf" in prop:  # a table whose `kind` (or `design`) picks one of these variants
+        return "one of " + ", ".join(_type(p) for p in prop["oneOf"])
     if "enum" in prop:
         return " \\| ".join(f"`{v}`" for v in prop["enum"])
     if "const" in prop:

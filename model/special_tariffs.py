@@ -8,27 +8,95 @@ Each tariff answers three questions for one month of hours:
 
 `contribution` applies the IMF's test: (tariff − marginal energy cost − variable network cost) ×
 energy; a negative total is a **subsidy** from everyone else to the large load.
+
+Each design's parameters are a scenario table defined here, next to its behaviour (`spec_type`); the
+scenario schema accepts exactly the kinds registered in `TARIFFS`, each with its own fields only. A new
+design is one parameter table, one class and one registry line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import numpy as np
+from pydantic import Field
 
-from model.schema import SpecialTariffSpec
+from model.schema_base import Hour, NonNeg, Share, Sourced, variant_tag
 
 FIRM_BID_SHARE_OF_VOLL = 0.9  # firm large loads bid just below VoLL: served unless the system is short
 
 
+# ---------------------------------------------------------------------------- parameter tables
+class SpecialTariffSpec(Sourced):
+    """A special tariff for large loads, selected by `name` from a large load; `kind` picks the design."""
+
+    name: str = Field(description="Unique name used by large loads.")
+
+
+class SpecialFlatSpec(SpecialTariffSpec):
+    """kind 'flat': one rate for every hour."""
+
+    kind: Literal["flat"] = Field(description="flat: one rate.")
+    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+
+
+class SpecialMarginalCostPlusSpec(SpecialTariffSpec):
+    """kind 'marginal_cost_plus': nodal (or system) marginal cost plus an adder."""
+
+    kind: Literal["marginal_cost_plus"] = Field(description="marginal_cost_plus: nodal (or system) marginal cost + adder.")
+    adder_per_kwh: float = Field(0.0, description="Adder on marginal cost, currency/kWh.")
+    basis: Literal["nodal", "system"] = Field("nodal", description="Marginal cost at the load's node or the system's.")
+
+
+class SpecialInterruptibleSpec(SpecialTariffSpec):
+    """kind 'interruptible': a rate, served only from capacity no other consumer needs."""
+
+    kind: Literal["interruptible"] = Field(
+        description="interruptible: a rate, served only from capacity no other consumer needs and when the marginal "
+        "cost is at most the rate.",
+    )
+    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+
+
+class SpecialTakeOrPayBlockSpec(SpecialTariffSpec):
+    """kind 'take_or_pay_block': a committed monthly volume paid whether used or not."""
+
+    kind: Literal["take_or_pay_block"] = Field(
+        description="take_or_pay_block: a committed monthly volume paid whether used or not, plus a share of "
+        "capacity cost.",
+    )
+    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+    block_share: Share = Field(0.0, description="Committed energy as a share of the load's full-power monthly energy.")
+    capacity_cost_per_kw_month: NonNeg = Field(
+        0.0, description="Contribution to capacity cost, currency per contracted kW per month.",
+    )
+
+
+class SpecialTimeOfUseSpec(SpecialTariffSpec):
+    """kind 'time_of_use': peak and off-peak rates."""
+
+    kind: Literal["time_of_use"] = Field(description="time_of_use: peak and off-peak rates.")
+    rate_per_kwh: NonNeg = Field(0.0, description="Off-peak energy rate, currency/kWh.")
+    peak_rate_per_kwh: NonNeg = Field(description="Peak-hour rate, currency/kWh.")
+    peak_hours: list[Hour] = Field(min_length=1, description="Hours of the day (0–23) charged at the peak rate.")
+
+
+# ---------------------------------------------------------------------------- designs
+
 @dataclass(frozen=True)
 class SpecialTariff:
-    """Base class; `spec` holds the scenario's parameters (currency/kWh)."""
+    """Base class; `spec` holds the scenario's parameters (currency/kWh), a `spec_type` table.
+    A subclass's `kind` is its `spec_type`'s kind."""
 
     spec: SpecialTariffSpec
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialTariffSpec
     kind: ClassVar[str] = "base"
     interruptible: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.kind = variant_tag(cls.spec_type)[1]  # type: ignore[index]
 
     def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
         """Willingness to pay for grid energy in each hour, currency/MWh (0 = does not run)."""
@@ -55,14 +123,14 @@ class FlatTariff(SpecialTariff):
     """One concessional rate, e.g. Rs 22.98/kWh: the load runs (as firm load) while it is below its
     break-even, whatever the system's marginal cost."""
 
-    kind: ClassVar[str] = "flat"
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialFlatSpec
 
 
 class MarginalCostPlus(SpecialTariff):
     """Nodal (or system) marginal cost plus an adder: the load runs when marginal cost + adder ≤ its
     break-even, so it bids break-even − adder into the clearing."""
 
-    kind: ClassVar[str] = "marginal_cost_plus"
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialMarginalCostPlusSpec
 
     def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
         return np.full(len(hours), max(breakeven_per_mwh - self.spec.adder_per_kwh * 1000.0, 0.0))
@@ -77,7 +145,7 @@ class Interruptible(SpecialTariff):
     every other load (which bids at VoLL), never above its rate, so it never causes unserved energy
     elsewhere and is never served when marginal cost exceeds its rate."""
 
-    kind: ClassVar[str] = "interruptible"
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialInterruptibleSpec
     interruptible: ClassVar[bool] = True
 
     def bid_price(self, breakeven_per_mwh: float, hours: np.ndarray, voll_per_mwh: float) -> np.ndarray:
@@ -89,7 +157,7 @@ class TakeOrPayBlock(SpecialTariff):
     """A committed monthly volume (a share of full-power energy) paid whether used or not, at the
     rate, plus a contribution to capacity cost per contracted kW."""
 
-    kind: ClassVar[str] = "take_or_pay_block"
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialTakeOrPayBlockSpec
 
     def fixed_payment(self, power_mw: float, served_mwh: float, full_mwh: float) -> float:
         block = self.spec.block_share * full_mwh
@@ -100,7 +168,7 @@ class TakeOrPayBlock(SpecialTariff):
 class TimeOfUse(SpecialTariff):
     """Peak and off-peak rates; the load runs in the hours whose rate is below its break-even."""
 
-    kind: ClassVar[str] = "time_of_use"
+    spec_type: ClassVar[type[SpecialTariffSpec]] = SpecialTimeOfUseSpec
 
     def _rate_per_mwh(self, hours: np.ndarray) -> np.ndarray:
         peak = np.isin(hours % 24, self.spec.peak_hours)

@@ -19,7 +19,10 @@ def test_run_writes_outputs(tmp_path):
     assert set(prices["node"]) == {"A", "B", "C", "D", "E"} and len(prices) == 60
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and len(manifest["scenario_hash"]) == 64 and manifest["consumer_agents"] == 500
-    assert manifest["overrides"] == {"consumers.agents": 500}
+    assert manifest["levers"] == {"consumers.agents": 500} and manifest["months"] == 12
+    assert set(manifest["files"]) >= {"metrics.parquet", "yearly.parquet", "events.csv", "nodal_prices.parquet"}
+    yearly = pd.read_parquet(out / "yearly.parquet", use_threads=False)
+    assert list(yearly["fiscal_year"]) == ["FY2025", "FY2026"] and list(yearly["months"]) == [6, 6]
     assert (out / "summary.png").stat().st_size > 10_000
     hourly = pd.read_parquet(out / "hourly_nodes.parquet", use_threads=False)
     assert len(hourly) == 12 * 24 * 5 and {"price_per_mwh", "load_mw", "hour", "node"} <= set(hourly.columns)
@@ -47,16 +50,37 @@ def test_siting_command_ranks_every_node(tmp_path, capsys):
 def test_compare_variant_with_base(tmp_path, capsys):
     from experiments.compare import compare
 
-    table = compare("teaching-5-node", "teaching-5-node-miners", years=2, seed=2, agents=500)
-    assert (table[("large_load_energy_gwh", "base")] == 0).all()
-    assert (table[("large_load_energy_gwh", "variant")] > 0).all()
-    diff = table[("generation_gwh", "difference")]
-    assert (diff > 0).all(), "serving the large loads needs more generation"
-    assert (table[("emissions_t", "difference")] > 0).all()
+    result = compare("teaching-5-node", "teaching-5-node-miners", years=2, seeds=[2], agents=500)
+    energy = result.of("large_load_energy_gwh")
+    assert (energy["base"] == 0).all() and (energy["policy"] > 0).all()
+    assert (result.of("generation_gwh")["difference"] > 0).all(), "serving the large loads needs more generation"
+    assert (result.of("emissions_t")["difference"] > 0).all()
+    assert result.of("emissions_t")["ci_low"].isna().all()  # one seed: no interval
     code = main(["compare", "--base", "teaching-5-node", "--variant", "teaching-5-node-miners", "--years", "1",
-                 "--agents", "500", "--out", str(tmp_path / "c.csv")])
-    assert code == 0 and (tmp_path / "c.csv").exists()
+                 "--agents", "500", "--seeds", "2", "--out", str(tmp_path / "c.csv")])
+    assert code == 0
+    table = pd.read_csv(tmp_path / "c.csv")
+    emissions = table[table["metric"] == "emissions_t"]
+    assert emissions["ci_low"].notna().all() and set(table["seeds"]) == {2}
     assert "average_tariff_per_kwh" in capsys.readouterr().out
+
+
+def test_run_refuses_to_overwrite_results_and_leaves_no_partial_folder(tmp_path, capsys):
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier results")
+    assert main(["run", "--scenario", "teaching-5-node", "--years", "1", "--out", str(out), "--quiet"]) == 2
+    assert "exists and is not empty" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "earlier results"
+    assert [p.name for p in tmp_path.iterdir()] == ["r"]  # no temporary folder left behind
+
+
+def test_a_bad_lever_fails_before_any_work(tmp_path, capsys):
+    out = tmp_path / "bad"
+    assert main(["run", "--scenario", "teaching-5-node-miners", "--out", str(out), "--quiet",
+                 "--set", "miners.mw=-5"]) == 2
+    assert "lever miners.mw = -5: must be between 0 and 10,000 MW" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_run_with_large_loads_writes_them_hour_by_hour(tmp_path):

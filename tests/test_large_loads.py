@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from grid.clearing import MarketClearing
 from grid.market import Bids, Demand, PlantOffers
@@ -15,6 +16,11 @@ from model.special_tariffs import Interruptible, make_tariff
 from money_ledgers import assert_money_conserved, step_with_ledgers
 
 VARIANT = "teaching-5-node-miners"
+
+
+def special_tariff(**fields):
+    """A special tariff table validated as the scenario validates it (the variant named by `kind`)."""
+    return TypeAdapter(SpecialTariffSpec).validate_python(fields)
 
 
 def run(months, **overrides):
@@ -32,7 +38,8 @@ def test_variant_extends_its_base():
 
 
 def test_miner_bids_its_breakeven_and_is_curtailed_above_it():
-    over = {"large_loads.special_tariffs.0.kind": "marginal_cost_plus", "large_loads.special_tariffs.0.adder_per_kwh": 0.0,
+    over = {"large_loads.special_tariffs.0": {"name": "interruptible_30", "kind": "marginal_cost_plus", "adder_per_kwh": 0.0,
+                                              "assumption": "test"},
             "large_loads.miners.0.node": "D", "large_loads.miners.0.power_mw": 30.0,
             "large_loads.miners.0.efficiency_j_per_th": 50.0,
             "large_loads.miners.1.start": "2040-01-01"}
@@ -59,8 +66,8 @@ def grids_with_interruptible_load(draw):
     offers = PlantOffers(rng.integers(0, n, g).tolist(), rng.uniform(0, 150, (g, hours)), rng.uniform(5, 90, g))
     load = rng.uniform(0, 100, (n, hours))
     k = draw(st.integers(1, 3))
-    tariff = Interruptible(SpecialTariffSpec(name="i", kind="interruptible", rate_per_kwh=float(rng.uniform(0.01, 0.2)),
-                                             assumption="test"))
+    tariff = Interruptible(special_tariff(name="i", kind="interruptible", rate_per_kwh=float(rng.uniform(0.01, 0.2)),
+                                          assumption="test"))
     bid_price = np.vstack([tariff.bid_price(float(rng.uniform(20, 300)), np.arange(hours), 1000.0) for _ in range(k)])
     bids = Bids(rng.integers(0, n, k).tolist(), rng.uniform(0, 200, (k, hours)), bid_price)
     return grid, offers, Demand(load, voll_per_mwh=1000.0), bids
@@ -119,13 +126,13 @@ def test_energy_and_money_conservation_with_large_loads():
 
 
 def test_tariff_registry_and_take_or_pay():
-    spec = SpecialTariffSpec(name="b", kind="take_or_pay_block", rate_per_kwh=0.02, block_share=0.5,
-                             capacity_cost_per_kw_month=1.0, assumption="test")
+    spec = special_tariff(name="b", kind="take_or_pay_block", rate_per_kwh=0.02, block_share=0.5,
+                          capacity_cost_per_kw_month=1.0, assumption="test")
     t = make_tariff(spec)
     # 100 MW, 72,000 MWh possible in a month, 10,000 served: pays the 26,000 MWh shortfall and 100,000 of capacity
     assert t.fixed_payment(100.0, 10_000.0, 72_000.0) == pytest.approx(26_000 * 20.0 + 100_000.0)
-    tou = make_tariff(SpecialTariffSpec(name="t", kind="time_of_use", rate_per_kwh=0.02, peak_rate_per_kwh=0.08,
-                                        peak_hours=[18, 19, 20], assumption="test"))
+    tou = make_tariff(special_tariff(name="t", kind="time_of_use", rate_per_kwh=0.02, peak_rate_per_kwh=0.08,
+                                     peak_hours=[18, 19, 20], assumption="test"))
     price = tou.bid_price(50.0, np.arange(24), 1000.0)
     assert price[18] == 0.0 and price[3] > 0
 
@@ -376,8 +383,8 @@ def test_a_profitable_miner_expands_up_to_its_limit():
 
 def test_a_miner_paying_for_an_unused_block_leaves_after_its_loss_months():
     # take-or-pay block priced above its break-even: it never runs, pays the shortfall, loses money
-    over = {"large_loads.special_tariffs.1.kind": "take_or_pay_block", "large_loads.special_tariffs.1.rate_per_kwh": 0.5,
-            "large_loads.special_tariffs.1.block_share": 0.5, "large_loads.miners.1.exit_after_loss_months": 3,
+    over = {"large_loads.special_tariffs.1": {"name": "flat_20", "kind": "take_or_pay_block", "rate_per_kwh": 0.5,
+                                              "block_share": 0.5, "assumption": "test"}, "large_loads.miners.1.exit_after_loss_months": 3,
             "large_loads.data_centres": []}
     model = run(5, **over)
     miner = model.large_loads.miners[1]

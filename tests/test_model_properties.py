@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.model import SurplusModel
+from model.special_tariffs import TARIFFS
 from money_ledgers import MoneyLedgers, assert_money_conserved, step_with_ledgers
 
 settings_ = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -13,7 +14,14 @@ settings_ = settings(max_examples=12, deadline=None, suppress_health_check=[Heal
 
 @st.composite
 def overrides(draw):
-    kinds = ["flat", "marginal_cost_plus", "interruptible", "take_or_pay_block", "time_of_use"]
+    kind = draw(st.sampled_from(sorted(TARIFFS)))
+    rate = draw(st.floats(0.0, 0.08))
+    own_fields = {  # each kind takes only its own fields
+        "flat": {"rate_per_kwh": rate}, "interruptible": {"rate_per_kwh": rate},
+        "marginal_cost_plus": {"adder_per_kwh": rate},
+        "take_or_pay_block": {"rate_per_kwh": rate, "block_share": draw(st.floats(0, 1))},
+        "time_of_use": {"rate_per_kwh": rate, "peak_hours": [17, 18, 19, 20], "peak_rate_per_kwh": 0.09},
+    }
     return {
         "consumers.agents": draw(st.integers(60, 400)),
         "time.resolution": draw(st.sampled_from(["representative_day", "weekday_weekend"])),
@@ -24,11 +32,8 @@ def overrides(draw):
         "regulator.fixed_charge_capacity_share": draw(st.floats(0, 1)),
         "regulator.reset": draw(st.sampled_from(["volumetric", "none"])),
         "net_metering.1.kind": draw(st.sampled_from(["net_metering", "net_billing", "gross_metering", "none"])),
-        "large_loads.special_tariffs.0.kind": draw(st.sampled_from(kinds)),
-        "large_loads.special_tariffs.0.rate_per_kwh": draw(st.floats(0.0, 0.08)),
-        "large_loads.special_tariffs.0.block_share": draw(st.floats(0, 1)),
-        "large_loads.special_tariffs.0.peak_hours": [17, 18, 19, 20],
-        "large_loads.special_tariffs.0.peak_rate_per_kwh": 0.09,
+        "large_loads.special_tariffs.0": {"name": "interruptible_30", "kind": kind, **own_fields[kind],
+                                          "assumption": "test"},
         "large_loads.special_tariffs.1.rate_per_kwh": draw(st.floats(0.0, 0.08)),
         "large_loads.miners.0.power_mw": draw(st.floats(10, 400)),
         "consumers.adoption.p": draw(st.floats(0.001, 0.2)),

@@ -10,6 +10,7 @@ from mesa.discrete_space import Network
 
 from agents.plant import PlantFleet, PowerPlant
 from model.model import SurplusModel
+from model.plants import build_fleet
 from model.schema import PlantSpec
 
 SOLAR = np.r_[np.zeros(6), np.full(12, 0.5), np.zeros(6)]
@@ -22,7 +23,7 @@ def _spec(**kw) -> PlantSpec:
 
 
 def _fleet() -> PlantFleet:
-    return PlantFleet([
+    return build_fleet([
         _spec(id="coal", fuel="coal_imported", availability=0.9, emission_factor_t_per_mwh=0.9, forced_outage_rate=0.1, min_output_share=0.5,
               capacity_payment_per_kw_month=1000.0, contract_end=dt.date(2026, 6, 30)),
         _spec(id="hydro", technology="hydro", variable_cost_per_kwh=0.0, availability=[0.5] * 6 + [1.0] * 6,
