@@ -112,13 +112,12 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _levers(args: argparse.Namespace) -> None:
-    from model.levers import LEVERS_LIST
+    from model.levers import LEVERS_LIST, describe_default
     from model.scenario import load_scenario
 
     data = load_scenario(args.scenario).model_dump()
     for lv in LEVERS_LIST:
-        default = lv.default(data)
-        shown = "n/a" if default is None else (f"{default:,.4g}" if isinstance(default, float) else str(default))
+        shown = describe_default(lv, data)
         print(f"{lv.id:36s} {shown:>14s}  {lv.unit.replace('{currency}', data['meta']['currency']):18s} {lv.label}")
 
 

@@ -68,10 +68,12 @@ class Lever:
     write: Callable[[Data, Any], Data] | None = None  # setting when not simply every path = value
     schedule_write: Callable[[Data, dt.date, Any], Data] | None = None  # a pre-run schedule (dated rules)
     run_setting: bool = False                # not a scenario field: an argument of the run (seed)
+    applies_to: str = ""                     # what the scenario needs for the lever to apply (error messages)
 
     # -------------------------------------------------------------- reading
     def default(self, data: Data) -> Any:
-        """The scenario's own value (None when the scenario has nothing this lever applies to)."""
+        """The scenario's own value (None when the scenario has nothing this lever applies to, or when its
+        items differ: see `varies`)."""
         if self.read is not None:
             return self.read(data)
         paths = self.paths(data)
@@ -79,7 +81,13 @@ class Lever:
             return None
         if self.total:
             return sum(float(_get(data, p)) for p in paths)
-        return _get(data, paths[0])
+        values = [_get(data, p) for p in paths]
+        return values[0] if all(v == values[0] for v in values) else None  # None: differs by item
+
+    def varies(self, data: Data) -> bool:
+        """The lever's fields hold different values in this scenario (no single default; setting the
+        lever gives them all one value)."""
+        return not self.total and self.read is None and len({repr(_get(data, p)) for p in self.paths(data)}) > 1
 
     def source(self, data: Data) -> str:
         """Where the default comes from: the `source` (or `assumption`) of the table holding it."""
@@ -96,7 +104,8 @@ class Lever:
     # -------------------------------------------------------------- checking and setting
     def check(self, value: Any, data: Data) -> Any:
         """The value converted to the lever's kind; `LeverError` naming lever, value and rule."""
-        unit = f" {self.unit}" if self.unit and self.unit not in ("share", "yes/no") else ""
+        currency = (data.get("meta") or {}).get("currency", "PKR")
+        unit = f" {self.unit.replace('{currency}', currency)}" if self.unit and self.unit not in ("share", "yes/no") else ""
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise LeverError(f"lever {self.id} = {value!r}: must be true or false")
@@ -128,8 +137,9 @@ class Lever:
         """A copy of `data` with the lever at `value` (already checked)."""
         paths = self.paths(data)
         if not paths:
+            need = self.applies_to or self.explanation.rstrip(".")
             raise LeverError(f"lever {self.id}: the scenario '{data.get('meta', {}).get('name', '?')}' has "
-                             f"nothing it applies to ({self.explanation.rstrip('.')})")
+                             f"nothing it applies to (it needs {need})")
         if self.write is not None:
             return self.write(copy.deepcopy(data), value)
         if self.total:
@@ -208,9 +218,37 @@ def _tariffs_of(kind: str) -> Callable[[Data], list[int]]:
     return used
 
 
+def _tariff_fields(kind: str) -> set[str]:
+    from model.special_tariffs import TARIFFS
+
+    return set(TARIFFS[kind].spec_type.model_fields) if kind in TARIFFS else set()
+
+
 def _tariff_field(kind: str, fld: str) -> Callable[[Data], list[str]]:
+    """`fld` of the special tariffs the `kind` loads use, where their design has that field (a
+    marginal-cost-plus tariff has no rate)."""
     used = _tariffs_of(kind)
-    return lambda data: [f"large_loads.special_tariffs.{i}.{fld}" for i in used(data)]
+
+    def paths(data: Data) -> list[str]:
+        tariffs = _items(data, "large_loads.special_tariffs")
+        return [f"large_loads.special_tariffs.{i}.{fld}" for i in used(data)
+                if fld == "kind" or fld in _tariff_fields(tariffs[i].get("kind"))]
+    return paths
+
+
+def _set_tariff_kind(kind: str) -> Callable[[Data, str], Data]:
+    """Switch the `kind` loads' special tariffs to another design: the table keeps its name, sources
+    and the fields both designs have; the new design's other fields take their defaults."""
+    used = _tariffs_of(kind)
+
+    def write(data: Data, new_kind: str) -> Data:
+        keep = _tariff_fields(new_kind) | {"name", "source", "assumption"}
+        for i in used(data):
+            old = data["large_loads"]["special_tariffs"][i]
+            data["large_loads"]["special_tariffs"][i] = {
+                **{k: v for k, v in old.items() if k in keep and v is not None}, "kind": new_kind}
+        return data
+    return write
 
 
 def _new_contracts(fld: str) -> Callable[[Data], list[str]]:
@@ -324,6 +362,11 @@ def _with(read: Callable, write: Callable, path: str) -> dict[str, Any]:
     return {"read": read, "write": write, "paths": _field(path)}
 
 
+MINERS = "Bitcoin miners ([[large_loads.miners]]), as in pakistan-2025-2000mw"
+DATACENTRES = "AI data centres ([[large_loads.data_centres]]), as in teaching-5-node-miners"
+SANDBOX = "a regulatory sandbox ([[large_loads.sandboxes]]), as in pakistan-2025-sandbox"
+BITCOIN = "a Bitcoin world ([large_loads.bitcoin]), as in pakistan-2025-2000mw"
+RATED = "miners under a special tariff that has a rate: flat, interruptible, take-or-pay block or time of use"
 LEVERS_LIST: tuple[Lever, ...] = (
     # rooftop solar rules
     Lever("net_metering.export_rate_per_kwh", "Export rate for new rooftop-PV contracts", "Rooftop solar rules",
@@ -358,56 +401,59 @@ LEVERS_LIST: tuple[Lever, ...] = (
     Lever("miners.tariff_kind", "Miners' special tariff design", "Special tariffs", "",
           "The design of the tariff Bitcoin miners buy under (flat, marginal cost plus, interruptible, "
           "take-or-pay block, time of use).", "choice", _tariff_field("miners", "kind"),
-          choices=_kinds("model.special_tariffs", "TARIFFS")),
+          choices=_kinds("model.special_tariffs", "TARIFFS"), write=_set_tariff_kind("miners")),
     Lever("miners.tariff_rate_per_kwh", "Miners' tariff rate", "Special tariffs", "{currency}/kWh",
           "The energy rate of the miners' special tariff.", "float", _tariff_field("miners", "rate_per_kwh"),
-          0.0, 100.0, 0.5, live=True),
+          0.0, 100.0, 0.5, live=True, applies_to=RATED),
     Lever("datacentres.tariff_kind", "Data centres' special tariff design", "Special tariffs", "",
           "The design of the tariff AI data centres buy under.", "choice", _tariff_field("data_centres", "kind"),
-          choices=_kinds("model.special_tariffs", "TARIFFS")),
+          choices=_kinds("model.special_tariffs", "TARIFFS"), write=_set_tariff_kind("data_centres")),
     Lever("datacentres.tariff_rate_per_kwh", "Data centres' tariff rate", "Special tariffs", "{currency}/kWh",
           "The energy rate of the data centres' special tariff.", "float",
-          _tariff_field("data_centres", "rate_per_kwh"), 0.0, 100.0, 0.5, live=True),
+          _tariff_field("data_centres", "rate_per_kwh"), 0.0, 100.0, 0.5, live=True, applies_to=RATED.replace(
+              "miners", "data centres")),
     # large loads
     Lever("miners.mw", "Bitcoin mining", "Large loads", "MW",
           "Total site power of the Bitcoin miners, spread over the scenario's sites in proportion to their size "
-          "(0: dormant).", "float", _each("large_loads.miners", "power_mw"), 0.0, 10_000.0, 50.0, total=True),
+          "(0: dormant).", "float", _each("large_loads.miners", "power_mw"), 0.0, 10_000.0, 50.0, total=True,
+          applies_to=MINERS),
     Lever("miners.efficiency_j_per_th", "Miners' ASIC efficiency", "Large loads", "J/TH",
           "Energy per terahash of the miners' machines (lower is newer and more efficient).", "float",
-          _each("large_loads.miners", "efficiency_j_per_th"), 5.0, 100.0, 0.5),
+          _each("large_loads.miners", "efficiency_j_per_th"), 5.0, 100.0, 0.5, applies_to=MINERS),
     Lever("miners.node", "Miners' location", "Large loads", "node",
           "Where the miners connect: a grid node, or 'auto' to choose the node with the best expected margin.",
-          "choice", _each("large_loads.miners", "node"), choices=_nodes),
+          "choice", _each("large_loads.miners", "node"), choices=_nodes, applies_to=MINERS),
     Lever("datacentres.mw", "AI data centres", "Large loads", "MW IT",
           "Total IT capacity of the data centres over all their phases, spread in proportion (0: dormant).",
-          "float", _phases, 0.0, 10_000.0, 50.0, total=True),
+          "float", _phases, 0.0, 10_000.0, 50.0, total=True, applies_to=DATACENTRES),
     Lever("datacentres.flexible_share", "Data centres' flexible load", "Large loads", "share",
           "Share of a data centre's load that can be curtailed when power is short or dear.", "float",
-          _each("large_loads.data_centres", "flexible_share"), 0.0, 0.3, 0.05),
+          _each("large_loads.data_centres", "flexible_share"), 0.0, 0.3, 0.05, applies_to=DATACENTRES),
     # sandbox
     Lever("sandbox.cap_mw", "Sandbox MW cap", "Sandbox", "MW", "Largest total power of participants on trial at "
-          "once.", "float", _each("large_loads.sandboxes", "cap_mw"), 1.0, 10_000.0, 50.0, live=True),
+          "once.", "float", _each("large_loads.sandboxes", "cap_mw"), 1.0, 10_000.0, 50.0, live=True,
+          applies_to=SANDBOX),
     Lever("sandbox.cap_participants", "Sandbox participant cap", "Sandbox", "participants",
           "Most participants on trial at once.", "int", _each("large_loads.sandboxes", "cap_participants"),
-          1, 100, 1, live=True),
+          1, 100, 1, live=True, applies_to=SANDBOX),
     Lever("sandbox.trial_months", "Sandbox trial length", "Sandbox", "months", "How long a trial runs before its "
           "KPIs are reviewed (6–24 months).", "int", _each("large_loads.sandboxes", "duration_months"), 6, 24, 1,
-          live=True),
+          live=True, applies_to=SANDBOX),
     Lever("sandbox.max_j_per_th", "Sandbox minimum efficiency", "Sandbox", "J/TH", "Miners less efficient than "
           "this are not admitted.", "float", _each("large_loads.sandboxes", "max_j_per_th"), 5.0, 100.0, 0.5,
-          live=True),
+          live=True, applies_to=SANDBOX),
     # the uncertain world
     Lever("btc.price_usd_per_btc", "Bitcoin price", "The uncertain world", "USD/BTC",
           "Bitcoin's price at the start (a yearly path is scaled to start here).", "float",
-          minimum=1_000.0, maximum=1_000_000.0, step=1_000.0,
+          minimum=1_000.0, maximum=1_000_000.0, step=1_000.0, applies_to=BITCOIN,
           **_with(*_btc_level, "large_loads.bitcoin.price_usd_per_btc.kind")),
     Lever("btc.price_growth_per_year", "Bitcoin price trend", "The uncertain world", "per year",
           "Average growth of Bitcoin's price per year (a yearly path becomes a steady trend from the same start).",
-          "float", minimum=-0.5, maximum=1.0, step=0.01,
+          "float", minimum=-0.5, maximum=1.0, step=0.01, applies_to=BITCOIN,
           **_with(*_btc_growth, "large_loads.bitcoin.price_usd_per_btc.kind")),
     Lever("btc.hashrate_growth_per_year", "Network hashrate growth", "The uncertain world", "per year",
           "Growth of the Bitcoin network's hashrate per year: more competition, less BTC per machine.", "float",
-          minimum=-0.5, maximum=2.0, step=0.01,
+          minimum=-0.5, maximum=2.0, step=0.01, applies_to=BITCOIN,
           **_with(*_hash_growth, "large_loads.bitcoin.network_hashrate_eh_s.kind")),
     Lever("pv.cost_decline_per_year", "Rooftop-PV price decline", "The uncertain world", "per year",
           "How fast installed rooftop-PV systems get cheaper each year.", "float",
@@ -418,7 +464,7 @@ LEVERS_LIST: tuple[Lever, ...] = (
           -0.1, 0.1, 0.005),
     Lever("fx.pkr_per_usd", "Exchange rate", "The uncertain world", "{currency}/USD",
           "Rupees per US dollar at the start: sets what USD-priced mining revenue and compute are worth.",
-          "float", minimum=50.0, maximum=2_000.0, step=1.0, **_with(*_fx_level, "drivers.fx_per_usd.kind")),
+          "float", minimum=0.01, maximum=10_000.0, step=1.0, **_with(*_fx_level, "drivers.fx_per_usd.kind")),
     # the run
     Lever("run.years", "Horizon", "Run", "years", "How many years to simulate.", "int", _field("time.years"),
           1, 30, 1),
@@ -456,19 +502,19 @@ def apply_levers(
         if not is_schedule(value):
             out = lever.apply(out, lever.check(value, out))
             continue
+        if not (lever.live or lever.schedule_write):
+            raise LeverError(f"lever {lever.id}: cannot take a schedule (the model fixes it at the start); "
+                             "give one value")
         for date, v in _schedule(lever, value, out):
             if date <= start:
                 out = lever.apply(out, v)  # in force from the start
             elif lever.schedule_write is not None:
                 lever.apply(out, v)        # the scenario must take this value (raises if it cannot)
                 out = lever.schedule_write(out, date, v)
-            elif lever.live:
+            else:
                 paths = lever.paths(out)
                 after = lever.apply(out, v)  # checked now, not in month 40
                 changes.append(ScheduledChange(date, lever.id, tuple(paths), tuple(_get(after, p) for p in paths)))
-            else:
-                raise LeverError(f"lever {lever.id}: cannot take a schedule (the model fixes it at the start); "
-                                 "give one value")
     return out, sorted(changes, key=lambda c: c.date)
 
 
@@ -505,11 +551,19 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "levers.md"
 DOC_SCENARIO = "pakistan-2025-2000mw"
 
 
+def describe_default(lever: Lever, data: Data) -> str:
+    """The default as text: its value, 'varies' (items differ) or 'n/a' (nothing it applies to)."""
+    default = lever.default(data)
+    if default is None:
+        return "varies" if lever.varies(data) else "n/a"
+    return f"{default:,.4g}" if isinstance(default, float) else str(default)
+
+
 def render() -> str:
     """docs/levers.md from the registry, with the defaults of the scenario `DOC_SCENARIO`."""
-    from model.scenario import read_scenario
+    from model.scenario import read_scenario, validate
 
-    data, _ = read_scenario(DOC_SCENARIO)
+    data = validate(*read_scenario(DOC_SCENARIO)).model_dump()
     currency = data.get("meta", {}).get("currency", "PKR")
     lines = [
         "# Levers",
@@ -519,7 +573,7 @@ def render() -> str:
         "A *schedule* gives values from dates: `--set 'capacity.payment_cut_share={\"2027-07\" = 0.2}'`; levers",
         "marked *schedule* take one (their fields are read month by month; the export rate's schedule adds a",
         "dated rule). Defaults and sources are those of `" + DOC_SCENARIO + "`; *n/a* means that scenario has",
-        "nothing the lever applies to. Dotted scenario paths (`settlement.voll_per_kwh`, list items by id:",
+        "nothing the lever applies to, *varies* that its items differ (the lever sets them all to one value). Dotted scenario paths (`settlement.voll_per_kwh`, list items by id:",
         "`large_loads.miners.punjab_1.power_mw`) are accepted wherever a lever id is.",
     ]
     group = None
@@ -534,8 +588,7 @@ def render() -> str:
             rng = "yes/no" if lv.kind == "bool" else "date"
         else:
             rng = f"{_num(lv.minimum)} – {_num(lv.maximum)} (step {_num(lv.step)})"
-        default = lv.default(data)
-        shown = "n/a" if default is None else (f"{default:,.4g}" if isinstance(default, float) else str(default))
+        shown = describe_default(lv, data)
         sched = "yes" if (lv.live or lv.schedule_write) else ""
         src = lv.source(data).replace("|", "/")
         src = src if len(src) <= 160 else src[:157] + "…"
