@@ -21,6 +21,18 @@ from agents.views import RowField
 TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
                 "bagasse", "other")
 _NEVER = dt.date.max.toordinal()
+# Must-run plants back down pro rata in hours when their minimums would exceed this share of the load
+# (midday rooftop PV can push net load below them). Assumption: a 2 % margin keeps every hour feasible
+# with room for the flexible plants that hold the balance.
+MUST_RUN_MAX_SHARE_OF_LOAD = 0.98
+
+
+def back_down_must_run(min_output_mw: np.ndarray, load_mw: np.ndarray) -> np.ndarray:
+    """Minimum outputs (plants × hours) scaled down pro rata in hours where their total exceeds
+    `MUST_RUN_MAX_SHARE_OF_LOAD` × the hour's total load (`load_mw`, nodes × hours)."""
+    must = min_output_mw.sum(0)
+    room = MUST_RUN_MAX_SHARE_OF_LOAD * load_mw.sum(0)
+    return min_output_mw * np.minimum(1.0, np.divide(room, must, out=np.ones_like(must), where=must > 0))
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,14 @@ class PlantFleet:
         base = self.capacity_mw * self.availability[:, date.month - 1] * self.active(date)
         avail = base[:, None] * self.hourly_shape
         return avail, self.cost_per_mwh(fuel_index), avail * self.min_output_share[:, None]
+
+    def month_offers(
+        self, date: dt.date, fuel_index: dict[str, float], blocks: int, load_mw: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`offers` for `blocks` days of the month cleared together (plants × 24·blocks hours), with
+        must-run minimums backed down in hours when they would exceed the load (`load_mw` per hour)."""
+        avail_day, cost, pmin_day = self.offers(date, fuel_index)
+        return np.tile(avail_day, blocks), cost, back_down_must_run(np.tile(pmin_day, blocks), load_mw)
 
     def capacity_payments(self, date: dt.date, capacity_factor: np.ndarray) -> np.ndarray:
         """Capacity payments for one month, currency (plants).

@@ -6,7 +6,6 @@ single-buyer settlement → regulator (tariff reset) → data collection.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import deque
 from collections.abc import Sequence
@@ -17,23 +16,23 @@ import numpy as np
 from mesa import DataCollector, Model
 from mesa.discrete_space import Network
 
-from agents.consumer import Consumer, Economics
+from agents.consumer import Consumer, DayFlows, Economics
 from agents.plant import TECHNOLOGIES, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
-from model.dates import add_months
-from model.drivers import Drivers
-from model.large_loads import LargeLoads
+from model.dates import MonthCalendar, add_months, month_calendar
+from model.drivers import Drivers, DriverState
+from model.large_loads import LargeLoadMonth, LargeLoads
 from model.metrics import MonthOutcome, columns, record
 from model.siting import ClearingInputs
-from model.net_metering import ExportRule, make_rule
+from model.net_metering import ExportRule, make_rule, rule_in_force
 from model.plants import build_fleet
 from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
-from model.settlement import MonthSettlement, settle
+from model.settlement import MonthSettlement, grid_exchange, served_share, settle
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.tariffs import make_retail_tariff
@@ -48,6 +47,17 @@ def grid_from_spec(spec: GridSpec) -> Grid:
     lines = [Line(id=ln.id, from_node=ln.from_node, to_node=ln.to_node, reactance_pu=ln.reactance_pu,
                   limit_mw=ln.limit_mw, in_service=ln.in_service) for ln in spec.lines]
     return Grid(nodes, lines, slack=spec.slack, base_mva=spec.base_mva)
+
+
+@dataclass(frozen=True)
+class MonthUse:
+    """Consumers' energy in one month: per customer at the meter and per node at the grid."""
+
+    monthly_kwh: np.ndarray          # consumption per customer this month (agents)
+    pv_kwh_per_kw_day: float         # rooftop-PV yield this month, kWh per kWp per day
+    flows: dict[float, DayFlows]     # one day's flows by load factor of the month's blocks
+    load_mw: np.ndarray              # nodes × cleared hours, at the transmission grid (after losses)
+    surplus_mw: np.ndarray           # nodes × cleared hours, rooftop surplus offered to the grid
 
 
 @dataclass(frozen=True)
@@ -150,16 +160,8 @@ class SurplusModel(Model):
 
     # ------------------------------------------------------------------------------------------
     def rule_index(self, date: dt.date) -> int:
-        """Index of the export rule in force for new contracts on `date`: the latest rule started on or
-        before it (the first rule if none has started yet)."""
-        idx = 0
-        for i, r in enumerate(self.spec.net_metering):
-            if r.start <= date:
-                idx = i
-        return idx
-
-    def _consumption(self, d: Any) -> np.ndarray:
-        return self.population.base_kwh * self.season[self.date.month - 1] * d.demand_factor
+        """Index of the export rule in force for new contracts on `date`."""
+        return rule_in_force([r.start for r in self.spec.net_metering], date)
 
     def _economics(self, rule_index: int, pv_cost: float) -> Economics:
         """What consumers weigh this month: their average monthly consumption this year (demand
@@ -187,95 +189,85 @@ class SurplusModel(Model):
             self.adoption, ri, 0, self.streams.get("initial_pv"),
         )
 
-    def day_types(self) -> list[tuple[float, float]]:
-        """(days represented, load factor) of each 24-hour block cleared this month."""
-        y, m = self.date.year, self.date.month
-        days = calendar.monthrange(y, m)[1]
-        res = self.spec.time.resolution
-        wf = self.spec.time.weekend_load_factor
-        weekend = [calendar.weekday(y, m, d + 1) >= 5 for d in range(days)]
-        if res == "representative_day":
-            return [(float(days), 1.0)]
-        n_we = sum(weekend)
-        weekday = days / (days - n_we + n_we * wf)  # keeps the month's energy whatever the weekend factor
-        if res == "weekday_weekend":
-            return [(float(days - n_we), weekday), (float(n_we), weekday * wf)]
-        return [(1.0, weekday * wf if we else weekday) for we in weekend]
-
     # ------------------------------------------------------------------------------------------
     def step(self) -> None:
-        """Simulate the month starting at `self.date`."""
-        sc = self.spec
-        pop = self.population
+        """Simulate the month starting at `self.date` (docs/model.md, "Process overview and scheduling"):
+        scheduled lever changes, the regulator's reset, consumers' decisions, their energy at the meters
+        and the nodes, the market clearing, settlement, the month's metrics."""
         d = self.drivers.at(self.month)
-        cal_month = self.date.month
         self._apply_scheduled_changes()
-        # 1. the regulator's annual reset takes effect from the first day of the reset month
-        if self.regulator.due(cal_month, len(self.history)):
+        if self.regulator.due(self.date.month, len(self.history)):  # the annual reset takes effect this month
             self._reset_tariffs()
-        days = calendar.monthrange(self.date.year, cal_month)[1]
-        pop.customer_factor = d.customer_factor
+        cal = month_calendar(self.date, self.spec.time.resolution, self.spec.time.weekend_load_factor)
+        self.population.customer_factor = d.customer_factor
+        rule = self.rule_index(self.date)
+        self._consumers_decide(d, rule)
+        use = self._energy_use(cal, d)
+        res, cost = self._clear_market(cal, use, d)
+        settlement, large_loads, plant_mwh = self._settle(cal, use, res, cost, d, rule)
+        self._record(cal, use, res, settlement, large_loads, plant_mwh, d)
+        self.month += 1
+        self.date = add_months(self.date, 1)
 
-        # 2. consumers decide
-        monthly_kwh = self._consumption(d)
-        ri = self.rule_index(self.date)
-        pop.decide_adoption(self._economics(ri, d.pv_system_cost_per_kw), self.adoption, ri, self.month,
-                            self._adoption_rng)
+    def _consumers_decide(self, d: DriverState, rule: int) -> None:
+        """Consumers decide on rooftop PV (one vectorised pass over the population)."""
+        self.population.decide_adoption(self._economics(rule, d.pv_system_cost_per_kw), self.adoption, rule,
+                                        self.month, self._adoption_rng)
 
-        # 4. market clearing over the month's day types
-        blocks = self.day_types()
-        unique_factors = sorted({f for _, f in blocks})
-        pv_kwh_per_kw_day = sc.profiles.pv_yield_kwh_per_kwp_year / 365.0 * self.pv_season[cal_month - 1]
-        flows = {f: pop.daily_flows(monthly_kwh * f, days, pv_kwh_per_kw_day, self.pv_shape, self.grid.n_nodes)
-                 for f in unique_factors}
-        st = sc.settlement
-        load_blocks, surplus_blocks, hour_weight = [], [], []
-        for w, f in blocks:
-            fl = flows[f]
-            net = fl.node_imports_kw / 1000.0 / (1.0 - st.distribution_loss_share) - fl.node_exports_kw / 1000.0
-            load_blocks.append(np.maximum(net, 0.0) / (1.0 - st.transmission_loss_share))
-            surplus_blocks.append(np.maximum(-net, 0.0))
-            hour_weight.append(np.full(24, w))
-        load_mw = np.hstack(load_blocks)
-        surplus_mw = np.hstack(surplus_blocks)
-        hw = np.concatenate(hour_weight)  # days represented by each cleared hour
-        avail_day, cost, pmin_day = self.fleet.offers(self.date, d.fuel_index)
-        n_blocks = len(blocks)
-        avail = np.tile(avail_day, n_blocks)
-        pmin = np.tile(pmin_day, n_blocks)
-        # must-run units back down pro rata in hours when their minimum exceeds the load (midday PV)
-        must = pmin.sum(0)
-        pmin = pmin * np.minimum(1.0, np.divide(0.98 * load_mw.sum(0), must, out=np.ones_like(must), where=must > 0))
-        n_p, n_n = len(self.plants), self.grid.n_nodes
+    def _energy_use(self, cal: MonthCalendar, d: DriverState) -> MonthUse:
+        """Consumers' energy this month: per customer at the meter, and per node and hour at the
+        transmission grid (after losses), for each block of the month."""
+        pop, st = self.population, self.spec.settlement
+        monthly_kwh = pop.base_kwh * self.season[cal.date.month - 1] * d.demand_factor
+        pv_kwh_per_kw_day = (self.spec.profiles.pv_yield_kwh_per_kwp_year / 365.0
+                             * self.pv_season[cal.date.month - 1])
+        flows = {f: pop.daily_flows(monthly_kwh * f, cal.days, pv_kwh_per_kw_day, self.pv_shape, self.grid.n_nodes)
+                 for f in sorted(set(cal.load_factor))}
+        exchange = [grid_exchange(flows[f].node_imports_kw, flows[f].node_exports_kw, st.distribution_loss_share,
+                                  st.transmission_loss_share) for f in cal.load_factor]
+        return MonthUse(monthly_kwh=monthly_kwh, pv_kwh_per_kw_day=pv_kwh_per_kw_day, flows=flows,
+                        load_mw=np.hstack([e[0] for e in exchange]), surplus_mw=np.hstack([e[1] for e in exchange]))
+
+    def _clear_market(self, cal: MonthCalendar, use: MonthUse, d: DriverState) -> tuple[ClearingResult, np.ndarray]:
+        """Clear the month's hours: plants at their costs, rooftop surplus at zero, large loads' bids,
+        inflexible load at VoLL. Returns the clearing and the plants' offer prices per MWh."""
+        avail, cost, pmin = self.fleet.month_offers(self.date, d.fuel_index, cal.blocks, use.load_mw)
+        n_n = self.grid.n_nodes
         offers = PlantOffers(
             node=self._offer_nodes,
-            available_mw=np.vstack([avail, surplus_mw]),
+            available_mw=np.vstack([avail, use.surplus_mw]),
             cost_per_mwh=np.concatenate([cost, np.zeros(n_n)]),
-            min_output_mw=np.vstack([pmin, np.zeros_like(surplus_mw)]),
+            min_output_mw=np.vstack([pmin, np.zeros_like(use.surplus_mw)]),
         )
-        voll = st.voll_per_kwh * 1000.0
-        demand = Demand(load_mw, voll_per_mwh=voll)
-        hours_of_day = np.tile(np.arange(24), n_blocks)
+        voll = self.spec.settlement.voll_per_kwh * 1000.0
+        demand = Demand(use.load_mw, voll_per_mwh=voll)
+        hours_of_day, hw = cal.hours_of_day, cal.hour_weight
         bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing,
                                      self.clearing_log)
         res = self.clearing.clear(offers, demand, bids)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
-        self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, load_mw, res.unserved_mw,
+        self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, use.load_mw, res.unserved_mw,
                                         bids, res.bid_served_mw, res.flow_mw, res.binding))
-        self.last_clearing, self.last_load_mw = res, load_mw
+        self.last_clearing, self.last_load_mw = res, use.load_mw
+        return res, cost
 
-        # 5. settlement
-        plant_mwh = res.dispatch_mw[:n_p] @ hw
-        hours_in_month = days * 24.0
-        cf = self.fleet.capacity_factor(plant_mwh, hours_in_month)
+    def _settle(
+        self, cal: MonthCalendar, use: MonthUse, res: ClearingResult, cost: np.ndarray, d: DriverState, rule: int,
+    ) -> tuple[MonthSettlement, LargeLoadMonth, np.ndarray]:
+        """The single buyer's month: plants paid for energy and capacity, consumers billed for the
+        imports they were served, large loads settled under their tariffs; circular debt moves by the
+        difference. Returns the settlement, the large loads' month and each plant's MWh."""
+        pop, st, hw = self.population, self.spec.settlement, cal.hour_weight
+        plant_mwh = res.dispatch_mw[:len(self.plants)] @ hw
+        cf = self.fleet.capacity_factor(plant_mwh, cal.hours)
         cap_pay = self.fleet.capacity_payments(self.date, cf) * (1.0 - st.capacity_payment_cut_share)
-        node_load_mwh = load_mw @ hw
-        node_unserved_mwh = res.unserved_mw @ hw
-        served = np.divide(node_load_mwh - node_unserved_mwh, node_load_mwh, out=np.ones(n_n), where=node_load_mwh > 0)
-        imports_m = sum(w * flows[f].imports_kwh for w, f in blocks) * served[pop.node]
-        exports_m = sum(w * flows[f].exports_kwh for w, f in blocks)
-        pv_m = pop.pv_kw * pv_kwh_per_kw_day * days
-        bills, credits = pop.bill_month(imports_m, exports_m, monthly_kwh, pv_m, self.tariffs, self.rules, ri, self.month)
+        served = served_share(use.load_mw @ hw, res.unserved_mw @ hw)
+        blocks = list(zip(cal.days_per_block, cal.load_factor, strict=True))
+        imports_m = sum(w * use.flows[f].imports_kwh for w, f in blocks) * served[pop.node]
+        exports_m = sum(w * use.flows[f].exports_kwh for w, f in blocks)
+        pv_m = pop.pv_kw * use.pv_kwh_per_kw_day * cal.days
+        bills, credits = pop.bill_month(imports_m, exports_m, use.monthly_kwh, pv_m, self.tariffs, self.rules, rule,
+                                        self.month)
         fixed = self.tariffs.fixed_charge_per_month
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
@@ -284,26 +276,31 @@ class SurplusModel(Model):
             class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
             subsidy=st.subsidy_per_month,
         )
-        ll = self.large_loads.settle(res, hours_of_day, hw, self.month, d.fx_per_usd,
+        ll = self.large_loads.settle(res, cal.hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)
         s.add_large_loads(ll.revenue, ll.energy_mwh)
         self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, cf)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
+        return s, ll, plant_mwh
 
-        weights = load_mw * hw[None, :]
+    def _record(
+        self, cal: MonthCalendar, use: MonthUse, res: ClearingResult, s: MonthSettlement, ll: LargeLoadMonth,
+        plant_mwh: np.ndarray, d: DriverState,
+    ) -> None:
+        """The month's metrics (model/metrics.py) and nodal prices; the DataCollector's row."""
+        hw = cal.hour_weight
+        weights = use.load_mw * hw[None, :]
         node_price = np.divide((res.lmp_per_mwh * weights).sum(1), weights.sum(1),
                                out=res.lmp_per_mwh.mean(1), where=weights.sum(1) > 0)
         self.nodal_prices.append(node_price)
         outcome = MonthOutcome(
-            clearing=res, load_mw=load_mw, hour_weight=hw, plant_mwh=plant_mwh, surplus_mw=surplus_mw,
-            unserved_mwh=node_unserved_mwh, hours_in_month=hours_in_month, settlement=s, large_loads=ll, drivers=d,
+            clearing=res, load_mw=use.load_mw, hour_weight=hw, plant_mwh=plant_mwh, surplus_mw=use.surplus_mw,
+            unserved_mwh=res.unserved_mw @ hw, hours_in_month=cal.hours, settlement=s, large_loads=ll, drivers=d,
             node_price_per_mwh=node_price,
         )
         self.metrics = {"date": self.date.isoformat(), **record(self, outcome)}
         self.datacollector.collect(self)
-        self.month += 1
-        self.date = add_months(self.date, 1)
 
     def _apply_scheduled_changes(self) -> None:
         """Scheduled lever values due by this month go into the scenario the model reads month by month."""

@@ -89,3 +89,13 @@ RULES: dict[str, type[ExportRule]] = {r.kind: r for r in (NetMetering, NetBillin
 def make_rule(kind: str, export_rate_per_kwh: float, contract_years: int, max_kw_share_of_sanctioned: float) -> ExportRule:
     """The rule class registered under `kind`."""
     return RULES[kind](export_rate_per_kwh, contract_years, max_kw_share_of_sanctioned)
+
+
+def rule_in_force(starts: list, date: object) -> int:
+    """Index of the export rule for new contracts on `date`, given the rules' start dates in date
+    order: the latest rule started on or before it (the first rule if none has started yet)."""
+    idx = 0
+    for i, start in enumerate(starts):
+        if start <= date:
+            idx = i
+    return idx

@@ -76,3 +76,20 @@ def settle(
         billed_by_class=dict(zip(class_names, billed_by.tolist(), strict=True)),
         energy_payment_by_plant=energy_by_plant, capacity_payment_by_plant=plant_capacity_payment,
     )
+
+
+def grid_exchange(
+    imports_kw: np.ndarray, exports_kw: np.ndarray, distribution_loss_share: float, transmission_loss_share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Consumers' metered imports and exports at each node (kW, nodes × hours) → (load the
+    transmission grid must serve, rooftop surplus offered back to it), MW. Imports are grossed up for
+    distribution losses and netted against exports at the node; a net draw is grossed up again for
+    transmission losses."""
+    net = imports_kw / 1000.0 / (1.0 - distribution_loss_share) - exports_kw / 1000.0
+    return np.maximum(net, 0.0) / (1.0 - transmission_loss_share), np.maximum(-net, 0.0)
+
+
+def served_share(load_mwh: np.ndarray, unserved_mwh: np.ndarray) -> np.ndarray:
+    """Share of each node's load that was served (1 where there was no load): consumers are billed
+    for the imports they actually received."""
+    return np.divide(load_mwh - unserved_mwh, load_mwh, out=np.ones(len(load_mwh)), where=load_mwh > 0)
