@@ -112,7 +112,7 @@ class PlainConsumer(Agent):
         e = (1.0 - s) / (1.0 + (q / p) * s) * math.exp(-(p + q) * dt)
         s1_ = (1.0 - e) / (1.0 + (q / p) * e)
         hazard = mms * math.log((1.0 - s) / max(1.0 - s1_, 1e-300))
-        self.decision = m.draws[m.rank[self.i]] < -math.expm1(-hazard)
+        self.decision = m.draws[self.i] < -math.expm1(-hazard)
 
     def apply(self) -> None:
         if self.decision:
@@ -132,12 +132,9 @@ class PlainModel(Model):
         for a in self.people:
             a.neighbours = [self.people[j] for j in a._nbr_idx]
         self.draws = np.zeros(0)
-        self.rank = np.zeros(pop.n, dtype=np.int64)
 
     def step(self) -> None:
-        eligible = [a.i for a in self.people if not a.adopted]
-        self.rank[eligible] = np.arange(len(eligible))
-        self.draws = self.np_rng.random(len(eligible))
+        self.draws = self.np_rng.random(self.pop.n)  # one draw per agent per month, eligible or not (as the model)
         self.agents.shuffle_do("step")
         self.agents.do("apply")
 

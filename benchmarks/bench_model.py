@@ -1,7 +1,9 @@
 """A 10-year run end to end, with the wall time split into market clearing and everything else.
 
-Targets (DESIGN/issue): everything other than clearing ≤ 30 % of the total; the whole 10-year run at
-the default resolution and agent count under 2 s on the project's 2-core machines.
+Target (issue 8): the whole 10-year run at the default resolution and agent count ≤ 1.0 s end to end
+on the project's 2-core machines. The split shows where the time goes. (The old target "everything
+other than clearing ≤ 30 %" is retired: Mesa's agent registration and scenario validation alone are a
+floor that makes it meaningless at the default resolution; the floor is still printed.)
 Run: `python benchmarks/bench_model.py [--scenario NAME] [--years N] [--repeat R]`.
 """
 
@@ -102,12 +104,12 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     clearing = med["clearing (total)"]
     print(f"== {args.years}-year run of {args.scenario}: {int(med['agents']):,} consumer agents, "
           f"{int(med['hours cleared per month'])} hours cleared per month (median of {args.repeat}) ==")
-    verdict = ("met" if total < 2.0 else "NOT met") if args.resolution is None else "applies at the default resolution"
+    verdict = ("met" if total <= 1.0 else "NOT met") if args.resolution is None else "applies at the default resolution"
     print(f"end to end {total:.2f} s (build {med['build']:.2f} s, {12 * args.years} steps {med['steps']:.2f} s); "
-          f"target < 2 s: {verdict}")
+          f"target ≤ 1.0 s: {verdict}")
     print(f"market clearing {clearing:.2f} s ({clearing / total:.0%}), of which HiGHS solves "
           f"{med['clearing: HiGHS solves']:.2f} s; everything else {total - clearing:.2f} s "
-          f"({(total - clearing) / total:.0%}); target ≤ 30 %: {'met' if (total - clearing) / total <= 0.30 else 'NOT met'}")
+          f"({(total - clearing) / total:.0%})")
     for key in ("consumers: adoption", "consumers: hourly flows", "consumers: bills", "data collection", "build"):
         print(f"  {key:<26} {med[key]:6.3f} s  ({med[key] / total:5.1%})")
     floors = [mesa_floor(args.scenario) for _ in range(args.repeat)]

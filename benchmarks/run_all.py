@@ -9,6 +9,7 @@ import sys
 
 import bench_adoption
 import bench_clearing
+import bench_compare
 import bench_model
 
 
@@ -24,6 +25,8 @@ def main() -> int:
     gc.collect()
     print()
     bench_model.main(["--repeat", "1" if quick else "3"])
+    print()
+    bench_compare.main(["--repeat", "3" if quick else "5"])
     print()
     # the same run with every hour cleared: where the clearing is heavy, how much is everything else
     bench_model.main(["--repeat", "1", "--resolution", "hourly", "--scaling", *(["--years", "2"] if quick else [])])
