@@ -122,15 +122,16 @@ def paired_table(
         else:
             half = np.full_like(mean, np.nan)
     currency = pairs[0][0].manifest.get("currency", "PKR")
-    rows = []
-    for j, c in enumerate(cols):
-        m = metric_of(c)[0]
-        for i, fy in enumerate(years):
-            rows.append({"metric": c, "fiscal_year": fy, "months": int(pairs[0][0].yearly["months"].iloc[i]),
-                         "base": base[:, i, j].mean(), "policy": policy[:, i, j].mean(), "difference": mean[i, j],
-                         "ci_low": mean[i, j] - half[i, j], "ci_high": mean[i, j] + half[i, j], "seeds": n,
-                         "unit": m.unit_in(currency), "better": m.better})
-    return pd.DataFrame(rows)
+    n_years, n_cols = len(years), len(cols)
+    info = [metric_of(c)[0] for c in cols]
+    return pd.DataFrame({  # metric-major, then fiscal year
+        "metric": np.repeat(cols, n_years), "fiscal_year": np.tile(np.asarray(years), n_cols),
+        "months": np.tile(pairs[0][0].yearly["months"].to_numpy(), n_cols),
+        "base": base.mean(0).T.ravel(), "policy": policy.mean(0).T.ravel(), "difference": mean.T.ravel(),
+        "ci_low": (mean - half).T.ravel(), "ci_high": (mean + half).T.ravel(), "seeds": n,
+        "unit": np.repeat([m.unit_in(currency) for m in info], n_years),
+        "better": np.repeat([m.better for m in info], n_years),
+    })
 
 
 def _values(run: RunResult, cols: list[str]) -> np.ndarray:

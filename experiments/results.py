@@ -48,11 +48,14 @@ def yearly_table(monthly: pd.DataFrame) -> pd.DataFrame:
     """Fiscal-year aggregates of a wide monthly table, each metric as the registry says; `months`
     counts the months each fiscal year covers (a year at either end of a run may be partial)."""
     metrics = [c for c in monthly.columns if c not in ("date", "fiscal_year")]
-    rules = {c: metric_of(c)[0].yearly for c in metrics}
-    grouped = monthly.groupby("fiscal_year", sort=True)
-    out = grouped.agg(rules) if rules else pd.DataFrame(index=grouped.size().index)
-    out.insert(0, "months", grouped.size())
-    return out
+    grouped = monthly[["fiscal_year", *metrics]].groupby("fiscal_year", sort=True)
+    out = pd.DataFrame(index=grouped.size().index)
+    out["months"] = grouped.size()
+    by_rule: dict[str, list[str]] = {}
+    for c in metrics:
+        by_rule.setdefault(metric_of(c)[0].yearly, []).append(c)
+    parts = [getattr(grouped[cols], rule)() for rule, cols in by_rule.items()]  # sum, mean, last
+    return pd.concat([out, *parts], axis=1)[["months", *metrics]]
 
 
 @dataclass

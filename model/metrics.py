@@ -12,6 +12,7 @@ test checks that they record exactly the registered columns.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -179,8 +180,10 @@ REGISTRY: tuple[Metric, ...] = (
 METRICS: dict[str, Metric] = {m.name: m for m in REGISTRY}
 
 
+@functools.lru_cache(maxsize=4096)
 def metric_of(column: str) -> tuple[Metric, dict[str, str]]:
-    """The registered metric of a column and its dimension values; KeyError for an unknown column."""
+    """The registered metric of a column and its dimension values; KeyError for an unknown column.
+    (Cached: treat the returned dict as read-only.)"""
     if column in METRICS:
         return METRICS[column], {}
     for m in REGISTRY:
