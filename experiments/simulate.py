@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.results import RunResult, events_table, monthly_table, node_table, versions
-from model.levers import ScheduledChange, apply_levers, run_seed
+from model.levers import ScheduledChange, resolve, run_seed
 from model.model import SurplusModel
 from model.scenario import read_scenario, scenario_hash, validate
 from model.schema import Scenario
@@ -53,7 +53,7 @@ def prepare(
         data, where = scenario.model_dump(), scenario.meta.name
     else:
         data, where = read_scenario(scenario)
-    data, schedule = apply_levers(data, levers)
+    data, schedule = resolve(data, levers)  # the file's own [levers], then these
     sc = validate(data, where)
     seed = run_seed(levers, seed)
     years = int(years) if years is not None else sc.time.years
@@ -142,7 +142,7 @@ class _Recorder:
         self.unserved.append(hourly.unserved_mw @ hourly.days)
         for load in self._loads():
             before, now = self._status[self._id(load)], load.status
-            if now != before:
+            if now != before and getattr(load, "power_mw", 0.0) > 0:  # a dormant (0 MW) site has no events
                 event = {"active": "entered", "exited": "exited", "refused": "refused"}.get(now, now)
                 self.events.append({"date": date, "load": self._id(load), "event": event,
                                     "reason": getattr(load, "reason", "") or "", "detail": f"{before} → {now}"})

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from model.scenario import ScenarioError, apply_overrides
+from model.scenario import LEVERS_TABLE, ScenarioError, apply_overrides
 
 Kind = Literal["float", "int", "bool", "choice", "date"]
 Data = dict[str, Any]
@@ -526,6 +526,16 @@ def _scenario_path(data: Data, key: str, value: Any) -> Data:
         raise LeverError(f"{key!r} is neither a lever id (see docs/levers.md) nor a scenario path: {exc}") from None
 
 
+def resolve(
+    data: Data, levers: Mapping[str, Any] | None = None,
+) -> tuple[Data, list[ScheduledChange]]:
+    """Scenario data with the levers of its own `[levers]` table applied, then `levers` (which win
+    for the same id); returns the data without that table and the run-time schedule."""
+    data = dict(data)
+    own = data.pop(LEVERS_TABLE, None) or {}
+    return apply_levers(data, {**own, **(levers or {})})
+
+
 def _schedule(lever: Lever, value: Mapping[str, Any], data: Data) -> list[tuple[dt.date, Any]]:
     if not value:
         raise LeverError(f"lever {lever.id} = {{}}: a schedule needs at least one 'YYYY-MM' = value")
@@ -561,9 +571,9 @@ def describe_default(lever: Lever, data: Data) -> str:
 
 def render() -> str:
     """docs/levers.md from the registry, with the defaults of the scenario `DOC_SCENARIO`."""
-    from model.scenario import read_scenario, validate
+    from model.scenario import load_scenario
 
-    data = validate(*read_scenario(DOC_SCENARIO)).model_dump()
+    data = load_scenario(DOC_SCENARIO).model_dump()
     currency = data.get("meta", {}).get("currency", "PKR")
     lines = [
         "# Levers",
@@ -575,6 +585,19 @@ def render() -> str:
         "dated rule). Defaults and sources are those of `" + DOC_SCENARIO + "`; *n/a* means that scenario has",
         "nothing the lever applies to, *varies* that its items differ (the lever sets them all to one value). Dotted scenario paths (`settlement.voll_per_kwh`, list items by id:",
         "`large_loads.miners.punjab_1.power_mw`) are accepted wherever a lever id is.",
+        "",
+        "A scenario file may set levers too, in a `[levers]` table (a policy variant is then its base plus a",
+        "few lever values; a variant's lever replaces its base's):",
+        "",
+        "```toml",
+        "[meta]",
+        'name = "my-policy"',
+        'extends = "pakistan-2025"',
+        "",
+        "[levers]",
+        '"net_metering.export_rate_per_kwh" = 8.0',
+        '"capacity.payment_cut_share" = { "2027-07" = 0.2 }',
+        "```",
     ]
     group = None
     for lv in LEVERS_LIST:

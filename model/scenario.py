@@ -19,6 +19,9 @@ from model.schema import Scenario
 from model.schema_base import DISCRIMINATORS, variant_tag
 
 
+LEVERS_TABLE = "levers"  # a scenario file's table of lever id (or scenario path) = value or schedule
+
+
 class ScenarioError(ValueError):
     """A scenario file or override is invalid. The message names each field, its value and the rule."""
 
@@ -58,7 +61,12 @@ def _read(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[s
         if parent in _seen or parent == data.get("meta", {}).get("name"):
             raise ScenarioError(f"{where}: meta.extends = {parent!r}: scenarios extend each other in a loop")
         base, _ = _read(parent, (*_seen, str(parent)))
+        levers = {**base.pop(LEVERS_TABLE, {}), **data.pop(LEVERS_TABLE, {})}  # a variant's lever replaces the base's
         data = merge(base, data)
+        if levers:
+            data[LEVERS_TABLE] = levers
+    if LEVERS_TABLE in data and not isinstance(data[LEVERS_TABLE], dict):
+        raise ScenarioError(f"{where}: levers = {data[LEVERS_TABLE]!r}: must be a table of lever id = value")
     return data, where
 
 
@@ -197,12 +205,21 @@ def validate(data: dict[str, Any], where: str = "scenario") -> Scenario:
 def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Load a shipped scenario by name (e.g. ``"pakistan-2025"``) or a TOML file by path.
 
+    A `[levers]` table in the file (lever ids or scenario paths = values) is applied first.
     `overrides` maps dotted paths to values, e.g. ``{"consumers.agents": 5000,
     "regulator.fixed_charge_capacity_share": 0.5}``; list items are addressed by their id or name
     (``"large_loads.miners.punjab_1.power_mw"`` or ``"large_loads.miners[punjab_1].power_mw"``), or
     by index (``"plants.0.capacity_mw"``).
     """
     data, where = _read(name_or_path)
+    if LEVERS_TABLE in data:
+        from model.levers import resolve  # levers build on this module
+
+        data, schedule = resolve(data)
+        if schedule:
+            raise ScenarioError(
+                f"{where}: levers {sorted({c.lever for c in schedule})} change during the run; run this scenario "
+                "with experiments.simulate or `surplus run`, which apply dated levers")
     if overrides:
         data = apply_overrides(data, overrides)
     return validate(data, where)
@@ -210,7 +227,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
 
 def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
     """The parsed (not yet validated) data of a scenario, with its `extends` chain merged, and where it
-    was read from."""
+    was read from. Its `[levers]` table, if any, is still there (`model.levers.resolve` applies it)."""
     return _read(name_or_path)
 
 

@@ -50,7 +50,9 @@ def render() -> str:
         "",
         "Generated from `model/schema.py` by `python -m model.schema_doc`; do not edit by hand.",
         "A scenario is a TOML file with the tables below. Tables marked *sourced* need a `source`",
-        "(citation) or an `assumption` (labelled placeholder). Unknown fields are errors.",
+        "(citation) or an `assumption` (labelled placeholder). Unknown fields are errors. A file may also",
+        "hold a `[levers]` table of lever ids (or scenario paths) = values, applied before validation",
+        "(`docs/levers.md`).",
         "",
     ]
     for name, sch in [("Scenario", schema), *sorted(defs.items())]:

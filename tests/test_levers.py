@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from experiments.simulate import prepare, simulate
-from model.levers import DOC, LEVERS, LeverError, apply_levers, render
+from model.levers import DOC, LEVERS, LeverError, apply_levers, render, resolve
 from model.scenario import read_scenario, scenario_hash, validate
 
 VARIANT = "pakistan-2025-2000mw"
@@ -19,6 +19,7 @@ def test_levers_doc_is_current():
 @pytest.mark.parametrize("scenario", [VARIANT, "teaching-5-node-miners", "pakistan-2025-sandbox"])
 def test_setting_every_lever_to_its_default_changes_nothing(scenario):
     data, where = read_scenario(scenario)
+    data, _ = resolve(data)  # the file's own [levers]
     full = validate(data, where).model_dump()
     original = scenario_hash(validate(data, where))
     applied = 0
@@ -117,3 +118,32 @@ def test_the_seed_lever_is_the_runs_seed():
     a = simulate("teaching-5-node", {"run.seed": 9}, years=1)
     b = simulate("teaching-5-node", years=1, seed=9)
     assert a.manifest["seed"] == 9 and a.monthly.equals(b.monthly)
+
+
+def test_a_scenario_file_sets_levers_and_a_variant_overrides_its_base(tmp_path):
+    base = tmp_path / "base.toml"
+    base.write_text('[meta]\nname = "base"\nextends = "pakistan-2025"\n\n[levers]\n'
+                    '"miners.mw" = 900\n"net_metering.export_rate_per_kwh" = 9.0\n', encoding="utf-8")
+    variant = tmp_path / "variant.toml"
+    variant.write_text(f'[meta]\nname = "variant"\nextends = "{base}"\n\n[levers]\n"miners.mw" = 300\n',
+                       encoding="utf-8")
+    from model.scenario import load_scenario
+
+    sc = load_scenario(str(variant))
+    assert [m.power_mw for m in sc.large_loads.miners] == [100.0, 100.0, 100.0]  # dormant sites share equally
+    assert sc.net_metering[-1].export_rate_per_kwh == 9.0                       # inherited from the base
+    # levers given to a run win over the file's
+    assert sum(m.power_mw for m in prepare(str(variant), {"miners.mw": 600}).scenario.large_loads.miners) == 600
+    dated = tmp_path / "dated.toml"
+    dated.write_text('[meta]\nname = "dated"\nextends = "pakistan-2025"\n\n[levers]\n'
+                     '"capacity.payment_cut_share" = { "2026-07" = 0.2 }\n', encoding="utf-8")
+    assert prepare(str(dated)).schedule[0].values == (0.2,)
+    with pytest.raises(Exception, match="change during the run; run this scenario with experiments.simulate"):
+        load_scenario(str(dated))
+
+
+def test_the_default_scenario_has_dormant_miners_for_the_levers():
+    sc = prepare("pakistan-2025").scenario
+    assert sc.large_loads.miners and all(m.power_mw == 0 for m in sc.large_loads.miners)
+    plan = prepare("pakistan-2025-2000mw").scenario
+    assert [m.power_mw for m in plan.large_loads.miners] == [1000.0, 500.0, 500.0]
