@@ -75,7 +75,8 @@ class DataCenter(LargeLoad):
 
     def bids(self, ctx: MonthContext) -> tuple[np.ndarray, np.ndarray]:
         """Enter or grow (`enter_or_grow`), then two bid rows (firm, flexible): MW and price per cleared hour."""
-        self.enter_or_grow(ctx.date, ctx.expected_price(self), ctx.fx_per_usd)
+        if self.cell is not None:  # sited (one with node 'auto' has no node, so no expected price, until it enters)
+            self.enter_or_grow(ctx.date, ctx.expected_price(self), ctx.fx_per_usd)
         hours, voll_per_mwh, fx_per_usd = ctx.hours_of_day, ctx.voll_per_mwh, ctx.fx_per_usd
         n = len(hours)
         if self.status != "active" or self.blocked:
