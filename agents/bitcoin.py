@@ -8,6 +8,7 @@ GetBlockSubsidy); halving 4 at block 840,000 on 2024-04-20; hashprice as in Luxo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 HALVING_INTERVAL = 210_000          # blocks between subsidy halvings
 INITIAL_SUBSIDY_BTC = 50.0
@@ -15,6 +16,17 @@ REFERENCE_HEIGHT = 840_000          # the fourth halving ...
 REFERENCE_DATE = dt.date(2024, 4, 20)  # ... mined on 20 April 2024
 BLOCKS_PER_DAY = 144.0              # one block per 600 s target
 TWO_POW_32 = 2.0**32
+
+
+@dataclass(frozen=True)
+class BitcoinMonth:
+    """The Bitcoin network in one month as a miner sees it (part of the large loads' `MonthContext`)."""
+
+    price_usd_per_btc: float
+    hashprice_btc_per_ph_day: float
+    hashprice_usd_per_ph_day: float
+    pool_fee: float                      # mining-pool fee, share of revenue
+    best_j_per_th: float | None = None   # newest ASICs on sale, J/TH; None: no fleet upgrades
 
 
 def block_subsidy_btc(height: int) -> float:

@@ -15,20 +15,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa import Model
 
-from agents.large_load import LargeLoad
+from agents.large_load import LargeLoad, LoadMonth, MonthContext, SandboxFacts
 
 if TYPE_CHECKING:  # types only
     import datetime as dt
 
-    from model.schema import DataCenterSpec
+    from model.large_load_kinds import DataCenterSpec
 
 
 class DataCenter(LargeLoad):
     """A data-centre campus. Ledgers accumulate over the run (MWh, USD, currency, hours)."""
 
+    bid_parts = ("firm", "flex")
+
     def __init__(self, model: Model, spec: DataCenterSpec, cell: object, tariff: object) -> None:
         super().__init__(model, spec, cell, tariff)
-        self.reason = ""
         self.it_mw = 0.0
         self.backup_usd = 0.0
         self.curtailed_firm_hours_year = 0.0
@@ -65,8 +66,18 @@ class DataCenter(LargeLoad):
             self.status = "active"
         self.it_mw = target
 
-    def bids(self, hours: np.ndarray, voll_per_mwh: float, fx_per_usd: float) -> tuple[np.ndarray, np.ndarray]:
-        """Two bid rows (firm, flexible): MW and price per cleared hour."""
+    def siting_bid(self, ctx: MonthContext) -> tuple[float, float]:
+        """The grid power of the IT capacity due by now, at the value of its compute."""
+        return self.it_mw_on(ctx.date) * self.spec.utilisation * self.spec.pue, self.value_per_mwh(ctx.fx_per_usd)
+
+    def sandbox_facts(self) -> SandboxFacts:
+        return SandboxFacts(flexible_share=self.spec.flexible_share)
+
+    def bids(self, ctx: MonthContext) -> tuple[np.ndarray, np.ndarray]:
+        """Enter or grow (`enter_or_grow`), then two bid rows (firm, flexible): MW and price per cleared hour."""
+        if self.cell is not None:  # sited (one with node 'auto' has no node, so no expected price, until it enters)
+            self.enter_or_grow(ctx.date, ctx.expected_price(self), ctx.fx_per_usd)
+        hours, voll_per_mwh, fx_per_usd = ctx.hours_of_day, ctx.voll_per_mwh, ctx.fx_per_usd
         n = len(hours)
         if self.status != "active" or self.blocked:
             return np.zeros((2, n)), np.zeros((2, n))
@@ -79,10 +90,12 @@ class DataCenter(LargeLoad):
 
     def settle(
         self, served_mw: np.ndarray, hour_weight: np.ndarray, price_per_mwh: np.ndarray, fixed_payment: float,
-        fx_per_usd: float, new_year: bool,
-    ) -> dict[str, float]:
-        """Book one month from the two rows served (firm, flexible)."""
-        if new_year:
+        ctx: MonthContext,
+    ) -> LoadMonth:
+        """Book one month from the two rows served (firm, flexible); the reliability count restarts each
+        twelve months of the run."""
+        fx_per_usd = ctx.fx_per_usd
+        if ctx.month % 12 == 0:
             self.curtailed_firm_hours_year = 0.0
         firm_mw = self.power_mw * (1.0 - self.spec.flexible_share)
         served_mwh = float(served_mw.sum(0) @ hour_weight)
@@ -101,5 +114,5 @@ class DataCenter(LargeLoad):
             self.status, self.reason = "exited", "reliability requirement broken"
         elif losing:
             self.status, self.reason = "exited", "price terms broken (loss-making)"
-        return {"energy_mwh": served_mwh, "bill": bill, "revenue_usd": revenue_usd,
-                "curtailed_hours": firm_curtailed_h + flex_curtailed_h, "margin_usd": margin_usd}
+        return LoadMonth(energy_mwh=served_mwh, bill=bill, revenue_usd=revenue_usd,
+                         curtailed_hours=firm_curtailed_h + flex_curtailed_h, margin_usd=margin_usd)

@@ -15,12 +15,12 @@ import numpy as np
 from mesa import Model
 
 from agents.bitcoin import breakeven_usd_per_mwh
-from agents.large_load import LargeLoad
+from agents.large_load import LargeLoad, LoadMonth, MonthContext, SandboxFacts
 
 if TYPE_CHECKING:  # types only: agents never import model internals at run time
     import datetime as dt
 
-    from model.schema import MinerSpec
+    from model.large_load_kinds import MinerSpec
 
 
 class BitcoinMiner(LargeLoad):
@@ -95,23 +95,40 @@ class BitcoinMiner(LargeLoad):
         self.loss_months = 0
         return True
 
-    def bids(self, hours: np.ndarray, voll_per_mwh: float, date: dt.date) -> tuple[np.ndarray, np.ndarray]:
-        """MW and price per cleared hour (zero MW when not running)."""
-        if not self.running(date):
-            return np.zeros(len(hours)), np.zeros(len(hours))
-        price = self.tariff.bid_price(self.breakeven_per_mwh, hours, voll_per_mwh)
-        return np.where(price > 0, self.power_mw, 0.0), price
+    def siting_bid(self, ctx: MonthContext) -> tuple[float, float]:
+        """Its whole site power, at last month's break-even."""
+        return self.power_mw, self.breakeven_per_mwh
+
+    def sandbox_facts(self) -> SandboxFacts:
+        return SandboxFacts(j_per_th=self.efficiency_j_per_th)
+
+    def bids(self, ctx: MonthContext) -> tuple[np.ndarray, np.ndarray]:
+        """Upgrade the fleet if that pays, update the break-even from the month's hashprice; one bid row:
+        MW and price per cleared hour (zero MW when not running)."""
+        btc = ctx.bitcoin
+        if btc.best_j_per_th is not None and self.status == "active" and self.cell is not None:  # sited, running
+            self.consider_upgrade(ctx.date, btc.best_j_per_th, btc.hashprice_usd_per_ph_day, ctx.fx_per_usd,
+                                  btc.pool_fee, ctx.expected_price(self))
+        self.update_breakeven(btc.hashprice_usd_per_ph_day, ctx.fx_per_usd, btc.pool_fee)
+        hours = ctx.hours_of_day
+        if not self.running(ctx.date):
+            return np.zeros((1, len(hours))), np.zeros((1, len(hours)))
+        price = self.tariff.bid_price(self.breakeven_per_mwh, hours, ctx.voll_per_mwh)
+        return np.where(price > 0, self.power_mw, 0.0)[None, :], price[None, :]
 
     def settle(
         self, served_mw: np.ndarray, hour_weight: np.ndarray, price_per_mwh: np.ndarray, fixed_payment: float,
-        hashprice_btc_per_ph_day: float, price_usd_per_btc: float, fx_per_usd: float, pool_fee: float,
-    ) -> dict[str, float]:
-        """Book one month; returns the month's figures (BTC, USD, MWh, currency, hours)."""
+        ctx: MonthContext,
+    ) -> LoadMonth:
+        """Book one month: BTC mined at the month's hashprice, USD earned, power bought, hours curtailed."""
+        btc_month, fx_per_usd = ctx.bitcoin, ctx.fx_per_usd
+        pool_fee = btc_month.pool_fee
+        served_mw = served_mw[0]
         served_mwh = float(served_mw @ hour_weight)
         full_mwh = self.power_mw * float(hour_weight.sum())
         days_at_full_power = served_mwh / (self.power_mw * 24.0) if self.power_mw > 0 else 0.0
-        btc = hashprice_btc_per_ph_day * (self.hashrate_th_s / 1000.0) * days_at_full_power * (1.0 - pool_fee)
-        revenue_usd = btc * price_usd_per_btc
+        btc = btc_month.hashprice_btc_per_ph_day * (self.hashrate_th_s / 1000.0) * days_at_full_power * (1.0 - pool_fee)
+        revenue_usd = btc * btc_month.price_usd_per_btc
         bill = self.bill(price_per_mwh, served_mw, hour_weight, fixed_payment)
         om_usd = self.spec.om_usd_per_mwh * served_mwh
         curtailed_h = float(((served_mw < self.power_mw * 0.999) * hour_weight).sum()) if full_mwh > 0 else 0.0
@@ -123,8 +140,8 @@ class BitcoinMiner(LargeLoad):
             self.status = "exited"  # `exit_after_loss_months` loss-making months in a row
         else:
             self._grow(margin)
-        return {"btc": btc, "revenue_usd": revenue_usd, "energy_mwh": served_mwh, "bill": bill,
-                "curtailed_hours": curtailed_h, "margin_usd": margin}
+        return LoadMonth(energy_mwh=served_mwh, bill=bill, revenue_usd=revenue_usd, curtailed_hours=curtailed_h,
+                         margin_usd=margin, extra={"btc": btc})
 
     def _grow(self, margin_usd: float) -> None:
         """Add `expansion_step_mw` after a profitable month, up to `max_power_mw`."""

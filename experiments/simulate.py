@@ -125,7 +125,7 @@ class _Recorder:
         self._status = {self._id(x): x.status for x in self._loads()}
 
     def _loads(self) -> list:
-        return [*self.model.large_loads.miners, *self.model.large_loads.datacentres]
+        return self.model.large_loads.loads
 
     @staticmethod
     def _id(load: object) -> str:

@@ -1,5 +1,11 @@
-"""Large loads in the monthly loop: Bitcoin miners' bids into the clearing and their settlement
-under special tariffs, with the IMF's subsidy test (see `model.special_tariffs`)."""
+"""Large loads in the monthly loop: every registered kind's bids into the clearing and their settlement
+under special tariffs, with the IMF's subsidy test (see `model.special_tariffs`), sandboxes and siting.
+
+The kinds come from the registry `model.large_load_kinds.LARGE_LOAD_KINDS`, and every load implements
+the protocol of `agents.large_load.LargeLoad`; nothing here depends on a particular kind except the
+Bitcoin network, which is computed for the month whether or not anybody mines and handed to every
+kind in the month's `MonthContext`.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +16,36 @@ from dataclasses import dataclass, field
 import numpy as np
 from mesa import Model
 
-from agents.bitcoin import block_subsidy_btc, difficulty_from_hashrate, fees_from_share, hashprice_btc_per_ph_day, height_at
-from agents.datacenter import DataCenter
-from agents.miner import BitcoinMiner
+from agents.bitcoin import (
+    BitcoinMonth,
+    block_subsidy_btc,
+    difficulty_from_hashrate,
+    fees_from_share,
+    hashprice_btc_per_ph_day,
+    height_at,
+)
+from agents.large_load import LargeLoad, LoadMonth, MonthContext
 from grid.clearing import ClearingResult
 from grid.market import Bids
 from grid.network import Grid
 from model.drivers import series
+from model.large_load_kinds import AUTO_NODE, LARGE_LOAD_KINDS, LargeLoadKind
 from model.sandbox import Participant, Sandbox
-from model.schema import AUTO_NODE, LargeLoadsSpec
+from model.schema import LargeLoadsSpec
 from model.siting import ClearingInputs, rank_nodes
 from model.special_tariffs import SpecialTariff, contribution, make_tariff
 from model.streams import RandomStreams
+
+
+@dataclass
+class KindMonth:
+    """One kind's month: power in the market, energy served, USD earned, and its own totals (`extra`,
+    e.g. ``{"btc": ...}`` for miners)."""
+
+    mw: float = 0.0
+    energy_mwh: float = 0.0
+    revenue_usd: float = 0.0
+    extra: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -31,26 +55,35 @@ class LargeLoadMonth:
     revenue: float = 0.0                 # paid to the single buyer (energy charges + fixed payments)
     energy_mwh: float = 0.0
     contribution: float = 0.0            # Σ (price − marginal cost − network cost) × energy, + fixed payments
-    btc_mined: float = 0.0
-    revenue_usd: float = 0.0             # foreign exchange earned
+    revenue_usd: float = 0.0             # foreign exchange earned (kinds that `earns_fx`)
     curtailed_hours: float = 0.0
     active_mw: float = 0.0
-    miner_mw: float = 0.0
-    datacentre_mw: float = 0.0
-    datacentre_energy_mwh: float = 0.0
-    datacentre_revenue_usd: float = 0.0
     hashprice_usd_per_ph_day: float = 0.0
     by_tariff: dict[str, float] = field(default_factory=dict)          # contribution by special tariff
     revenue_by_tariff: dict[str, float] = field(default_factory=dict)  # payments by special tariff
+    by_kind: dict[str, KindMonth] = field(default_factory=dict)        # by registered kind, e.g. "miners"
 
     @property
     def subsidy(self) -> float:
         """Size of the subsidy to large loads (negative contribution), currency; 0 when none."""
         return max(-self.contribution, 0.0)
 
+    def kind(self, name: str) -> KindMonth:
+        """The month of kind `name` (zeros when it had no load in the market)."""
+        return self.by_kind.get(name) or KindMonth()
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A load, its kind and its bid rows."""
+
+    load: LargeLoad
+    kind: LargeLoadKind
+    rows: slice
+
 
 class LargeLoads:
-    """The miners of a scenario and the tariffs they buy under."""
+    """The large loads of a scenario, of every registered kind, and the tariffs they buy under."""
 
     def __init__(self, model: Model, spec: LargeLoadsSpec, grid: Grid, months: int, streams: RandomStreams) -> None:
         self.spec = spec
@@ -58,19 +91,26 @@ class LargeLoads:
         self.tariffs: dict[str, SpecialTariff] = {t.name: make_tariff(t) for t in spec.special_tariffs}
         self.model = model
         cell = lambda node: None if node == AUTO_NODE else model.space[node]  # noqa: E731
-        self.miners = [BitcoinMiner(model, m, cell(m.node), self.tariffs[m.tariff]) for m in spec.miners]
-        self.datacentres = [DataCenter(model, d, cell(d.node), self.tariffs[d.tariff]) for d in spec.data_centres]
-        self.siting_log: list[dict] = []
-        # bid rows: one per miner, then two per data centre (firm, flexible); the order never changes.
-        # A load not sited yet bids nothing, placed at the first node.
+        # bid rows: each load's parts in turn, loads in registry order (all miners, then every data
+        # centre's firm and flexible rows); the layout never changes. A load not sited yet bids nothing,
+        # placed at the first node.
+        self.entries: list[_Entry] = []
         first = grid.node_ids[0]
-        self.node = [m.node if m.node != AUTO_NODE else first for m in spec.miners] + [
-            d.node if d.node != AUTO_NODE else first for d in spec.data_centres for _ in range(2)]
-        self.names = [m.id for m in spec.miners] + [f"{d.id}:{part}" for d in spec.data_centres for part in ("firm", "flex")]
+        self.node: list[str] = []
+        self.names: list[str] = []
+        for kind in LARGE_LOAD_KINDS.values():
+            for item in spec.of_kind(kind.name):
+                load = kind.agent(model, item, cell(item.node), self.tariffs[item.tariff])
+                width = len(load.bid_parts)
+                self.entries.append(_Entry(load, kind, slice(len(self.node), len(self.node) + width)))
+                self.node += [item.node if item.node != AUTO_NODE else first] * width
+                self.names += load.bid_labels()
+        # booked in `settle_order` (a stable sort: registry order otherwise); see model/large_load_kinds.py
+        self._settle_order = sorted(self.entries, key=lambda e: e.kind.settle_order)
+        self.siting_log: list[dict] = []
         btc = spec.bitcoin
         self.sandboxes = {b.name: Sandbox(b) for b in spec.sandboxes}
-        applicants = sorted((x for x in [*self.miners, *self.datacentres] if x.spec.sandbox),
-                            key=lambda x: x.spec_start)  # order of application
+        applicants = sorted((x for x in self.loads if x.spec.sandbox), key=lambda x: x.spec_start)  # order of application
         for load in applicants:
             box = self.sandboxes[load.spec.sandbox]
             box.participants.append(Participant(load))
@@ -84,9 +124,29 @@ class LargeLoads:
         self.best_j_per_th = series(best, months, stream("best_efficiency")) if best is not None else None
         self.hashprice_btc = 0.0
         self.hashprice_usd = 0.0
+        self.context: MonthContext | None = None  # the month's, from `bids`
 
     def __len__(self) -> int:
-        return len(self.miners) + len(self.datacentres)
+        return len(self.entries)
+
+    @property
+    def loads(self) -> list[LargeLoad]:
+        """Every large load, in the order of their bid rows."""
+        return [e.load for e in self.entries]
+
+    def of_kind(self, name: str) -> list[LargeLoad]:
+        """The loads of registered kind `name`, e.g. "miners"."""
+        return [e.load for e in self.entries if e.kind.name == name]
+
+    @property
+    def miners(self) -> list[LargeLoad]:
+        """The Bitcoin miners (`of_kind("miners")`)."""
+        return self.of_kind("miners")
+
+    @property
+    def datacentres(self) -> list[LargeLoad]:
+        """The data centres (`of_kind("data_centres")`)."""
+        return self.of_kind("data_centres")
 
     def bids(
         self, month: int, date: dt.date, hours_of_day: np.ndarray, voll_per_mwh: float, fx_per_usd: float,
@@ -98,61 +158,55 @@ class LargeLoads:
         months (siting of new entrants)."""
         btc = self.spec.bitcoin
         i = min(month, len(self.btc_price) - 1)
+        bitcoin = None
         if btc is not None:  # the month's hashprice, whether or not anybody mines
             subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
             difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
             fees = fees_from_share(subsidy, btc.fee_share_of_reward)
             self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
             self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
+            bitcoin = BitcoinMonth(
+                price_usd_per_btc=float(self.btc_price[i]), hashprice_btc_per_ph_day=self.hashprice_btc,
+                hashprice_usd_per_ph_day=self.hashprice_usd, pool_fee=btc.pool_fee,
+                best_j_per_th=float(self.best_j_per_th[i]) if self.best_j_per_th is not None else None,
+            )
+        self.context = MonthContext(
+            month=month, date=date, hours_of_day=hours_of_day, voll_per_mwh=voll_per_mwh, fx_per_usd=fx_per_usd,
+            expected_price=lambda load: self._expected_price(load, hours_of_day, last), bitcoin=bitcoin,
+        )
         if not len(self):
             return Bids()
         for box in self.sandboxes.values():
             box.evaluate(date)
             box.admit(date)
-        self._site_new_entrants(date, fx_per_usd, list(history))
+        self._site_new_entrants(self.context, list(history))
         mw, price = [], []
-        if self.miners:
-            for m in self.miners:
-                if self.best_j_per_th is not None and m.status == "active" and m.cell is not None:  # sited, running
-                    expected = self._expected_price(m, hours_of_day, last)
-                    m.consider_upgrade(date, float(self.best_j_per_th[i]), self.hashprice_usd, fx_per_usd, btc.pool_fee,
-                                       expected)
-                m.update_breakeven(self.hashprice_usd, fx_per_usd, btc.pool_fee)
-                a, b = m.bids(hours_of_day, voll_per_mwh, date)
-                mw.append(a[None, :])
-                price.append(b[None, :])
-        for d in self.datacentres:
-            d.enter_or_grow(date, self._expected_price(d, hours_of_day, last), fx_per_usd)
-            a, b = d.bids(hours_of_day, voll_per_mwh, fx_per_usd)
+        for e in self.entries:
+            a, b = e.load.bids(self.context)  # (its rows, hours) each
             mw.append(a)
             price.append(b)
         return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price), names=self.names)
 
-    def _site_new_entrants(self, date: dt.date, fx_per_usd: float, history: list[ClearingInputs]) -> None:
+    def _site_new_entrants(self, ctx: MonthContext, history: list[ClearingInputs]) -> None:
         """Loads with node 'auto' that are due to enter choose the node with the best expected margin
         over the months cleared so far (model/siting.py); with no month cleared yet they wait."""
-        rows = 0
-        for load in [*self.miners, *self.datacentres]:
-            width = 1 if isinstance(load, BitcoinMiner) else 2
-            due = load.spec.node == AUTO_NODE and load.cell is None and not load.blocked and load.spec_start <= date
-            if due and history:
-                if isinstance(load, BitcoinMiner):
-                    block, bid = load.power_mw, load.breakeven_per_mwh
-                else:
-                    block = load.it_mw_on(date) * load.spec.utilisation * load.spec.pue
-                    bid = load.value_per_mwh(fx_per_usd)
-                box = self.sandboxes.get(load.spec.sandbox) if load.spec.sandbox else None
-                candidates = (box.spec.allowed_nodes if box else None) or None
-                tariff = load.tariff
-                scores = rank_nodes(self.grid, history, block, bid, candidates=candidates,
-                                    price_paid=lambda lmp, h, t=tariff: t.price(lmp, lmp, h))
-                best = scores[0]
-                load.node = best.node
-                load.cell = self.model.space[best.node]
-                self.node[rows:rows + width] = [best.node] * width
-                self.siting_log.append({"date": date.isoformat(), "load": load.spec.id, "node": best.node,
-                                        "expected_margin": best.margin, "energy_mwh": best.energy_mwh})
-            rows += width
+        for e in self.entries:
+            load = e.load
+            due = load.spec.node == AUTO_NODE and load.cell is None and not load.blocked and load.spec_start <= ctx.date
+            if not (due and history):
+                continue
+            block, bid = load.siting_bid(ctx)
+            box = self.sandboxes.get(load.spec.sandbox) if load.spec.sandbox else None
+            candidates = (box.spec.allowed_nodes if box else None) or None
+            tariff = load.tariff
+            scores = rank_nodes(self.grid, history, block, bid, candidates=candidates,
+                                price_paid=lambda lmp, h, t=tariff: t.price(lmp, lmp, h))
+            best = scores[0]
+            load.node = best.node
+            load.cell = self.model.space[best.node]
+            self.node[e.rows] = [best.node] * len(load.bid_parts)
+            self.siting_log.append({"date": ctx.date.isoformat(), "load": load.spec.id, "node": best.node,
+                                    "expected_margin": best.margin, "energy_mwh": best.energy_mwh})
 
     def _expected_price(self, d: object, hours_of_day: np.ndarray, last: ClearingResult | None) -> float:
         """What a large load expects to pay per MWh: its tariff at last month's prices (the tariff's own
@@ -176,31 +230,38 @@ class LargeLoads:
         self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
         network_cost_per_mwh: float,
     ) -> LargeLoadMonth:
-        """Book the month for every miner and total the large loads' money and energy."""
+        """Book the month for every load in the market and total the large loads' money and energy.
+        Call after `bids` for the same month (its `MonthContext` carries the month's world)."""
         out = LargeLoadMonth(hashprice_usd_per_ph_day=self.hashprice_usd)
         if not len(self):
             return out
-        i = min(month, len(self.btc_price) - 1)
-        self._settle_datacentres(res, hours_of_day, hour_weight, month, fx_per_usd, network_cost_per_mwh, out)
-        for k, m in enumerate(self.miners):
-            if m.status != "active":
+        ctx = self.context
+        if ctx is None or ctx.month != month or ctx.fx_per_usd != fx_per_usd:
+            raise RuntimeError(f"large loads: month {month} settled without its bids")
+        for e in self._settle_order:
+            load = e.load
+            if load.status != "active":
                 continue
-            n, lmp, price = self._tariff_price(m, res, hours_of_day)
-            served = res.bid_served_mw[k]
-            served_mwh = float(served @ hour_weight)
-            full_mwh = m.power_mw * float(hour_weight.sum())
-            fixed = m.tariff.fixed_payment(m.power_mw, served_mwh, full_mwh)
-            out.active_mw += m.power_mw
-            out.miner_mw += m.power_mw
-            book = m.settle(served, hour_weight, price, fixed, self.hashprice_btc, float(self.btc_price[i]),
-                            fx_per_usd, self.spec.bitcoin.pool_fee)
-            self._book(m, book, served, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
-            out.btc_mined += book["btc"]
-            out.revenue_usd += book["revenue_usd"]
+            n, lmp, price = self._tariff_price(load, res, hours_of_day)
+            served = res.bid_served_mw[e.rows]
+            total = served.sum(0)
+            served_mwh = float(total @ hour_weight)
+            fixed = load.tariff.fixed_payment(load.power_mw, served_mwh, load.power_mw * float(hour_weight.sum()))
+            kind = out.by_kind.setdefault(e.kind.name, KindMonth())
+            out.active_mw += load.power_mw
+            kind.mw += load.power_mw
+            book = load.settle(served, hour_weight, price, fixed, ctx)
+            self._book(load, book, total, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
+            kind.energy_mwh += book.energy_mwh
+            kind.revenue_usd += book.revenue_usd
+            for key, value in book.extra.items():
+                kind.extra[key] = kind.extra.get(key, 0.0) + value
+            if e.kind.earns_fx:
+                out.revenue_usd += book.revenue_usd
         return out
 
     def _book(
-        self, load: object, book: dict, served: np.ndarray, price: np.ndarray, lmp: np.ndarray, fixed: float,
+        self, load: LargeLoad, book: LoadMonth, served: np.ndarray, price: np.ndarray, lmp: np.ndarray, fixed: float,
         res: ClearingResult, node: int, hour_weight: np.ndarray, network_cost_per_mwh: float, out: LargeLoadMonth,
     ) -> None:
         """Add one load's month to the totals: payments, energy, contribution (and sandbox KPIs)."""
@@ -208,11 +269,11 @@ class LargeLoads:
         out.contribution += c
         name = load.tariff.spec.name  # the tariff it actually bought under (a sandbox's, inside one)
         out.by_tariff[name] = out.by_tariff.get(name, 0.0) + c
-        out.revenue_by_tariff[name] = out.revenue_by_tariff.get(name, 0.0) + book["bill"]
-        self._record_sandbox(load, book["energy_mwh"], c, served, res, node, hour_weight)
-        out.revenue += book["bill"]
-        out.energy_mwh += book["energy_mwh"]
-        out.curtailed_hours += book["curtailed_hours"]
+        out.revenue_by_tariff[name] = out.revenue_by_tariff.get(name, 0.0) + book.bill
+        self._record_sandbox(load, book.energy_mwh, c, served, res, node, hour_weight)
+        out.revenue += book.bill
+        out.energy_mwh += book.energy_mwh
+        out.curtailed_hours += book.curtailed_hours
 
     def _record_sandbox(
         self, load: object, energy_mwh: float, contrib: float, served_mw: np.ndarray, res: ClearingResult, node: int,
@@ -251,24 +312,3 @@ class LargeLoads:
         """Every admission, refusal (with its reason), extension, graduation and closure."""
         return [{"sandbox": name, "date": e.date.isoformat(), "load": e.load_id, "event": e.event, "reason": e.reason}
                 for name, box in self.sandboxes.items() for e in box.log]
-
-    def _settle_datacentres(
-        self, res: ClearingResult, hours_of_day: np.ndarray, hour_weight: np.ndarray, month: int, fx_per_usd: float,
-        network_cost_per_mwh: float, out: LargeLoadMonth,
-    ) -> None:
-        first_row = len(self.miners)
-        for j, d in enumerate(self.datacentres):
-            if d.status != "active":
-                continue
-            rows = slice(first_row + 2 * j, first_row + 2 * j + 2)
-            n, lmp, price = self._tariff_price(d, res, hours_of_day)
-            served = res.bid_served_mw[rows]
-            total = served.sum(0)
-            served_mwh = float(total @ hour_weight)
-            fixed = d.tariff.fixed_payment(d.power_mw, served_mwh, d.power_mw * float(hour_weight.sum()))
-            out.active_mw += d.power_mw
-            out.datacentre_mw += d.power_mw
-            book = d.settle(served, hour_weight, price, fixed, fx_per_usd, new_year=month % 12 == 0)
-            self._book(d, book, total, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
-            out.datacentre_energy_mwh += book["energy_mwh"]
-            out.datacentre_revenue_usd += book["revenue_usd"]

@@ -296,17 +296,19 @@ def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
 
 
 def record_large_loads(model: object, o: MonthOutcome) -> dict[str, float]:
-    """Miners, data centres, their special tariffs and sandboxes."""
+    """Large loads of every kind (totals), miners' and data centres' own figures, their special tariffs
+    and sandboxes."""
     ll = o.large_loads
+    miners, datacentres = ll.kind("miners"), ll.kind("data_centres")
     out = {
-        "large_load_mw": ll.active_mw, "miner_mw": ll.miner_mw, "datacentre_mw": ll.datacentre_mw,
-        "large_load_energy_gwh": ll.energy_mwh / 1000.0, "datacentre_energy_gwh": ll.datacentre_energy_mwh / 1000.0,
+        "large_load_mw": ll.active_mw, "miner_mw": miners.mw, "datacentre_mw": datacentres.mw,
+        "large_load_energy_gwh": ll.energy_mwh / 1000.0, "datacentre_energy_gwh": datacentres.energy_mwh / 1000.0,
         "large_load_revenue": ll.revenue, "large_load_contribution": ll.contribution,
         "large_load_subsidy": ll.subsidy, "large_load_subsidy_flag": float(ll.contribution < 0),
         "capacity_payments_recovered": max(ll.contribution, 0.0),
         "idle_capacity_absorbed_mw": ll.energy_mwh / o.hours_in_month,
-        "large_load_curtailed_hours": ll.curtailed_hours, "btc_mined": ll.btc_mined, "fx_earned_usd": ll.revenue_usd,
-        "datacentre_revenue_usd": ll.datacentre_revenue_usd,
+        "large_load_curtailed_hours": ll.curtailed_hours, "btc_mined": miners.extra.get("btc", 0.0),
+        "fx_earned_usd": ll.revenue_usd, "datacentre_revenue_usd": datacentres.revenue_usd,
     }
     out.update(model.large_loads.sandbox_counts())
     for name in model.dimensions["special_tariff"]:

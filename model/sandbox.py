@@ -21,7 +21,7 @@ from model.schema import SandboxSpec
 class Participant:
     """A large load's record in one sandbox; KPI accumulators cover its trial period only."""
 
-    load: object                      # a BitcoinMiner or DataCenter
+    load: object                      # a large load of any kind (agents.large_load.LargeLoad)
     state: str = "applied"            # applied, testing, extended, graduated, closed, refused
     since: dt.date | None = None
     until: dt.date | None = None
@@ -64,10 +64,11 @@ class Sandbox:
         s = self.spec
         if s.allowed_nodes and load.spec.node not in s.allowed_nodes:
             return f"node {load.spec.node} is not among the allowed nodes {s.allowed_nodes}"
-        eff = getattr(load, "efficiency_j_per_th", None)
+        facts = load.sandbox_facts()  # what the kind says about itself; None: the rule does not apply to it
+        eff = facts.j_per_th
         if eff is not None and s.max_j_per_th is not None and eff > s.max_j_per_th:
             return f"efficiency {eff} J/TH is above the limit of {s.max_j_per_th} J/TH"
-        flex = getattr(load.spec, "flexible_share", None)
+        flex = facts.flexible_share
         if flex is not None and flex < s.min_flexible_share:
             return f"flexible share {flex} is below the minimum of {s.min_flexible_share}"
         return ""

@@ -157,6 +157,13 @@ def _is_model(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """A table's fields and their types, with the lists it validates through a registry (the large
+    loads' kinds: `registered_fields`)."""
+    extra = getattr(model, "registered_fields", None)
+    return {**{name: f.annotation for name, f in model.model_fields.items()}, **(extra() if extra else {})}
+
+
 def _clean_loc(loc: tuple) -> tuple[list, tuple | None, bool, list[str]]:
     """A pydantic error location walked through the schema: (the location without union-member
     names, the last variant passed as (discriminator, tag, its depth in the location, its fields) or
@@ -176,14 +183,14 @@ def _clean_loc(loc: tuple) -> tuple[list, tuple | None, bool, list[str]]:
             types_ = [m]
             continue
         if isinstance(part, str) and len(types_) > 1 and not any(
-                (_is_model(t) and part in t.model_fields) or get_origin(t) is dict for t in types_):
+                (_is_model(t) and part in _fields(t)) or get_origin(t) is dict for t in types_):
             member = True  # pydantic's name for an alternative of a plain union, e.g. list[constrained-float]
             continue
         out.append(part)
         nxt = []
         for t in types_:
-            if _is_model(t) and isinstance(part, str) and part in t.model_fields:
-                nxt.append(t.model_fields[part].annotation)
+            if _is_model(t) and isinstance(part, str) and part in _fields(t):
+                nxt.append(_fields(t)[part])
             elif get_origin(t) in (list, tuple) and isinstance(part, int):
                 nxt.append(get_args(t)[0])
             elif get_origin(t) is dict:

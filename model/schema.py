@@ -10,13 +10,32 @@ The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import functools
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    ModelWrapValidatorHandler,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from agents.plant import TECHNOLOGIES
 from agents.regulator import RESETS
 from agents.tariff_classes import CLASS_CODES
+from model.large_load_kinds import (  # noqa: F401  (re-exported: the large-load kinds' tables)
+    AUTO_NODE,
+    LARGE_LOAD_KINDS,
+    DataCenterPhase,
+    DataCenterSpec,
+    LargeLoadSpec,
+    MinerSpec,
+)
 from model.net_metering import RULES
 from model.schema_base import (  # noqa: F401  (re-exported: the schema's building blocks)
     HOURS,
@@ -39,8 +58,6 @@ from model.tariffs import (  # noqa: F401  (re-exported: the retail tariff desig
     TimeOfUseTariffSpec,
     TouRates,
 )
-
-AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
 
 # names a user chooses among, each from its registry (one source)
 Technology = names(TECHNOLOGIES)
@@ -332,56 +349,6 @@ class BitcoinSpec(Sourced):
 SpecialTariffSpec = variant_union([t.spec_type for t in TARIFFS.values()])
 
 
-class MinerSpec(Sourced):
-    """A Bitcoin-mining site: a fleet of ASICs at one node under a special tariff."""
-
-    id: str = Field(description="Unique id.")
-    node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
-    power_mw: float = Field(ge=0, description="Site power at full hashrate (ASICs × PUE), MW (0: a dormant site that never runs).")
-    efficiency_j_per_th: float = Field(gt=0, description="ASIC efficiency, J/TH.")
-    pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
-    capex_usd_per_th: NonNeg = Field(0.0, description="ASIC and site capital cost, USD per TH/s.")
-    om_usd_per_mwh: NonNeg = Field(0.0, description="Operating cost other than power, USD per MWh consumed.")
-    tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
-    start: dt.date = Field(description="Date from which it operates.")
-    exit_after_loss_months: int = Field(3, ge=1, le=36, description="Exits after this many consecutive loss-making months.")
-    max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")
-    expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
-    sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")
-    upgrade_capex_usd_per_th: float | None = Field(
-        None, ge=0, description="Cost of new ASICs, USD per TH/s; None: the fleet is never upgraded.",
-    )
-    upgrade_payback_months: int = Field(
-        18, ge=1, le=120, description="Upgrades when the new fleet repays its cost within this many months.",
-    )
-
-
-class DataCenterPhase(Strict):
-    """A construction phase: IT capacity added from a date."""
-
-    start: dt.date = Field(description="Date the phase is energised.")
-    it_mw: float = Field(ge=0, description="IT capacity added, MW (0: a phase that adds nothing).")
-
-
-class DataCenterSpec(Sourced):
-    """An AI data-centre campus at one node under a special tariff."""
-
-    id: str = Field(description="Unique id.")
-    node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
-    phases: list[DataCenterPhase] = Field(min_length=1, description="Construction phases (IT MW from dates).")
-    pue: float = Field(1.3, ge=1, le=3, description="Power usage effectiveness: facility power / IT power.")
-    utilisation: Share = Field(0.7, description="Average IT load / IT nameplate.")
-    flexible_share: float = Field(0.2, ge=0, le=0.3, description="Curtailable share of its load (batch training), 0–0.3.")
-    max_curtailed_hours_per_year: NonNeg = Field(
-        44.0, description="Reliability requirement: hours a year its firm load may be curtailed before it leaves.",
-    )
-    backup_cost_usd_per_mwh: NonNeg = Field(0.0, description="Cost of on-site backup power for curtailed firm load, USD/MWh.")
-    revenue_usd_per_it_mwh: float = Field(gt=0, description="Value of compute: revenue per MWh of IT energy, USD/MWh.")
-    tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
-    exit_after_loss_months: int = Field(6, ge=1, le=36, description="Leaves after this many loss-making months in a row.")
-    sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")
-
-
 class SandboxSpec(Sourced):
     """A regulatory sandbox: a capped, time-limited trial under a special tariff, with KPIs at the end."""
 
@@ -408,13 +375,94 @@ class SandboxSpec(Sourced):
 
 
 class LargeLoadsSpec(Strict):
-    """Bitcoin miners, AI data centres and the special tariffs they buy under."""
+    """Large loads, one list per kind registered in model.large_load_kinds.LARGE_LOAD_KINDS (Bitcoin
+    miners, AI data centres), the special tariffs they buy under, sandboxes and the Bitcoin network."""
+
+    # The kinds' lists are not declared fields: `_kinds` validates each through the registry whenever a
+    # scenario is validated, so that a kind registered later (a plug-in, a test) needs no edit here and
+    # no rebuilt schema. They are read as attributes (`spec.miners`) or with `of_kind(name)`; any other
+    # unknown field is refused as in every other table. The JSON Schema (and so the docs) lists them.
+    model_config = ConfigDict(extra="allow")
 
     special_tariffs: list[SpecialTariffSpec] = Field(default_factory=list, description="Special tariffs.")
-    miners: list[MinerSpec] = Field(default_factory=list, description="Bitcoin-mining sites.")
-    data_centres: list[DataCenterSpec] = Field(default_factory=list, description="AI data-centre campuses.")
     sandboxes: list[SandboxSpec] = Field(default_factory=list, description="Regulatory sandboxes.")
     bitcoin: BitcoinSpec | None = Field(None, description="Bitcoin network and price (required with miners).")
+
+    def of_kind(self, name: str) -> list[LargeLoadSpec]:
+        """The loads of kind `name` (empty when there are none, or the kind was registered after this
+        scenario was validated)."""
+        return (self.__pydantic_extra__ or {}).get(name, [])
+
+    @classmethod
+    def registered_fields(cls) -> dict[str, Any]:
+        """Each registered kind's list and its type, e.g. ``{"miners": list[MinerSpec], ...}``."""
+        return {name: list[kind.spec_type] for name, kind in LARGE_LOAD_KINDS.items()}
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in LARGE_LOAD_KINDS:  # validated on assignment, as the declared fields are
+            value = _list_of(LARGE_LOAD_KINDS[name].spec_type).validate_python(value)
+        super().__setattr__(name, value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _kinds(cls, data: Any, handler: ModelWrapValidatorHandler[LargeLoadsSpec]) -> LargeLoadsSpec:
+        """Validate each registered kind's list with its table; refuse any other unknown field."""
+        if not isinstance(data, dict):
+            return handler(data)
+        clash = set(LARGE_LOAD_KINDS) & set(cls.model_fields)
+        if clash:
+            raise TypeError(f"large-load kinds {sorted(clash)} have the names of fields of [large_loads]")
+        errors: list[dict[str, Any]] = []
+        own = {key: value for key, value in data.items() if key in cls.model_fields}
+        lists: dict[str, list] = {}
+        for key, value in data.items():
+            if key not in cls.model_fields and key not in LARGE_LOAD_KINDS:
+                errors.append({"type": "extra_forbidden", "loc": (key,), "input": value})
+        for name, kind in LARGE_LOAD_KINDS.items():
+            try:
+                lists[name] = _list_of(kind.spec_type).validate_python(data.get(name, []))
+            except ValidationError as exc:
+                errors += _line_errors(exc, (name,))
+        try:
+            out = handler({**own, **lists})
+        except ValidationError as exc:
+            errors = _line_errors(exc, ()) + errors
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return out
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        """The declared fields and, after the special tariffs, each registered kind's list."""
+        json_schema = handler(schema)
+        target = handler.resolve_ref_schema(json_schema)
+        props = dict(target.get("properties", {}))
+        kinds = {name: {**handler(core_schema.list_schema(kind.spec_type.__pydantic_core_schema__)),
+                        "description": kind.description} for name, kind in LARGE_LOAD_KINDS.items()}
+        first = {"special_tariffs": props.pop("special_tariffs")} if "special_tariffs" in props else {}
+        target["properties"] = {**first, **kinds, **props}
+        target["additionalProperties"] = False
+        return json_schema
+
+
+@functools.cache
+def _list_of(spec_type: type) -> TypeAdapter:
+    return TypeAdapter(list[spec_type])
+
+
+_KNOWN_ERRORS = frozenset(get_args(core_schema.ErrorType))  # pydantic-core's own error types
+
+
+def _line_errors(exc: ValidationError, prefix: tuple) -> list[dict[str, Any]]:
+    """The errors of `exc` as line errors of an enclosing validation, their locations under `prefix`."""
+    out = []
+    for e in exc.errors():
+        kind = e["type"] if e["type"] in _KNOWN_ERRORS else PydanticCustomError(e["type"], e["msg"])
+        line = {"type": kind, "loc": (*prefix, *e["loc"]), "input": e.get("input")}
+        if "ctx" in e and isinstance(kind, str):
+            line["ctx"] = e["ctx"]
+        out.append(line)
+    return out
 
 
 class Scenario(Strict):
@@ -436,7 +484,9 @@ class Scenario(Strict):
     regulator: RegulatorSpec
     settlement: SettlementSpec
     drivers: DriversSpec
-    large_loads: LargeLoadsSpec = Field(default_factory=LargeLoadsSpec, description="Miners and special tariffs.")
+    large_loads: LargeLoadsSpec = Field(
+        default_factory=LargeLoadsSpec, description="Large loads (miners, data centres, ...), special tariffs, sandboxes.",
+    )
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -475,13 +525,6 @@ class Scenario(Strict):
         ll = self.large_loads
         _unique([t.name for t in ll.special_tariffs], "large_loads.special_tariffs", "name")
         tariffs = {t.name for t in ll.special_tariffs}
-        for kind, items in (("miners", ll.miners), ("data_centres", ll.data_centres)):
-            _unique([item.id for item in items], f"large_loads.{kind}", "id")
-            for i, item in enumerate(items):
-                if item.node not in nodes and item.node != AUTO_NODE:
-                    raise ValueError(f"large_loads.{kind}[{i}].node = {item.node!r}: must be the id of a node in grid.nodes")
-                if item.tariff not in tariffs:
-                    raise ValueError(f"large_loads.{kind}[{i}].tariff = {item.tariff!r}: must be a name in large_loads.special_tariffs")
         _unique([b.name for b in ll.sandboxes], "large_loads.sandboxes", "name")
         boxes = {b.name for b in ll.sandboxes}
         for i, b in enumerate(ll.sandboxes):
@@ -490,12 +533,20 @@ class Scenario(Strict):
             for node in b.allowed_nodes:
                 if node not in nodes:
                     raise ValueError(f"large_loads.sandboxes[{i}].allowed_nodes: {node!r}: must be the id of a node in grid.nodes")
-        for kind, items in (("miners", ll.miners), ("data_centres", ll.data_centres)):
+        for kind in LARGE_LOAD_KINDS.values():  # every registered kind of large load
+            items = ll.of_kind(kind.name)
+            _unique([item.id for item in items], f"large_loads.{kind.name}", "id")
             for i, item in enumerate(items):
+                where = f"large_loads.{kind.name}[{i}]"
+                if item.node not in nodes and item.node != AUTO_NODE:
+                    raise ValueError(f"{where}.node = {item.node!r}: must be the id of a node in grid.nodes")
+                if item.tariff not in tariffs:
+                    raise ValueError(f"{where}.tariff = {item.tariff!r}: must be a name in large_loads.special_tariffs")
                 if item.sandbox is not None and item.sandbox not in boxes:
-                    raise ValueError(f"large_loads.{kind}[{i}].sandbox = {item.sandbox!r}: must be a name in large_loads.sandboxes")
-        if ll.miners and ll.bitcoin is None:
-            raise ValueError("large_loads.bitcoin: required when there are miners")
+                    raise ValueError(f"{where}.sandbox = {item.sandbox!r}: must be a name in large_loads.sandboxes")
+            for required in kind.requires:
+                if items and getattr(ll, required) is None:
+                    raise ValueError(f"large_loads.{required}: required when there are {kind.plural}")
         if self.consumers.agents < len(self.consumers.classes):
             raise ValueError(
                 f"consumers.agents = {self.consumers.agents}: must be at least the number of classes "

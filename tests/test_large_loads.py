@@ -389,3 +389,14 @@ def test_a_miner_paying_for_an_unused_block_leaves_after_its_loss_months():
     model = run(5, **over)
     miner = model.large_loads.miners[1]
     assert miner.status == "exited" and miner.loss_months == 3 and miner.energy_mwh == 0
+
+
+def test_data_centre_sited_at_entry_waits_for_its_first_phase():
+    # node 'auto' with its first phase months after the start: no node (and so no expected price) until
+    # then; it used to fail looking up node 'auto' in the second month
+    model = run(5, **{"large_loads.data_centres.0.node": "auto",
+                      "large_loads.data_centres.0.phases.0.start": "2025-04-01"})
+    dc = model.large_loads.datacentres[0]
+    log = model.large_loads.siting_log
+    assert [(s["date"], s["load"]) for s in log] == [("2025-04-01", "dc_B")] and dc.node == log[0]["node"]
+    assert dc.status == "active" and dc.energy_mwh > 0
