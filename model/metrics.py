@@ -154,8 +154,8 @@ REGISTRY: tuple[Metric, ...] = (
     _m("large_load_curtailed_hours", "hours", "Hours in which a large load wanted power and was not served.",
        "sum", "neither", "large loads"),
     _m("btc_mined", "BTC", "Bitcoin mined.", "sum", "neither", "large loads"),
-    _m("fx_earned_usd", "USD", "Foreign exchange earned by miners and data centres.", "sum", "higher",
-       "large loads"),
+    _m("fx_earned_usd", "USD", "Foreign exchange earned by large loads that sell abroad (miners' BTC); data "
+       "centres' revenue is reported apart (datacentre_revenue_usd).", "sum", "higher", "large loads"),
     _m("datacentre_revenue_usd", "USD", "Data centres' revenue from compute.", "sum", "higher", "large loads"),
     _m("special_{special_tariff}_revenue", "{currency}", "Paid under one special tariff.", "sum", "higher",
        "large loads", "special_tariff"),

@@ -145,5 +145,10 @@ def test_a_scenario_file_sets_levers_and_a_variant_overrides_its_base(tmp_path):
 def test_the_default_scenario_has_dormant_miners_for_the_levers():
     sc = prepare("pakistan-2025").scenario
     assert sc.large_loads.miners and all(m.power_mw == 0 for m in sc.large_loads.miners)
+    assert sc.large_loads.data_centres and all(p.it_mw == 0 for d in sc.large_loads.data_centres for p in d.phases)
+    dc = prepare("pakistan-2025", {"datacentres.mw": 300.0, "datacentres.tariff_rate_per_kwh": 25.0}).scenario
+    assert dc.large_loads.data_centres[0].phases[0].it_mw == 300.0
+    rates = {t.name: t.rate_per_kwh for t in dc.large_loads.special_tariffs}
+    assert rates == {"flat_22_98": 22.98, "dc_flat_22_98": 25.0}  # the miners' tariff is a separate one
     plan = prepare("pakistan-2025-2000mw").scenario
     assert [m.power_mw for m in plan.large_loads.miners] == [1000.0, 500.0, 500.0]
