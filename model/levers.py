@@ -3,7 +3,7 @@
 A lever says which scenario field(s) it sets (list items found by their id, name or role, never by
 position), its unit, range and step, a one-sentence explanation, and where its default comes from
 (the scenario's own value and the `source` of the table that holds it). The command line's `--set`,
-the app's controls, sweep files and `docs/levers.md` (`python -m model.levers`) all read it.
+the app's controls, sweep files and `docs/levers.md` (`python -m model.generated_docs`) all read it.
 
 A lever takes a value, or a **schedule**: a value from a date, ``{"2027-07": 11.0}`` (months are
 ``YYYY-MM``; several dates make a package of steps). Before the first date the scenario's own value
@@ -20,10 +20,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from model.scenario import LEVERS_TABLE, ScenarioError, apply_overrides
@@ -557,7 +555,6 @@ def run_seed(levers: Mapping[str, Any] | None, seed: int) -> int:
 
 
 # ------------------------------------------------------------------------------------------------
-DOC = Path(__file__).resolve().parent.parent / "docs" / "levers.md"
 DOC_SCENARIO = "pakistan-2025-2000mw"
 
 
@@ -578,7 +575,7 @@ def render() -> str:
     lines = [
         "# Levers",
         "",
-        "Generated from the lever registry (`model/levers.py`) by `python -m model.levers`; a test keeps it current.",
+        "Generated from the lever registry (`model/levers.py`) by `python -m model.generated_docs`; a test keeps it current.",
         "A lever is set by its id: `surplus run --set miners.mw=1000`, in a sweep file, or in the app.",
         "A *schedule* gives values from dates: `--set 'capacity.payment_cut_share={\"2027-07\" = 0.2}'`; levers",
         "marked *schedule* take one (their fields are read month by month; the export rate's schedule adds a",
@@ -618,14 +615,3 @@ def render() -> str:
         unit = lv.unit.replace("{currency}", currency)
         lines.append(f"| `{lv.id}` | {unit} | {rng} | {shown} | {sched} | {lv.explanation} | {src} |")
     return "\n".join(lines) + "\n"
-
-
-def main() -> int:
-    """Write docs/levers.md."""
-    DOC.write_text(render(), encoding="utf-8")
-    print(f"wrote {DOC}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,7 +4,7 @@ A `Metric` has a name (a column of the monthly table; a family such as ``tariff_
 has one column per value of its dimension), a unit, a one-line meaning, how months add up to a
 fiscal year (sum, mean or last), whether a higher value is better or worse for the public, and its
 dimensions. Figures, `compare`, the app's KPI cards and `docs/metrics.md` all read this registry
-(`python -m model.metrics` writes the doc). Units say ``{currency}`` where the scenario's currency goes.
+(`python -m model.generated_docs` writes the doc). Units say ``{currency}`` where the scenario's currency goes.
 
 The recorders below turn one simulated month (`MonthOutcome`) into the values of every metric; a
 test checks that they record exactly the registered columns.
@@ -15,10 +15,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -339,7 +337,6 @@ def record(model: object, outcome: MonthOutcome) -> dict[str, float]:
 
 
 # ------------------------------------------------------------------------------------------------
-DOC = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
 
 
 def render() -> str:
@@ -347,7 +344,7 @@ def render() -> str:
     lines = [
         "# Metrics",
         "",
-        "Generated from the metric registry (`model/metrics.py`) by `python -m model.metrics`; a test keeps it",
+        "Generated from the metric registry (`model/metrics.py`) by `python -m model.generated_docs`; a test keeps it",
         "current. Every run records each metric once a month; fiscal-year tables (July–June, FY2026 = Jul 2025 –",
         "Jun 2026) aggregate the months as the *yearly* column says. *Better* says whether a higher value is",
         "better or worse for the public (used to colour comparisons). `{currency}` is the scenario's currency",
@@ -366,14 +363,3 @@ def render() -> str:
                       "| metric | unit | yearly | better | meaning |", "|---|---|---|---|---|"]
         lines.append(f"| `{m.name}` | {m.unit} | {m.yearly} | {m.better} | {m.meaning} |")
     return "\n".join(lines) + "\n"
-
-
-def main() -> int:
-    """Write docs/metrics.md."""
-    DOC.write_text(render(), encoding="utf-8")
-    print(f"wrote {DOC}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,7 +4,7 @@ A scenario file (TOML) is validated into `Scenario` at load time (`model.scenari
 Every field carries its unit in its name or description. Tables that hold real-world figures derive
 from `Sourced` and must say where the numbers come from (`source`) or that they are a labelled
 `assumption` a user can change. Unknown fields are errors, so a misspelt field never goes unnoticed.
-The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.schema_doc`).
+The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.generated_docs`).
 """
 
 from __future__ import annotations

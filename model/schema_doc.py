@@ -1,14 +1,10 @@
-"""Generate docs/scenario-schema.md from the scenario schema (`python -m model.schema_doc`)."""
+"""docs/scenario-schema.md from the scenario schema (written by `python -m model.generated_docs`)."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from model.schema import Scenario
-
-DOC = Path(__file__).resolve().parents[1] / "docs" / "scenario-schema.md"
 
 
 def _type(prop: dict[str, Any]) -> str:
@@ -48,7 +44,7 @@ def render() -> str:
     out = [
         "# Scenario schema",
         "",
-        "Generated from `model/schema.py` by `python -m model.schema_doc`; do not edit by hand.",
+        "Generated from `model/schema.py` by `python -m model.generated_docs`; do not edit by hand.",
         "A scenario is a TOML file with the tables below. Tables marked *sourced* need a `source`",
         "(citation) or an `assumption` (labelled placeholder). Unknown fields are errors. A file may also",
         "hold a `[levers]` table of lever ids (or scenario paths) = values, applied before validation",
@@ -70,14 +66,3 @@ def render() -> str:
             out.append(f"| `{field}` | {typ} | {'yes' if field in required else ''} | {default} | {rules} | {desc} |")
         out.append("")
     return "\n".join(out)
-
-
-def main() -> int:
-    """Write the document."""
-    DOC.write_text(render(), encoding="utf-8")
-    print(f"wrote {DOC}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,15 +5,11 @@ import numpy as np
 import pytest
 
 from experiments.simulate import prepare, simulate
-from model.levers import DOC, LEVERS, LeverError, apply_levers, render, resolve
+from model.levers import LEVERS, LeverError, apply_levers, resolve
 from model.scenario import read_scenario, scenario_hash, validate
 
 VARIANT = "pakistan-2025-2000mw"
 TRENDS = {"btc.price_growth_per_year", "btc.hashrate_growth_per_year", "pv.cost_decline_per_year"}
-
-
-def test_levers_doc_is_current():
-    assert DOC.read_text(encoding="utf-8") == render(), "run `python -m model.levers` to regenerate docs/levers.md"
 
 
 @pytest.mark.parametrize("scenario", [VARIANT, "teaching-5-node-miners", "pakistan-2025-sandbox"])

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from model.metrics import DOC, METRICS, REGISTRY, columns, metric_of, render
+from model.metrics import METRICS, REGISTRY, columns, metric_of
 from model.model import SurplusModel
 
 
@@ -63,6 +63,3 @@ def test_energy_metrics_agree_with_the_clearing(miners):
     assert miners.metrics["unserved_energy_gwh"] == pytest.approx(float((rec.unserved_mw @ rec.days).sum()) / 1000, abs=1e-12)
     assert np.isfinite(miners.metrics["mean_nodal_price_per_mwh"])
 
-
-def test_metrics_doc_is_current():
-    assert DOC.read_text(encoding="utf-8") == render(), "run `python -m model.metrics` to regenerate docs/metrics.md"
