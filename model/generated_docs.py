@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 # document → module whose `render()` produces it
@@ -14,6 +18,19 @@ GENERATED = {
     "docs/levers.md": "model.levers",
     "docs/metrics.md": "model.metrics",
 }
+
+
+def grouped_tables(items: Iterable[T], group: Callable[[T], str], header: list[str],
+                   row: Callable[[T], list[str]]) -> list[str]:
+    """Markdown lines: a `## group` heading and a table for each run of items of one group."""
+    lines: list[str] = []
+    current = None
+    for item in items:
+        if group(item) != current:
+            current = group(item)
+            lines += ["", f"## {current}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines.append("| " + " | ".join(row(item)) + " |")
+    return lines
 
 
 def render(doc: str) -> str:

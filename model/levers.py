@@ -566,8 +566,23 @@ def describe_default(lever: Lever, data: Data) -> str:
     return f"{default:,.4g}" if isinstance(default, float) else str(default)
 
 
+def _doc_row(lv: Lever, data: Data, currency: str) -> list[str]:
+    """One lever's row in docs/levers.md."""
+    if lv.kind == "choice":
+        rng = ", ".join(map(str, lv.choices(data))) if lv.choices else ""
+    elif lv.kind in ("bool", "date"):
+        rng = "yes/no" if lv.kind == "bool" else "date"
+    else:
+        rng = f"{_num(lv.minimum)} – {_num(lv.maximum)} (step {_num(lv.step)})"
+    src = lv.source(data).replace("|", "/")
+    src = src if len(src) <= 160 else src[:157] + "…"
+    return [f"`{lv.id}`", lv.unit.replace("{currency}", currency), rng, describe_default(lv, data),
+            "yes" if (lv.live or lv.schedule_write) else "", lv.explanation, src]
+
+
 def render() -> str:
     """docs/levers.md from the registry, with the defaults of the scenario `DOC_SCENARIO`."""
+    from model.generated_docs import grouped_tables
     from model.scenario import load_scenario
 
     data = load_scenario(DOC_SCENARIO).model_dump()
@@ -596,22 +611,7 @@ def render() -> str:
         '"capacity.payment_cut_share" = { "2027-07" = 0.2 }',
         "```",
     ]
-    group = None
-    for lv in LEVERS_LIST:
-        if lv.group != group:
-            group = lv.group
-            lines += ["", f"## {group}", "", "| id | unit | range | default | schedule | what it does | source of the default |",
-                      "|---|---|---|---|---|---|---|"]
-        if lv.kind == "choice":
-            rng = ", ".join(map(str, lv.choices(data))) if lv.choices else ""
-        elif lv.kind in ("bool", "date"):
-            rng = "yes/no" if lv.kind == "bool" else "date"
-        else:
-            rng = f"{_num(lv.minimum)} – {_num(lv.maximum)} (step {_num(lv.step)})"
-        shown = describe_default(lv, data)
-        sched = "yes" if (lv.live or lv.schedule_write) else ""
-        src = lv.source(data).replace("|", "/")
-        src = src if len(src) <= 160 else src[:157] + "…"
-        unit = lv.unit.replace("{currency}", currency)
-        lines.append(f"| `{lv.id}` | {unit} | {rng} | {shown} | {sched} | {lv.explanation} | {src} |")
+    lines += grouped_tables(LEVERS_LIST, lambda lv: lv.group,
+                            ["id", "unit", "range", "default", "schedule", "what it does", "source of the default"],
+                            lambda lv: _doc_row(lv, data, currency))
     return "\n".join(lines) + "\n"

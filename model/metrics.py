@@ -341,6 +341,8 @@ def record(model: object, outcome: MonthOutcome) -> dict[str, float]:
 
 def render() -> str:
     """docs/metrics.md from the registry."""
+    from model.generated_docs import grouped_tables
+
     lines = [
         "# Metrics",
         "",
@@ -355,11 +357,7 @@ def render() -> str:
         "|---|---|",
         *(f"| `{d}` | {text} |" for d, text in DIMENSIONS.items()),
     ]
-    group = None
-    for m in REGISTRY:
-        if m.group != group:
-            group = m.group
-            lines += ["", f"## {group[0].upper()}{group[1:]}", "",
-                      "| metric | unit | yearly | better | meaning |", "|---|---|---|---|---|"]
-        lines.append(f"| `{m.name}` | {m.unit} | {m.yearly} | {m.better} | {m.meaning} |")
+    lines += grouped_tables(REGISTRY, lambda m: m.group[0].upper() + m.group[1:],
+                            ["metric", "unit", "yearly", "better", "meaning"],
+                            lambda m: [f"`{m.name}`", m.unit, m.yearly, m.better, m.meaning])
     return "\n".join(lines) + "\n"
