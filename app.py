@@ -4,6 +4,7 @@ Pick a scenario (the default Pakistan case, its policy variants, or the teaching
 shows the grid with the nodal prices of the first month, hour by hour. "Run" simulates the whole
 horizon; then any month can be browsed hour by hour and node by node, with the large loads served,
 and the summary (tariffs, rooftop PV, sales, circular debt, large loads' contribution) is drawn.
+Everything shown is read from the run's `RunResult` (experiments.simulate), never from the model.
 The full policy app comes later.
 """
 
@@ -12,22 +13,25 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 import solara
 
 from experiments.figures import summary_figure
-from experiments.run import model_table, run
+from experiments.results import HourSnapshot, RunResult
+from experiments.simulate import simulate
 from grid.draw import draw_grid
-from model.model import HourlyRecord, SurplusModel
+from model.model import grid_from_spec
 from model.scenario import INPUT_ERRORS, shipped_scenarios
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
 
 
-def simulate(scenario: str, months: int | None = None, seed: int = 1) -> tuple[SurplusModel | None, str]:
-    """A model of `scenario` after `months` months (its whole horizon when None), or an error message."""
+def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1) -> tuple[RunResult | None, str]:
+    """A run of `scenario` with its hourly tables (only its first month when asked), or an error message."""
     try:
-        return run(scenario, seed=seed, months=months), ""
+        stop_after_first = (lambda progress: False) if first_month_only else None
+        return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first), ""
     except INPUT_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback
@@ -35,24 +39,24 @@ def simulate(scenario: str, months: int | None = None, seed: int = 1) -> tuple[S
         return None, f"Unexpected error while simulating the scenario: {exc}"
 
 
-def prices_markdown(model: SurplusModel, rec: HourlyRecord, hour: int) -> str:
+def prices_markdown(result: RunResult, snap: HourSnapshot) -> str:
     """Nodal prices and loads of one cleared hour, as a markdown table."""
-    cur = model.spec.meta.currency
+    cur = result.scenario.meta.currency
+    names = {n.id: n.name or n.id for n in result.scenario.grid.nodes}
     rows = [f"| node | load (MW) | nodal price ({cur}/MWh) |", "|---|---:|---:|"]
-    for i, node in enumerate(model.grid.nodes):
-        rows.append(f"| {node.name or node.id} | {rec.load_mw[i, hour]:,.0f} | {rec.lmp_per_mwh[i, hour]:,.2f} |")
+    for i, node in enumerate(snap.node):
+        rows.append(f"| {names[node]} | {snap.load_mw[i, 0]:,.0f} | {snap.lmp_per_mwh[i, 0]:,.2f} |")
     return "\n".join(rows)
 
 
-def large_loads_markdown(rec: HourlyRecord, hour: int, currency: str) -> str:
+def large_loads_markdown(snap: HourSnapshot, currency: str) -> str:
     """What each large load bid and was served in one cleared hour."""
-    if not len(rec.bids):
+    bids = snap.large_loads
+    if bids.empty or not (bids["bid_mw"] > 0).any():
         return ""
     rows = [f"| large load | node | bid (MW) | bid price ({currency}/MWh) | served (MW) |", "|---|---|---:|---:|---:|"]
-    price = rec.bids.price_by_hour(rec.bid_served_mw.shape[1])
-    for k, name in enumerate(rec.bids.labels):
-        rows.append(f"| {name} | {rec.bids.node[k]} | {rec.bids.mw[k, hour]:,.0f} | {price[k, hour]:,.0f} "
-                    f"| {rec.bid_served_mw[k, hour]:,.0f} |")
+    for b in bids.itertuples():
+        rows.append(f"| {b.load} | {b.node} | {b.bid_mw:,.0f} | {b.bid_price_per_mwh:,.0f} | {b.served_mw:,.0f} |")
     return "### Large loads\n" + "\n".join(rows)
 
 
@@ -63,10 +67,11 @@ def Page() -> None:
     hour, set_hour = solara.use_state(19)
     month, set_month = solara.use_state(0)
     run, set_run = solara.use_state(None)  # (model, error) of the full run, once asked for
-    first, first_error = solara.use_memo(lambda: simulate(scenario, months=1), [scenario])
+    first, first_error = solara.use_memo(lambda: run_scenario(scenario, first_month_only=True), [scenario])
+    grid = solara.use_memo(lambda: None if first is None else grid_from_spec(first.scenario.grid), [first])
 
     def run_clicked() -> None:
-        set_run(simulate(scenario))
+        set_run(run_scenario(scenario))
 
     def scenario_changed(name: str) -> None:
         set_scenario(name)
@@ -89,35 +94,37 @@ def Page() -> None:
             solara.Error(first_error or "The scenario could not be built.")
             return
         full, run_error = run if run is not None else (None, "")
-        model = full if full is not None else first
+        result = full if full is not None else first
         if full is not None:
-            solara.SliderInt("Month of the run", value=month, on_value=set_month, min=0, max=len(full.hourly) - 1)
-        rec = model.hourly[min(month, len(model.hourly) - 1) if full is not None else 0]
-        h = min(hour, rec.lmp_per_mwh.shape[1] - 1)
-        cur = model.spec.meta.currency
-        binding = [model.grid.line_ids[i] for i in np.flatnonzero(rec.binding[:, h])]
+            solara.SliderInt("Month of the run", value=month, on_value=set_month, min=0, max=full.months - 1)
+        snap = result.hour(month if full is not None else 0, hour)
+        sc = result.scenario
+        cur = sc.meta.currency
+        binding = [line for line, b in zip(snap.line, snap.binding[:, 0], strict=True) if b]
+        h = snap.hour_of_day
         with solara.Row():
             with solara.Column():
-                solara.FigureMatplotlib(draw_grid(model.grid, rec, h, currency=cur), format="png")
+                solara.FigureMatplotlib(draw_grid(grid, snap, 0, currency=cur), format="png")
             with solara.Column():
-                solara.Markdown(f"### Nodal prices, {model.spec.meta.title or model.spec.meta.name}\n"
-                                f"{rec.date:%B %Y}, hour {h}:00–{h + 1}:00\n\n" + prices_markdown(model, rec, h))
+                solara.Markdown(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n"
+                                f"{pd.Timestamp(snap.date):%B %Y}, hour {h}:00–{h + 1}:00\n\n"
+                                + prices_markdown(result, snap))
                 solara.Markdown(
-                    f"Unserved: **{rec.unserved_mw[:, h].sum():,.0f} MW**. "
+                    f"Unserved: **{snap.unserved_mw.sum():,.0f} MW**. "
                     + ("Binding lines: " + ", ".join(binding) if binding
                        else "No line is binding at this hour: one price everywhere.")
                 )
-                solara.Markdown(large_loads_markdown(rec, h, cur))
-        solara.Button(f"Run {model.years} years", on_click=run_clicked, color="primary")
+                solara.Markdown(large_loads_markdown(snap, cur))
+        solara.Button(f"Run {result.manifest['years']} years", on_click=run_clicked, color="primary")
         if run_error:
             solara.Error(run_error)
         elif full is not None:
-            table = model_table(full)
+            table = full.monthly
             last = table.iloc[-12:]
             solara.Markdown(
                 f"Last year of the run: average tariff **{np.nanmean(last['average_tariff_per_kwh']):,.2f}**, "
                 f"capacity charge **{np.nanmean(last['capacity_payment_per_kwh_sold']):,.2f}** per kWh sold, "
                 f"rooftop PV **{last['rooftop_pv_mw'].iloc[-1]:,.0f} MW**."
             )
-            solara.FigureMatplotlib(summary_figure(table, title=full.spec.meta.title or full.spec.meta.name,
-                                                   currency=cur), format="png")
+            solara.FigureMatplotlib(summary_figure(table, title=sc.meta.title or sc.meta.name, currency=cur),
+                                    format="png")

@@ -6,7 +6,8 @@
   metric registry says (sum, mean or last), with the number of months each year covers.
 - `nodes`: per node per month: load-weighted price, load, unserved energy.
 - `events`: large loads entering, exiting or refused, sites chosen, sandbox decisions (with reasons).
-- `hourly_nodes`, `hourly_large_loads`: every cleared hour, only when the run was asked to keep them.
+- `hourly_nodes`, `hourly_lines`, `hourly_large_loads`: every cleared hour, only when the run was asked
+  to keep them; `hour(month, hour)` reads one hour back as arrays (what the app draws).
 - `manifest`: scenario (name, hash), levers, seed, horizon, package versions, wall time.
 """
 
@@ -69,6 +70,7 @@ class RunResult:
     scenario: Scenario
     hourly_nodes: pd.DataFrame | None = None
     hourly_large_loads: pd.DataFrame | None = None
+    hourly_lines: pd.DataFrame | None = None
     _yearly: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -91,6 +93,48 @@ class RunResult:
     def months(self) -> int:
         """Months simulated."""
         return len(self.monthly)
+
+    def hour(self, month: int, hour: int) -> HourSnapshot:
+        """One cleared hour (month number from 0, hour index within the month's cleared hours) from the
+        hourly tables; needs a run with `keep_hourly`."""
+        if self.hourly_nodes is None or self.hourly_lines is None:
+            raise ValueError("this run kept no hourly tables: simulate(..., keep_hourly=True)")
+        month = min(max(month, 0), self.months - 1)
+        nodes = self.hourly_nodes[self.hourly_nodes["step"] == month]
+        n_hours = int((nodes["node"] == nodes["node"].iloc[0]).sum())
+        h = min(max(hour, 0), n_hours - 1)
+        at = nodes.iloc[h::n_hours]
+        lines = self.hourly_lines[self.hourly_lines["step"] == month]
+        n_lines_hours = int((lines["line"] == lines["line"].iloc[0]).sum()) if len(lines) else 1
+        line_at = lines.iloc[h::n_lines_hours]
+        loads = self.hourly_large_loads
+        bids = (pd.DataFrame() if loads is None or loads.empty else
+                loads[loads["step"] == month].iloc[h::n_hours].reset_index(drop=True))
+        col = lambda frame, name: frame[name].to_numpy()[:, None]  # noqa: E731  (items × 1 hour)
+        return HourSnapshot(
+            date=str(at["date"].iloc[0]), hour_of_day=int(at["hour"].iloc[0]), node=list(at["node"]),
+            lmp_per_mwh=col(at, "price_per_mwh"), load_mw=col(at, "load_mw"), unserved_mw=col(at, "unserved_mw"),
+            line=list(line_at["line"]), flow_mw=col(line_at, "flow_mw"), binding=col(line_at, "binding"),
+            large_loads=bids, hours_in_month=n_hours,
+        )
+
+
+@dataclass(frozen=True)
+class HourSnapshot:
+    """One cleared hour of a run, read from its hourly tables: node and line arrays are items × 1 (the
+    layout `grid.draw.draw_grid` reads at hour 0); `large_loads` is that hour's rows of the bids table."""
+
+    date: str
+    hour_of_day: int
+    node: list[str]
+    lmp_per_mwh: np.ndarray
+    load_mw: np.ndarray
+    unserved_mw: np.ndarray
+    line: list[str]
+    flow_mw: np.ndarray
+    binding: np.ndarray
+    large_loads: pd.DataFrame
+    hours_in_month: int
 
 
 def monthly_table(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -45,8 +45,8 @@ def model_table(model: SurplusModel) -> pd.DataFrame:
 
 def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> dict:
     """Write a run into folder `out`: metrics.parquet (monthly), yearly.parquet (fiscal years),
-    nodal_prices.parquet (per node per month), events.csv, summary.png, hourly_nodes.parquet and
-    hourly_large_loads.parquet when the run kept them, and manifest.json (last). Everything is written
+    nodal_prices.parquet (per node per month), events.csv, summary.png, hourly_nodes.parquet,
+    hourly_lines.parquet and hourly_large_loads.parquet when the run kept them, and manifest.json (last). Everything is written
     into a temporary folder beside `out` and renamed into place when complete, so `out` is either
     absent or whole. An existing non-empty `out` is an error unless `overwrite`. Returns the manifest."""
     from experiments.figures import summary_figure
@@ -63,6 +63,7 @@ def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> d
         result.nodes.to_parquet(tmp / "nodal_prices.parquet", index=False)
         result.events.to_csv(tmp / "events.csv", index=False)
         for name, table in (("hourly_nodes.parquet", result.hourly_nodes),
+                            ("hourly_lines.parquet", result.hourly_lines),
                             ("hourly_large_loads.parquet", result.hourly_large_loads)):
             if table is not None and not table.empty:
                 table.to_parquet(tmp / name, index=False)

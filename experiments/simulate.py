@@ -157,9 +157,9 @@ class _Recorder:
         for s in m.large_loads.siting_log:
             events.append({"date": s["date"], "load": s["load"], "event": "sited", "reason": "best expected margin",
                            "detail": f"{s['node']} (margin {s['expected_margin']:,.0f}, {s['energy_mwh']:,.0f} MWh)"})
-        hourly_nodes = hourly_loads = None
+        hourly_nodes = hourly_loads = hourly_lines = None
         if keep_hourly:
-            hourly_nodes, hourly_loads = hourly_tables(m)
+            hourly_nodes, hourly_loads, hourly_lines = hourly_tables(m)
         manifest = {
             "scenario": prep.scenario.meta.name, "where": prep.where, "scenario_hash": scenario_hash(prep.scenario),
             "levers": prep.levers,
@@ -174,15 +174,17 @@ class _Recorder:
             monthly=monthly_table(self.rows), nodes=node_table(self.dates, m.grid.node_ids, self.price, self.load,
                                                                self.unserved),
             events=events_table(events), manifest=manifest, scenario=prep.scenario,
-            hourly_nodes=hourly_nodes, hourly_large_loads=hourly_loads,
+            hourly_nodes=hourly_nodes, hourly_large_loads=hourly_loads, hourly_lines=hourly_lines,
         )
 
 
-def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hour by hour and node by node: (nodes: step, date, block, hour, days, node, price, load, unserved;
-    large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price)."""
+def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Hour by hour: (nodes: step, date, block, hour, days, node, price, load, unserved;
+    large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price;
+    lines: step, date, block, hour, days, line, flow, at its limit)."""
     node_ids = model.grid.node_ids
-    nodes, loads = [], []
+    line_ids = model.grid.line_ids
+    nodes, loads, lines = [], [], []
     for step, rec in enumerate(model.hourly):
         n_nodes, hours = rec.lmp_per_mwh.shape
         block = np.arange(hours) // 24
@@ -191,6 +193,12 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
             "hour": np.tile(rec.hour_of_day, n_nodes), "days": np.tile(rec.days, n_nodes),
             "node": np.repeat(node_ids, hours), "price_per_mwh": rec.lmp_per_mwh.ravel(),
             "load_mw": rec.load_mw.ravel(), "unserved_mw": rec.unserved_mw.ravel(),
+        }))
+        n_lines = len(line_ids)
+        lines.append(pd.DataFrame({
+            "step": step, "date": rec.date.isoformat(), "block": np.tile(block, n_lines),
+            "hour": np.tile(rec.hour_of_day, n_lines), "days": np.tile(rec.days, n_lines),
+            "line": np.repeat(line_ids, hours), "flow_mw": rec.flow_mw.ravel(), "binding": rec.binding.ravel(),
         }))
         k = len(rec.bids)
         if k:
@@ -206,7 +214,8 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame]:
             }))
     empty = pd.DataFrame()
     return (pd.concat(nodes, ignore_index=True) if nodes else empty,
-            pd.concat(loads, ignore_index=True) if loads else empty)
+            pd.concat(loads, ignore_index=True) if loads else empty,
+            pd.concat(lines, ignore_index=True) if lines else empty)
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,8 +7,18 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from grid.clearing import ClearingResult
+from typing import Protocol
+
 from grid.network import Grid, NodeId
+
+
+class HourArrays(Protocol):
+    """What the drawing reads of a result (a `ClearingResult`, or one hour of a run's tables):
+    prices (nodes × hours), flows and binding flags (lines × hours)."""
+
+    lmp_per_mwh: np.ndarray
+    flow_mw: np.ndarray
+    binding: np.ndarray
 
 
 def layout(grid: Grid) -> dict[NodeId, tuple[float, float]]:
@@ -21,7 +31,7 @@ def layout(grid: Grid) -> dict[NodeId, tuple[float, float]]:
 
 
 def draw_grid(
-    grid: Grid, result: ClearingResult | None = None, hour: int = 0, *, ax: Axes | None = None,
+    grid: Grid, result: HourArrays | None = None, hour: int = 0, *, ax: Axes | None = None,
     currency: str = "$",
 ) -> Figure:
     """Draw nodes and lines; with a result, nodes show their LMP and lines their loading.

@@ -47,6 +47,6 @@ def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
     def broken(*args, **kwargs):
         raise ScenarioError("plants[0].capacity_mw = -1: Input should be greater than 0")
 
-    monkeypatch.setattr(app, "run", broken)  # the scenario fails to build
+    monkeypatch.setattr(app, "simulate", broken)  # the scenario fails to build
     box, rc = solara.render(app.Page(), handle_error=False)
     assert rc.find(v.Alert).widgets, "an error alert must be shown"

@@ -104,6 +104,24 @@ def test_hourly_tables_when_asked():
     np.testing.assert_allclose(served.to_numpy(), r.monthly["large_load_energy_gwh"].to_numpy(), rtol=1e-9)
 
 
+def test_an_hour_read_from_the_tables_is_the_hour_the_model_cleared():
+    from model.model import SurplusModel
+
+    r = simulate(MINERS, years=1, seed=2, keep_hourly=True, agents=400)
+    model = SurplusModel(scenario=MINERS, rng=2, agents=400)
+    for _ in range(8):
+        model.step()
+    rec = model.hourly[7]
+    snap = r.hour(7, 19)
+    assert snap.date == rec.date.isoformat() and snap.hour_of_day == 19 and snap.node == model.grid.node_ids
+    np.testing.assert_array_equal(snap.lmp_per_mwh[:, 0], rec.lmp_per_mwh[:, 19])
+    np.testing.assert_array_equal(snap.flow_mw[:, 0], rec.flow_mw[:, 19])
+    np.testing.assert_array_equal(snap.binding[:, 0], rec.binding[:, 19])
+    np.testing.assert_array_equal(snap.large_loads["served_mw"], rec.bid_served_mw[:, 19])
+    with pytest.raises(ValueError, match="kept no hourly tables"):
+        simulate(MINERS, years=1, seed=2, agents=400).hour(0, 0)
+
+
 def test_the_same_policy_on_both_sides_differs_by_exactly_zero():
     c = compare("teaching-5-node", levers={"settlement.recovery_ratio": 0.98}, seeds=3, years=2)
     assert (c.table["difference"].fillna(0) == 0).all()
