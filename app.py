@@ -20,6 +20,7 @@ from experiments.figures import summary_figure
 from experiments.results import HourSnapshot, RunResult
 from experiments.simulate import simulate
 from grid.draw import draw_grid
+from model.metrics import metric_of
 from model.model import grid_from_spec
 from model.scenario import INPUT_ERRORS, shipped_scenarios
 
@@ -121,10 +122,12 @@ def Page() -> None:
         elif full is not None:
             table = full.monthly
             last = table.iloc[-12:]
+            unit = lambda m: metric_of(m)[0].unit_in(cur)  # noqa: E731
             solara.Markdown(
-                f"Last year of the run: average tariff **{np.nanmean(last['average_tariff_per_kwh']):,.2f}**, "
-                f"capacity charge **{np.nanmean(last['capacity_payment_per_kwh_sold']):,.2f}** per kWh sold, "
-                f"rooftop PV **{last['rooftop_pv_mw'].iloc[-1]:,.0f} MW**."
+                f"Last year of the run: average tariff **{np.nanmean(last['average_tariff_per_kwh']):,.2f}** "
+                f"{unit('average_tariff_per_kwh')}, capacity charge "
+                f"**{np.nanmean(last['capacity_payment_per_kwh_sold']):,.2f}** {unit('capacity_payment_per_kwh_sold')} "
+                f"sold, rooftop PV **{last['rooftop_pv_mw'].iloc[-1]:,.0f}** {unit('rooftop_pv_mw')}."
             )
             solara.FigureMatplotlib(summary_figure(table, title=sc.meta.title or sc.meta.name, currency=cur),
                                     format="png")
