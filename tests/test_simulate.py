@@ -150,3 +150,16 @@ def test_compare_checks_every_input_before_running():
     with pytest.raises(Exception, match="lever miners.mw = -1"):
         compare(MINERS, levers={"miners.mw": -1}, seeds=3, years=1, cache=cache)
     assert cache.misses == 0
+
+
+def _run_in_worker(seed):
+    return simulate("teaching-5-node", years=1, seed=seed)
+
+
+def test_a_run_comes_back_from_a_worker_process():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        remote = pool.submit(_run_in_worker, 4).result(timeout=300)
+    pd.testing.assert_frame_equal(remote.monthly, simulate("teaching-5-node", years=1, seed=4).monthly)
