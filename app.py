@@ -32,7 +32,8 @@ def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1
     """A run of `scenario` with its hourly tables (only its first month when asked), or an error message."""
     try:
         stop_after_first = (lambda progress: False) if first_month_only else None
-        return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first), ""
+        # the name comes from the browser: only shipped scenarios, never a path
+        return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first, allow_paths=False), ""
     except INPUT_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback

@@ -20,6 +20,8 @@ from agents.views import RowField
 # plant technologies (for reporting, e.g. capacity factors by technology): the names the scenario accepts
 TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
                 "bagasse", "other")
+# fuels whose price index (a scenario driver) scales a plant's variable cost; "none": no fuel
+FUELS = ("none", "nuclear", "coal_thar", "coal_imported", "rlng", "gas_local", "rfo", "bagasse")
 _NEVER = dt.date.max.toordinal()
 # Must-run plants back down pro rata in hours when their minimums would exceed this share of the load
 # (midday rooftop PV can push net load below them). Assumption: a 2 % margin keeps every hour feasible

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.results import RunResult, events_table, monthly_table, node_table, versions
-from model.levers import ScheduledChange, resolve, run_seed
+from model.levers import ScheduledChange, check_run_argument, resolve, run_seed
 from model.model import SurplusModel
-from model.scenario import read_scenario, scenario_hash, validate
+from model.scenario import ScenarioError, read_scenario, scenario_hash, validate
 from model.schema import Scenario
+from model.schema_base import LAST_DATE
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +43,26 @@ class Prepared:
 
 def prepare(
     scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
-    years: int | None = None, agents: int | None = None,
+    years: int | None = None, agents: int | None = None, allow_paths: bool = True,
 ) -> Prepared:
     """Apply and check levers and validate the scenario; every input error is raised here, before any
     work starts (`model.scenario.ScenarioError`, `model.levers.LeverError`)."""
     levers = dict(levers or {})
+    check_run_argument("seed", seed)
+    if years is not None:
+        check_run_argument("years", years)
     if agents is not None:
-        levers.setdefault("run.consumer_agents", agents)
+        levers.setdefault("run.consumer_agents", check_run_argument("agents", agents))
     if isinstance(scenario, Scenario):
         data, where = scenario.model_dump(), scenario.meta.name
     else:
-        data, where = read_scenario(scenario)
+        data, where = read_scenario(scenario, allow_paths=allow_paths)
     data, schedule = resolve(data, levers)  # the file's own [levers], then these
     sc = validate(data, where)
     seed = run_seed(levers, seed)
     years = int(years) if years is not None else sc.time.years
-    if years < 1:
-        from model.levers import LeverError
-        raise LeverError(f"years = {years}: must be at least 1")
+    if sc.time.start.year + years > LAST_DATE.year + 1:
+        raise ScenarioError(f"years = {years}: a run from {sc.time.start:%Y-%m} must end by {LAST_DATE:%Y}")
     return Prepared(sc, tuple(schedule), seed, years, where, _jsonable(levers))
 
 
@@ -79,14 +82,16 @@ def simulate(
     scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
     years: int | None = None, agents: int | None = None,
     on_month: Callable[[MonthProgress], bool | None] | None = None, keep_hourly: bool = False,
+    allow_paths: bool = True,
 ) -> RunResult:
     """Run `scenario` (a shipped name, a file path or a `Scenario`) with `levers` (lever ids or dotted
     scenario paths → value or ``{"YYYY-MM": value}`` schedule) for `years` years on `seed`.
 
     `on_month` is called after every month; returning False stops the run (the result then holds the
     months done and says so in its manifest). Hourly tables are kept only with `keep_hourly`.
+    `allow_paths=False` accepts only shipped scenario names (input from a browser).
     """
-    return run_prepared(prepare(scenario, levers, seed=seed, years=years, agents=agents),
+    return run_prepared(prepare(scenario, levers, seed=seed, years=years, agents=agents, allow_paths=allow_paths),
                         on_month=on_month, keep_hourly=keep_hourly)
 
 

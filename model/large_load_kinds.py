@@ -21,7 +21,7 @@ from pydantic import Field
 from agents.datacenter import DataCenter
 from agents.large_load import LargeLoad
 from agents.miner import BitcoinMiner
-from model.schema_base import NonNeg, Share, Sourced, Strict
+from model.schema_base import Date, NonNeg, Share, Sourced, Strict
 
 AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
 
@@ -45,7 +45,7 @@ class MinerSpec(LargeLoadSpec):
     pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
     capex_usd_per_th: NonNeg = Field(0.0, description="ASIC and site capital cost, USD per TH/s.")
     om_usd_per_mwh: NonNeg = Field(0.0, description="Operating cost other than power, USD per MWh consumed.")
-    start: dt.date = Field(description="Date from which it operates.")
+    start: Date = Field(description="Date from which it operates.")
     max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")
     expansion_step_mw: float = Field(0.0, ge=0, description="MW added after a profitable month, up to max_power_mw.")
     upgrade_capex_usd_per_th: float | None = Field(
@@ -59,7 +59,7 @@ class MinerSpec(LargeLoadSpec):
 class DataCenterPhase(Strict):
     """A construction phase: IT capacity added from a date."""
 
-    start: dt.date = Field(description="Date the phase is energised.")
+    start: Date = Field(description="Date the phase is energised.")
     it_mw: float = Field(ge=0, description="IT capacity added, MW (0: a phase that adds nothing).")
 
 

@@ -465,9 +465,9 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "float", minimum=0.01, maximum=10_000.0, step=1.0, **_with(*_fx_level, "drivers.fx_per_usd.kind")),
     # the run
     Lever("run.years", "Horizon", "Run", "years", "How many years to simulate.", "int", _field("time.years"),
-          1, 30, 1),
+          1, 100, 1),
     Lever("run.consumer_agents", "Consumer agents", "Run", "agents", "How many agents stand for the consumers "
-          "(more: finer, slower).", "int", _field("consumers.agents"), 100, 2_000_000, 1000),
+          "(more: finer, slower).", "int", _field("consumers.agents"), 10, 2_000_000, 1000),
     Lever("run.seed", "Random seed", "Run", "", "Which random numbers the run draws; two policies on one seed see "
           "the same numbers.", "int", lambda data: [], 0, 2**62, 1, run_setting=True, read=lambda data: 1),
 )
@@ -545,6 +545,19 @@ def _schedule(lever: Lever, value: Mapping[str, Any], data: Data) -> list[tuple[
             raise LeverError(f"lever {lever.id}: schedule date {when!r}: must be YYYY-MM or YYYY-MM-DD") from None
         steps.append((date, lever.check(v, data)))
     return sorted(steps, key=lambda s: s[0])
+
+
+RUN_ARGUMENTS = {"seed": "run.seed", "years": "run.years", "agents": "run.consumer_agents"}
+
+
+def check_run_argument(name: str, value: Any, shown: str | None = None) -> Any:
+    """A run argument (`seed`, `years`, `agents`) checked against its lever's rule; the error names it
+    as the user wrote it (`shown`, e.g. '--years')."""
+    lever_id = RUN_ARGUMENTS[name]
+    try:
+        return LEVERS[lever_id].check(value, {})
+    except LeverError as exc:
+        raise LeverError(str(exc).replace(f"lever {lever_id}", shown or name, 1)) from None
 
 
 def run_seed(levers: Mapping[str, Any] | None, seed: int) -> int:

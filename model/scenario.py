@@ -54,13 +54,22 @@ def _switches_variant(base: dict[str, Any], variant: dict[str, Any]) -> bool:
     return any(name in variant and variant[name] != base.get(name) for name in DISCRIMINATORS)
 
 
-def _read(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
-    data, where = _read_one(name_or_path)
-    parent = data.get("meta", {}).get("extends")
-    if parent:
-        if parent in _seen or parent == data.get("meta", {}).get("name"):
+def _read(name_or_path: str | Path, _seen: tuple[str, ...] = (), *, folder: Path | None = None,
+          allow_paths: bool = True) -> tuple[dict[str, Any], str]:
+    data, where, here = _read_one(name_or_path, folder, allow_paths)
+    meta = data.get("meta")
+    if meta is not None and not isinstance(meta, dict):
+        raise ScenarioError(f"{where}: meta = {meta!r}: must be a table ([meta] with name, title, …)")
+    parent = (meta or {}).get("extends")
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.strip():
+            raise ScenarioError(f"{where}: meta.extends = {parent!r}: must name a shipped scenario or a .toml file "
+                                "(leave it out for a scenario that extends nothing)")
+        key = str((here / parent).resolve()) if here is not None and parent.endswith(".toml") else parent
+        if key in _seen or parent == (meta or {}).get("name"):
             raise ScenarioError(f"{where}: meta.extends = {parent!r}: scenarios extend each other in a loop")
-        base, _ = _read(parent, (*_seen, str(parent)))
+        # a relative path is relative to the file that names it; an app's base may only be shipped
+        base, _ = _read(parent, (*_seen, key), folder=here, allow_paths=allow_paths)
         levers = {**base.pop(LEVERS_TABLE, {}), **data.pop(LEVERS_TABLE, {})}  # a variant's lever replaces the base's
         data = merge(base, data)
         if levers:
@@ -70,24 +79,41 @@ def _read(name_or_path: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[s
     return data, where
 
 
-def _read_one(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
-    path = Path(name_or_path)
-    if path.suffix == ".toml" and path.exists():
-        text = path.read_text(encoding="utf-8")
-        where = str(path)
+SHIPPED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a shipped scenario's name: no path separators
+
+
+def _read_one(
+    name_or_path: str | Path, folder: Path | None = None, allow_paths: bool = True,
+) -> tuple[dict[str, Any], str, Path | None]:
+    """(parsed data, where it was read from, the folder relative paths in it resolve against)."""
+    text_name = str(name_or_path)
+    if text_name.endswith(".toml"):
+        if not allow_paths:
+            raise ScenarioError(f"scenario {text_name!r}: only shipped scenarios may be named here "
+                                f"(shipped: {', '.join(shipped_scenarios())})")
+        path = Path(name_or_path)
+        path = (folder / path) if folder is not None and not path.is_absolute() else path
+        if not path.is_file():
+            raise ScenarioError(f"scenario {text_name!r}: no such file ({path})")
+        raw, where, here = path.read_bytes(), str(path), path.resolve().parent
     else:
-        res = resources.files("model.scenarios").joinpath(f"{name_or_path}.toml")
-        if not res.is_file():
+        if not SHIPPED_NAME.match(text_name) or text_name not in shipped_scenarios():
             raise ScenarioError(
-                f"scenario {str(name_or_path)!r}: no such file and not a shipped scenario "
-                f"(shipped: {', '.join(shipped_scenarios())})"
+                f"scenario {text_name!r}: not a shipped scenario (shipped: {', '.join(shipped_scenarios())}) "
+                "nor a .toml file"
             )
-        text = res.read_text(encoding="utf-8")
-        where = f"model/scenarios/{name_or_path}.toml"
+        raw = resources.files("model.scenarios").joinpath(f"{text_name}.toml").read_bytes()
+        where, here = f"model/scenarios/{text_name}.toml", None
     try:
-        return tomllib.loads(text), where
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not a text file (a scenario is UTF-8 TOML)") from None
+    try:
+        return tomllib.loads(text), where, here
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{where}: not valid TOML: {exc}") from exc
+        raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: not valid TOML: arrays or tables nested too deeply") from None
 
 
 def format_validation_error(exc: ValidationError, where: str = "scenario") -> str:
@@ -209,16 +235,20 @@ def validate(data: dict[str, Any], where: str = "scenario") -> Scenario:
         raise ScenarioError(format_validation_error(exc, where)) from None
 
 
-def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, overrides: dict[str, Any] | None = None, *, allow_paths: bool = True,
+) -> Scenario:
     """Load a shipped scenario by name (e.g. ``"pakistan-2025"``) or a TOML file by path.
 
-    A `[levers]` table in the file (lever ids or scenario paths = values) is applied first.
+    A `[levers]` table in the file (lever ids or scenario paths = values) is applied first. With
+    `allow_paths=False` (input from a browser) only shipped scenarios may be named, in the file's
+    `extends` too.
     `overrides` maps dotted paths to values, e.g. ``{"consumers.agents": 5000,
     "regulator.fixed_charge_capacity_share": 0.5}``; list items are addressed by their id or name
     (``"large_loads.miners.punjab_1.power_mw"`` or ``"large_loads.miners[punjab_1].power_mw"``), or
     by index (``"plants.0.capacity_mw"``).
     """
-    data, where = _read(name_or_path)
+    data, where = _read(name_or_path, allow_paths=allow_paths)
     if LEVERS_TABLE in data:
         from model.levers import resolve  # levers build on this module
 
@@ -232,10 +262,10 @@ def load_scenario(name_or_path: str | Path, overrides: dict[str, Any] | None = N
     return validate(data, where)
 
 
-def read_scenario(name_or_path: str | Path) -> tuple[dict[str, Any], str]:
+def read_scenario(name_or_path: str | Path, *, allow_paths: bool = True) -> tuple[dict[str, Any], str]:
     """The parsed (not yet validated) data of a scenario, with its `extends` chain merged, and where it
     was read from. Its `[levers]` table, if any, is still there (`model.levers.resolve` applies it)."""
-    return _read(name_or_path)
+    return _read(name_or_path, allow_paths=allow_paths)
 
 
 def split_path(dotted: str) -> list[str]:

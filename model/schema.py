@@ -25,7 +25,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from agents.plant import TECHNOLOGIES
+from agents.plant import FUELS, TECHNOLOGIES
 from agents.regulator import RESETS
 from agents.tariff_classes import CLASS_CODES
 from model.large_load_kinds import (  # noqa: F401  (re-exported: the large-load kinds' tables)
@@ -39,6 +39,9 @@ from model.large_load_kinds import (  # noqa: F401  (re-exported: the large-load
 from model.net_metering import RULES
 from model.schema_base import (  # noqa: F401  (re-exported: the schema's building blocks)
     HOURS,
+    LAST_DATE,
+    Date,
+    MonthlyShare,
     MONTHS,
     Daily,
     Hour,
@@ -84,7 +87,7 @@ class Meta(Strict):
 class TimeSettings(Strict):
     """Calendar and time resolution."""
 
-    start: dt.date = Field(description="First simulated month (its first day), e.g. 2024-07-01 for FY25.")
+    start: Date = Field(description="First simulated month (its first day), e.g. 2024-07-01 for FY25.")
     years: int = Field(10, ge=1, le=100, description="Default horizon, years (the CLI may override).")
     resolution: Literal["representative_day", "weekday_weekend", "hourly"] = Field(
         "representative_day",
@@ -94,6 +97,12 @@ class TimeSettings(Strict):
     weekend_load_factor: float = Field(
         0.9, gt=0, le=2, description="Weekend load relative to weekdays (weekday_weekend and hourly modes).",
     )
+
+    @model_validator(mode="after")
+    def _ends_in_range(self) -> TimeSettings:
+        if self.start.year + self.years > LAST_DATE.year + 1:
+            raise ValueError(f"start = {self.start} and years = {self.years}: the run must end by {LAST_DATE.year}")
+        return self
 
 
 class NodeSpec(Sourced):
@@ -138,11 +147,11 @@ class PlantSpec(Sourced):
     variable_cost_per_kwh: float = Field(
         ge=0, description="Energy purchase price (fuel + variable O&M) at the base fuel price, currency/kWh.",
     )
-    fuel: Literal["none", "nuclear", "coal_thar", "coal_imported", "rlng", "gas_local", "rfo", "bagasse"] = Field(
+    fuel: names(FUELS) = Field(
         "none", description="Fuel whose price index (drivers.fuel_price_index) scales the variable cost.",
     )
-    availability: float | Monthly = Field(
-        0.9, description="Available share of capacity: one value, or 12 monthly values Jan..Dec (hydro).",
+    availability: Share | MonthlyShare = Field(
+        0.9, description="Available share of capacity (0–1): one value, or 12 monthly values Jan..Dec (hydro).",
     )
     hourly_profile: str | None = Field(
         None, description="Name of a 24-h availability shape in [profiles] (solar, wind); multiplies availability.",
@@ -161,8 +170,8 @@ class PlantSpec(Sourced):
         0.0, description="Share of the capacity payment that is return on equity (hybrid scheme only).",
     )
     hybrid_floor: Share = Field(0.35, description="Capacity-factor floor below which the equity part is still paid.")
-    contract_end: dt.date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
-    retirement: dt.date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
+    contract_end: Date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
+    retirement: Date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
     emission_factor_t_per_mwh: NonNeg = Field(0.0, description="Direct CO2 emissions, tonnes per MWh generated.")
 
 
@@ -193,6 +202,16 @@ class ConsumerClassSpec(Sourced):
     initial_pv_share: Share = Field(0.0, description="Share of customers with PV at the start.")
     initial_battery_share: Share = Field(0.0, description="Share of PV adopters that also have a battery at the start.")
     can_adopt: bool = Field(True, description="Whether the class can adopt rooftop PV.")
+
+    @model_validator(mode="after")
+    def _room_for_pv(self) -> ConsumerClassSpec:
+        if self.can_adopt and self.roof_kw_per_customer <= 0:
+            raise ValueError(f"roof_kw_per_customer = {self.roof_kw_per_customer:g} with can_adopt = true: a class "
+                             "that can adopt rooftop PV needs roof for it (or set can_adopt = false)")
+        if not self.can_adopt and self.initial_pv_share > 0:
+            raise ValueError(f"initial_pv_share = {self.initial_pv_share:g} with can_adopt = false: a class that "
+                             "cannot adopt has no PV at the start")
+        return self
 
 
 class AdoptionSpec(Sourced):
@@ -229,7 +248,7 @@ TariffSpec = variant_union([t.spec_type for t in RETAIL_TARIFFS.values()], defau
 class NetMeteringRule(Sourced):
     """A compensation rule for rooftop-PV exports, in force for new contracts from `start`."""
 
-    start: dt.date = Field(description="Date from which new contracts use this rule.")
+    start: Date = Field(description="Date from which new contracts use this rule.")
     kind: ExportRuleKind = Field(
         description="net_metering: exports offset imports at the retail rate within the month, surplus at the "
         "export rate; net_billing: imports at the tariff, exports at the export rate; gross_metering: all PV "
@@ -302,16 +321,39 @@ class GbmPath(Strict):
 
 # an exogenous driver: a constant, a yearly path, or a seeded geometric Brownian motion (`kind`)
 Path = variant_union([ConstantPath, YearlyPath, GbmPath], default="constant")
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class PositiveConstantPath(ConstantPath):
+    """A price, rate or quantity fixed at `value` (> 0) in every month."""
+
+    value: Positive = Field(1.0, description="The value (> 0).")
+
+
+class PositiveYearlyPath(YearlyPath):
+    """A price, rate or quantity given year by year (every value > 0)."""
+
+    values: list[Positive] = Field(min_length=1, description="Values per simulated year (> 0); the last repeats.")
+
+
+class PositiveGbmPath(GbmPath):
+    """A price, rate or quantity drawn as a GBM from `value` (> 0; a GBM stays positive)."""
+
+    value: Positive = Field(1.0, description="Start value (> 0).")
+
+
+# a driver that must stay above zero: prices, exchange rates, hashrate, efficiency
+PositivePath = variant_union([PositiveConstantPath, PositiveYearlyPath, PositiveGbmPath], default="constant")
 
 
 class DriversSpec(Sourced):
     """Exogenous drivers."""
 
-    fx_per_usd: Path = Field(description="Exchange rate, PKR per USD.")
-    fuel_price_index: dict[str, Path] = Field(
+    fx_per_usd: PositivePath = Field(description="Exchange rate, PKR per USD.")
+    fuel_price_index: dict[names(FUELS[1:]), PositivePath] = Field(
         default_factory=dict, description="Multiplier on variable cost by fuel (1 = base); missing fuels stay at 1.",
     )
-    pv_system_cost_per_kw: Path = Field(description="Installed rooftop PV system cost, currency per kWp.")
+    pv_system_cost_per_kw: PositivePath = Field(description="Installed rooftop PV system cost, currency per kWp.")
     demand_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of consumption per customer, per year.")
     customer_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of the customer count, per year.")
 
@@ -335,12 +377,12 @@ class ProfilesSpec(Sourced):
 class BitcoinSpec(Sourced):
     """The Bitcoin network as the miners see it."""
 
-    price_usd_per_btc: Path = Field(description="Bitcoin price, USD per BTC (constant, yearly path or GBM).")
-    network_hashrate_eh_s: Path = Field(description="Network hashrate, EH/s (sets the difficulty).")
+    price_usd_per_btc: PositivePath = Field(description="Bitcoin price, USD per BTC (constant, yearly path or GBM).")
+    network_hashrate_eh_s: PositivePath = Field(description="Network hashrate, EH/s (sets the difficulty).")
     fee_share_of_reward: Share = Field(0.02, description="Transaction fees as a share of the block reward.")
     pool_fee: Share = Field(0.02, description="Mining-pool fee, share of revenue.")
     blocks_per_day: float = Field(144.0, gt=0, description="Blocks per day (protocol target 144); sets halving dates.")
-    best_efficiency_j_per_th: Path | None = Field(
+    best_efficiency_j_per_th: PositivePath | None = Field(
         None, description="Efficiency of the newest ASICs on sale, J/TH, by year (for fleet upgrades); None: no upgrades.",
     )
 
@@ -355,7 +397,7 @@ class SandboxSpec(Sourced):
     name: str = Field(description="Unique name; large loads apply with `sandbox = name`.")
     cap_mw: float = Field(gt=0, description="Largest total power of participants in the sandbox at once, MW.")
     cap_participants: int = Field(ge=1, description="Most participants at once.")
-    cohorts: list[dt.date] = Field(min_length=1, description="Dates on which applicants are admitted (cohorts).")
+    cohorts: list[Date] = Field(min_length=1, description="Dates on which applicants are admitted (cohorts).")
     duration_months: int = Field(ge=6, le=24, description="Trial length, months (6–24).")
     tariff: str = Field(description="Special tariff that applies inside the sandbox (the waived rule).")
     max_j_per_th: float | None = Field(None, gt=0, description="Eligibility: miners at most this J/TH.")

@@ -7,6 +7,7 @@ next to their behaviour while `model.schema` builds its unions from the registri
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -18,9 +19,10 @@ DISCRIMINATORS = ("kind", "design")  # the fields that name a table's variant
 
 
 class Strict(BaseModel):
-    """Base: unknown fields are rejected; values are validated on assignment too."""
+    """Base: unknown fields are rejected; values are validated on assignment too; numbers must be
+    numbers (a string "1687" is an error, not 1687) and finite (no NaN or infinity)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, strict=True, allow_inf_nan=False)
 
 
 class Sourced(Strict):
@@ -38,10 +40,14 @@ class Sourced(Strict):
         return self
 
 
+# dates: TOML dates or ISO strings (from levers and overrides), within the years a run can cover
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+Date = Annotated[dt.date, Field(strict=False, ge=FIRST_DATE, le=LAST_DATE)]
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Hour = Annotated[int, Field(ge=0, le=23)]
 Monthly = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=MONTHS, max_length=MONTHS)]
+MonthlyShare = Annotated[list[Share], Field(min_length=MONTHS, max_length=MONTHS)]
 Daily = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=HOURS, max_length=HOURS)]
 
 

@@ -18,6 +18,7 @@ from agents.large_load import LargeLoad, LoadMonth, MonthContext
 from model.large_load_kinds import LARGE_LOAD_KINDS, LargeLoadKind, LargeLoadSpec
 from model.model import SurplusModel
 from model.scenario import ScenarioError, read_scenario, validate
+from model.schema_base import Date
 from money_ledgers import assert_money_conserved, step_with_ledgers
 
 MWH_PER_T_H2 = 50.0  # electricity per tonne of hydrogen, MWh (≈ 50 kWh/kg)
@@ -28,7 +29,7 @@ class ElectrolyserSpec(LargeLoadSpec):
 
     power_mw: float = Field(gt=0, description="Power when running, MW.")
     hydrogen_value_per_mwh: float = Field(gt=0, description="Value of the hydrogen made from one MWh, currency/MWh.")
-    start: dt.date = Field(description="Date from which it operates.")
+    start: Date = Field(description="Date from which it operates.")
 
 
 class Electrolyser(LargeLoad):

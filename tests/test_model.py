@@ -186,10 +186,15 @@ def test_class_tariffs_are_collected_and_tariffs_reset_in_the_reset_month(base):
 
 
 def test_classes_that_cannot_adopt_get_no_initial_pv():
+    from model.scenario import ScenarioError
+
     model = SurplusModel(scenario=SCENARIO, rng=1, overrides={
-        "consumers.classes.0.can_adopt": False, "consumers.classes.0.initial_pv_share": 0.3})
+        "consumers.classes.0.can_adopt": False, "consumers.classes.0.initial_pv_share": 0.0})
     pop = model.population
     assert not pop.has_pv[pop.cls == 0].any()
+    with pytest.raises(ScenarioError, match="initial_pv_share = 0.3 with can_adopt = false"):
+        SurplusModel(scenario=SCENARIO, rng=1, overrides={
+            "consumers.classes.0.can_adopt": False, "consumers.classes.0.initial_pv_share": 0.3})
 
 
 def test_adoption_by_income_group_is_reported(base):

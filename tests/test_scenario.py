@@ -54,7 +54,7 @@ def test_missing_source_on_real_world_figures():
 
 
 def test_unknown_scenario_and_bad_override_path():
-    with pytest.raises(ScenarioError, match="no such file and not a shipped scenario"):
+    with pytest.raises(ScenarioError, match="'atlantis-2030': not a shipped scenario .* nor a .toml file"):
         load_scenario("atlantis-2030")
     with pytest.raises(ScenarioError, match="no field 'nope'"):
         apply_overrides(_data(), {"nope.x": 1})
