@@ -26,6 +26,37 @@ def _override(text: str) -> tuple[str, object]:
     return key.strip(), value
 
 
+def _run_argument(name: str):
+    """An argparse type: a run argument checked by its lever's rule, named as the user wrote it."""
+    def parse(text: str) -> int:
+        from model.levers import LeverError, check_run_argument
+
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number") from None
+        try:
+            return check_run_argument(name, value, shown="")
+        except LeverError as exc:
+            raise argparse.ArgumentTypeError(str(exc).strip(" =").lstrip("= ")) from None
+    parse.__name__ = name
+    return parse
+
+
+def _count(flag: str, low: int, high: int):
+    """An argparse type: a whole number in [low, high]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number from {low:,} to {high:,}")
+        return value
+    parse.__name__ = flag
+    return parse
+
+
 def _add_levers(p: argparse.ArgumentParser, flag: str = "--set", dest: str = "levers", side: str = "") -> None:
     p.add_argument(flag, dest=dest, type=_override, action="append", default=[], metavar="LEVER=VALUE",
                    help=f"set a lever{side} by its id (docs/levers.md), e.g. miners.mw=1000, or a scenario path, "
@@ -39,11 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one scenario and write metrics, a manifest and a summary figure")
     run.add_argument("--scenario", default="pakistan-2025",
                      help=f"shipped scenario name or path to a .toml file (shipped: {', '.join(shipped_scenarios())})")
-    run.add_argument("--years", type=int, default=None, help="horizon in years (default: the scenario's)")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    run.add_argument("--agents", type=int, default=None, help="number of consumer agents (default: the scenario's)")
+    run.add_argument("--years", type=_run_argument("years"), default=None,
+                     help="horizon in years (default: the scenario's)")
+    run.add_argument("--seed", type=_run_argument("seed"), default=1, help="random seed (default 1)")
+    run.add_argument("--agents", type=_run_argument("agents"), default=None,
+                     help="number of consumer agents (default: the scenario's)")
     _add_levers(run)
     run.add_argument("--out", type=Path, required=True, help="output folder (must not exist, or be empty)")
+    run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder whole")
     run.add_argument("--no-hourly", action="store_true", help="do not write the hour-by-hour tables")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     site = sub.add_parser("siting", help="rank the grid's nodes for a block of new large load")
@@ -51,17 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
     site.add_argument("--block-mw", type=float, required=True, help="size of the block, MW")
     site.add_argument("--bid-per-kwh", type=float, required=True,
                       help="price up to which the block runs (e.g. a miner's break-even), currency/kWh")
-    site.add_argument("--months", type=int, default=12, help="months simulated and used for the ranking")
-    site.add_argument("--seed", type=int, default=1)
+    site.add_argument("--months", type=_count("--months", 1, 1200), default=12,
+                      help="months simulated and used for the ranking")
+    site.add_argument("--seed", type=_run_argument("seed"), default=1)
     site.add_argument("--out", type=Path, default=None, help="CSV file for the table")
     cmp_ = sub.add_parser("compare", help="a policy against its baseline, paired by seed, year by year")
     cmp_.add_argument("--base", default="pakistan-2025", help="the baseline scenario")
     cmp_.add_argument("--variant", default=None, help="the policy's scenario (default: the baseline's)")
     _add_levers(cmp_, side=" on the policy side")
     _add_levers(cmp_, "--base-set", "base_levers", " on the baseline side")
-    cmp_.add_argument("--years", type=int, default=5)
-    cmp_.add_argument("--seeds", type=int, default=1, help="paired runs on seeds 1..N (confidence intervals need 2+)")
-    cmp_.add_argument("--agents", type=int, default=None)
+    cmp_.add_argument("--years", type=_run_argument("years"), default=5)
+    cmp_.add_argument("--seeds", type=_count("--seeds", 1, 1000), default=1,
+                      help="paired runs on seeds 1..N (confidence intervals need 2+)")
+    cmp_.add_argument("--agents", type=_run_argument("agents"), default=None)
     cmp_.add_argument("--metric", dest="metrics", action="append", default=None,
                       help="metric to print (repeat; default: a few key ones; the CSV has all)")
     cmp_.add_argument("--out", type=Path, default=None, help="CSV file for the table")
@@ -100,14 +136,15 @@ def _compare(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from experiments.run import write_outputs
+    from experiments.run import check_out, write_outputs
     from experiments.simulate import prepare, run_prepared
 
+    check_out(args.out, overwrite=args.overwrite)  # before any work: a bad --out must not cost a run
     prep = prepare(args.scenario, dict(args.levers), seed=args.seed, years=args.years, agents=args.agents)
     with tqdm(total=12 * prep.years, desc=f"{prep.scenario.meta.name} seed {prep.seed}", unit="month",
               disable=args.quiet) as bar:
         result = run_prepared(prep, keep_hourly=not args.no_hourly, on_month=lambda p: bar.update(1))
-    manifest = write_outputs(result, args.out)
+    manifest = write_outputs(result, args.out, overwrite=args.overwrite)
     print(f"wrote {args.out}: " + ", ".join([*manifest["files"], "manifest.json"]))
 
 

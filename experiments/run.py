@@ -43,17 +43,38 @@ def model_table(model: SurplusModel) -> pd.DataFrame:
     return df
 
 
+def check_out(out: Path, *, overwrite: bool = False, flag: str = "--out") -> None:
+    """Before any work: `out` can take a run's results (not a file, not under a file, empty or absent
+    unless `overwrite`, in a folder we can write to); `OutputExistsError` naming it otherwise."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{flag} {out}: is a file, not a folder")
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise OutputExistsError(f"{flag} {out}: the folder exists and is not empty (choose another, remove it, "
+                                "or pass --overwrite to replace it whole)")
+    parent = out.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise OutputExistsError(f"{flag} {out}: {parent} is a file, so no folder can be made under it")
+    try:  # the only honest test of writability (permissions, read-only mounts, root or not)
+        probe = Path(tempfile.mkdtemp(prefix=".surplus-probe-", dir=parent))
+        probe.rmdir()
+    except OSError as exc:
+        raise OutputExistsError(f"{flag} {out}: cannot write in {parent} ({exc.strerror})") from None
+
+
 def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> dict:
     """Write a run into folder `out`: metrics.parquet (monthly), yearly.parquet (fiscal years),
     nodal_prices.parquet (per node per month), events.csv, summary.png, hourly_nodes.parquet,
     hourly_lines.parquet and hourly_large_loads.parquet when the run kept them, and manifest.json (last). Everything is written
     into a temporary folder beside `out` and renamed into place when complete, so `out` is either
-    absent or whole. An existing non-empty `out` is an error unless `overwrite`. Returns the manifest."""
+    absent or whole. An existing non-empty `out` is an error unless `overwrite`, which replaces it
+    whole (no file of the earlier run stays). Returns the manifest."""
     from experiments.figures import summary_figure
 
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise OutputExistsError(f"--out {out}: the folder exists and is not empty (choose another, or remove it)")
+    check_out(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -73,9 +94,14 @@ def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> d
         fig.savefig(tmp / "summary.png", dpi=110)
         manifest = {**result.manifest, "files": files}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
+        if out.exists():  # --overwrite: the old folder goes aside first, so `out` is never half old, half new
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            old.rmdir()
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

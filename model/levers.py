@@ -167,7 +167,9 @@ def _get(data: Data, path: str) -> Any:
 
 
 def _num(v: float | None) -> str:
-    return "-inf" if v is None else f"{v:,g}"
+    if v is None:
+        return "-inf"
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,g}"
 
 
 def _date(value: Any) -> dt.date:

@@ -104,3 +104,64 @@ def test_summary_figure_adds_large_load_panels_only_when_there_are_large_loads()
     base = summary_figure(model_table(run("teaching-5-node", years=1, agents=300)))
     miners = summary_figure(model_table(run("teaching-5-node-miners", years=1, agents=300)))
     assert len(base.axes) == 4 and len(miners.axes) == 6
+
+
+def test_bad_arguments_fail_before_any_work(tmp_path, capsys):
+    import pytest as _pytest
+
+    for argv, message in ((["--years", "0"], "argument --years: years = 0: must be between 1 and 100"),
+                          (["--years", "-1"], "argument --years"),
+                          (["--seed", "-1"], "argument --seed: seed = -1"),
+                          (["--agents", "x"], "argument --agents: 'x': must be a whole number")):
+        with _pytest.raises(SystemExit):
+            main(["run", "--scenario", "teaching-5-node", "--out", str(tmp_path / "o"), *argv])
+        assert message in capsys.readouterr().err
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    for out, message in ((a_file, "is a file, not a folder"), (a_file / "sub", "is a file, so no folder")):
+        assert main(["run", "--scenario", "teaching-5-node", "--out", str(out), "--quiet"]) == 2
+        assert message in capsys.readouterr().err
+
+
+def test_a_date_lever_is_written_into_the_manifest(tmp_path):
+    out = tmp_path / "dated"
+    assert main(["run", "--scenario", "teaching-5-node", "--years", "1", "--out", str(out), "--quiet", "--no-hourly",
+                 "--set", "net_metering.start=2025-06-01",
+                 "--set", 'capacity.payment_cut_share={"2025-07" = 0.1}']) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["levers"]["net_metering.start"] == "2025-06-01"
+    assert manifest["schedule"][0]["date"] == "2025-07-01" and manifest["schedule"][0]["values"] == [0.1]
+    assert "hourly_nodes.parquet" not in manifest["files"]
+
+
+def test_overwrite_replaces_a_results_folder_whole(tmp_path):
+    out = tmp_path / "r"
+    assert main(["run", "--scenario", "teaching-5-node-miners", "--years", "1", "--out", str(out), "--quiet"]) == 0
+    assert (out / "hourly_large_loads.parquet").exists()
+    assert main(["run", "--scenario", "teaching-5-node", "--years", "1", "--out", str(out), "--quiet",
+                 "--overwrite"]) == 0
+    assert not (out / "hourly_large_loads.parquet").exists()  # nothing of the earlier run stays
+    assert json.loads((out / "manifest.json").read_text())["scenario"] == "teaching-5-node"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_an_interrupted_write_leaves_nothing_that_looks_complete(tmp_path, monkeypatch):
+    import pytest as _pytest
+
+    from experiments import figures
+    from experiments.run import write_outputs
+    from experiments.simulate import simulate
+
+    result = simulate("teaching-5-node", years=1)
+    out = tmp_path / "r"
+    write_outputs(result, out)
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(figures, "summary_figure", interrupted)  # Ctrl-C while the figure is drawn
+    with _pytest.raises(KeyboardInterrupt):
+        write_outputs(result, out, overwrite=True)
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before  # the earlier run, untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]                # no partial folder beside it
