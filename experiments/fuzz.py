@@ -37,6 +37,17 @@ Decisions (documented in the report of issue 9):
   large loads' contributions may have either sign.
 - Energy balance, every cleared hour: offers dispatched + load shed = inflexible load + large loads
   served (lossless DC clearing), dispatch within [0, available], shedding within [0, load].
+- A message names the field if it holds its full path (list items by position or id, any mix;
+  a lever by its key or the path the key addresses), or for a rule across a list's items the list's
+  path and the field's name, or for a rule about a table's key the table and the key, or for a
+  removed or renamed item its old name, quoted (`names_field`). An item's id and a field's name
+  without the path (``line 'L7' reactance_pu = inf``) is not enough. Errors raised while building
+  the model count as "before month 1"; an input error raised during a month is never "named".
+- The mutant file stands alone: the shipped scenario's `extends` chain is merged and `meta.extends`
+  dropped, except in the `extends` mutations. The run is 1 year with 300 consumer agents (the
+  `run.consumer_agents` lever), except that mutations of `consumers.agents` keep their value.
+- Hangs: SIGALRM in the process running the mutant (a solver stuck inside C code is only
+  interrupted when it returns to Python); each campaign worker has a 4 GiB address-space limit.
 - Money balance: the change in circular debt equals the parties' own ledgers (plants, consumers,
   large loads; the same independent check as tests/money_ledgers.py, repeated here so that the
   library does not import the tests).
