@@ -2,6 +2,7 @@
 #   make app    set up .venv and open the browser app on http://127.0.0.1:8765
 #   make test   set up .venv with the test extra (and Chromium) and run the test suite
 #   make bench  run the benchmarks (speed; not part of make test)
+#   make fuzz   a long fuzzing campaign over mutated scenarios (not part of make test): counts per outcome
 # Every target is idempotent; stamp files in .stamps/ skip work when nothing changed.
 
 VENV   := .venv
@@ -9,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMPS := .stamps
 PORT   ?= 8765
 
-.PHONY: app test bench install install-test clean
+.PHONY: app test bench fuzz install install-test clean
 
 $(PY):
 	@py=$$(sh scripts/find-python.sh) || exit 1; \
@@ -37,6 +38,16 @@ test: $(STAMPS)/install-test
 
 bench: $(STAMPS)/install-test
 	$(PY) benchmarks/run_all.py
+
+# FUZZ_MUTANTS mutants from index FUZZ_START, FUZZ_JOBS processes, FUZZ_LIMIT seconds per mutant;
+# replay one with `$(PY) -m experiments.fuzz --replay N`
+FUZZ_MUTANTS ?= 5000
+FUZZ_START   ?= 0
+FUZZ_JOBS    ?= 2
+FUZZ_LIMIT   ?= 60
+fuzz: $(STAMPS)/install
+	$(PY) -m experiments.fuzz --mutants $(FUZZ_MUTANTS) --start $(FUZZ_START) --jobs $(FUZZ_JOBS) \
+		--time-limit $(FUZZ_LIMIT) --out results/fuzz-outcomes.jsonl
 
 clean:
 	rm -rf $(VENV) $(STAMPS) .pytest_cache .hypothesis
