@@ -1,13 +1,16 @@
 """Print how closely the clearing matches pandapower (`rundcopp`) and PyPSA (`optimize`).
 
-The test suite asserts tolerances; this prints the actual differences for the docs.
-Run: `.venv/bin/python benchmarks/validation_report.py`.
+The test suite asserts tolerances; this prints the actual differences for the docs, for the same
+cases and variants as `tests/test_validation_pandapower.py` (imported from there).
+Run from the repository root: `.venv/bin/python benchmarks/validation_report.py`.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -19,6 +22,10 @@ def main() -> None:
     import pandapower as pp
     import pandapower.networks as pn
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from pandapower_cases import CASES as PANDAPOWER_CASES
+    from pandapower_cases import branch_flows, dispatch
+
     from grid.builtin import pjm5
     from grid.cases import from_pandapower
     from grid.clearing import MarketClearing
@@ -27,19 +34,22 @@ def main() -> None:
     from grid.synthetic import DAILY_SHAPE, synthetic_system
 
     print("== vs pandapower rundcopp (MATPOWER cases, one hour) ==")
-    for case_name in ("case5", "case9", "case14", "case30"):
+    for label, (case_name, change) in PANDAPOWER_CASES.items():
         net = getattr(pn, case_name)()
+        if change is not None:
+            change(net)
         case = from_pandapower(net, case_name)
         pp.rundcopp(net, verbose=False)
         r = MarketClearing(case.grid).clear(case.offers, Demand(case.load_mw[:, None], voll_per_mwh=1e5))
         obj = r.objective + case.cost_constant
         lam = net.res_bus.lam_p.loc[case.grid.node_ids].to_numpy()
-        flows = np.concatenate([net.res_line.p_from_mw.to_numpy()]
-                               + ([net.res_trafo.p_hv_mw.to_numpy()] if len(net.trafo) else []))
-        print(f"{case_name:<7} objective {obj:12.4f} vs {net.res_cost:12.4f} (rel. diff {abs(obj - net.res_cost) / net.res_cost:.1e}); "
+        flows = branch_flows(net, case.grid.line_ids)
+        theirs = dispatch(net, case.offers.names)
+        print(f"{label:<26} objective {obj:12.4f} vs {net.res_cost:12.4f} (rel. diff {abs(obj - net.res_cost) / net.res_cost:.1e}); "
               f"max |LMP diff| {np.abs(r.lmp_per_mwh[:, 0] - lam).max():.1e} $/MWh; "
               f"max |flow diff| {np.abs(r.flow_mw[:, 0] - flows).max():.1e} MW; "
-              f"distinct LMPs {len(set(np.round(lam, 3)))}")
+              f"max |dispatch diff| {np.abs(r.dispatch_mw[:, 0] - theirs).max():.1e} MW; "
+              f"distinct LMPs {len(set(np.round(lam, 3)))}; binding lines {int(r.binding.sum())}")
 
     print("== vs PyPSA optimize (native networks, 24 hours) ==")
     s = synthetic_system(np.random.default_rng(7), hours=24, n_bids=3, line_limit_factor=0.15)

@@ -3,6 +3,8 @@
 pandapower is an optional dependency (the ``test`` extra): it is imported only when a case is
 loaded. Node ids are pandapower bus indices, line ids are MATPOWER branch rows, plant names are
 ``"<element type> <index>"`` (ext_grid, gen, sgen), so results can be compared element by element.
+A bus whose net load is negative becomes a fixed injection (``Case.injection_mw``), because the
+market inputs refuse negative load.
 """
 
 from __future__ import annotations
@@ -31,9 +33,18 @@ class Case:
         name: case name.
         grid: the network (out-of-service branches kept, flagged).
         offers: one offer per in-service generator, available = Pmax, minimum = Pmin, linear and
-            quadratic cost coefficients from the polynomial cost.
-        load_mw: inflexible load per node (n_nodes,), MW, including shunt conductance (Gs at 1 p.u.).
+            quadratic cost coefficients from the polynomial cost; then one fixed injection per bus
+            whose net load is negative (see `injection_mw`), named ``"fixed injection <node id>"``.
+        load_mw: inflexible load per node (n_nodes,), MW, including shunt conductance (Gs at 1 p.u.);
+            never negative.
+        injection_mw: per node (n_nodes,), MW, the part of the net load Pd + Gs below zero, as a
+            positive injection. A MATPOWER bus with negative Pd injects power that nobody
+            dispatches (case300 has eight, from its IEEE CDF data; pandapower turns them into
+            non-controllable static generators, which its OPF keeps fixed). It enters `offers` as
+            `PlantOffers.fixed_injection` rows (zero cost, minimum = available): the clearing must
+            take it, it sets no price and, unlike load, it cannot be shed.
         cost_constant: Σ c0 of the in-service generators, which MATPOWER adds to the objective.
+        n_generators: the first `n_generators` rows of `offers` are the case's generators.
     """
 
     name: str
@@ -41,6 +52,8 @@ class Case:
     offers: PlantOffers
     load_mw: np.ndarray
     cost_constant: float
+    injection_mw: np.ndarray
+    n_generators: int
 
 
 def from_ppc(
@@ -104,11 +117,20 @@ def from_ppc(
         cost_per_mw2h=c2[idx] if np.any(c2[idx]) else None,
         names=[names[j] for j in idx],
     )
-    load = np.zeros(grid.n_nodes)
+    net_load = np.zeros(grid.n_nodes)
     for i in range(len(bus)):
         if live[i]:
-            load[grid.index_of_node[ids[i]]] = bus[i, _PD] + bus[i, _GS]
-    return Case(name=name, grid=grid, offers=offers, load_mw=load, cost_constant=float(c0[idx].sum()))
+            net_load[grid.index_of_node[ids[i]]] = bus[i, _PD] + bus[i, _GS]
+    load = np.maximum(net_load, 0.0)
+    injection = np.maximum(-net_load, 0.0)
+    at = np.flatnonzero(injection > 0)
+    if len(at):
+        offers = offers.concat(PlantOffers.fixed_injection(
+            node=[grid.node_ids[i] for i in at], mw=injection[at],
+            names=[f"fixed injection {grid.node_ids[i]}" for i in at],
+        ))
+    return Case(name=name, grid=grid, offers=offers, load_mw=load, cost_constant=float(c0[idx].sum()),
+                injection_mw=injection, n_generators=len(idx))
 
 
 def from_pandapower(net: object, name: str = "") -> Case:

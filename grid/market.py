@@ -43,13 +43,62 @@ class PlantOffers:
     def __len__(self) -> int:
         return len(self.node)
 
+    @classmethod
+    def fixed_injection(
+        cls, node: Sequence[NodeId] | np.ndarray, mw: np.ndarray | Sequence[float],
+        names: Sequence[str] | None = None,
+    ) -> PlantOffers:
+        """Fixed, must-take injections: zero cost, minimum output = available = `mw`.
+
+        This is how a negative net load (an embedded generator, an import at a boundary bus, a
+        MATPOWER bus with Pd < 0) enters the market: the clearing must take it whatever the price,
+        it sets no price, and it cannot be shed as load could. `Demand` refuses negative load, so
+        that a sign error in a load profile is caught instead of silently becoming generation.
+        `mw` is per injection (n,) or per injection and hour (n, T).
+        """
+        mw_arr = np.asarray(mw, dtype=float)
+        zero = np.zeros(len(node))
+        return cls(node=list(node), available_mw=mw_arr, cost_per_mwh=zero, min_output_mw=mw_arr.copy(),
+                   cost_per_mw2h=None, names=None if names is None else list(names))
+
+    def concat(self, other: PlantOffers) -> PlantOffers:
+        """These offers followed by `other`'s (per-plant and per-hour arrays may be mixed)."""
+        if len(other) == 0:
+            return self
+        g1, g2 = len(self), len(other)
+
+        def stack(a: object, b: object, default: float) -> np.ndarray:
+            a = np.asarray(default if a is None else a, dtype=float)
+            b = np.asarray(default if b is None else b, dtype=float)
+            if a.ndim < 2 and b.ndim < 2:
+                return np.concatenate([np.broadcast_to(a, (g1,)), np.broadcast_to(b, (g2,))])
+            hours = (a if a.ndim == 2 else b).shape[1]
+            return np.vstack([np.broadcast_to(a.reshape(g1, -1) if a.ndim else a, (g1, hours)),
+                              np.broadcast_to(b.reshape(g2, -1) if b.ndim else b, (g2, hours))])
+
+        names = None
+        if self.names is not None or other.names is not None:
+            names = [*(self.names or [f"plant {i}" for i in range(g1)]),
+                     *(other.names or [f"plant {g1 + i}" for i in range(g2)])]
+        c2 = None
+        if self.cost_per_mw2h is not None or other.cost_per_mw2h is not None:
+            c2 = stack(self.cost_per_mw2h, other.cost_per_mw2h, 0.0)
+        return PlantOffers(
+            node=[*self.node, *other.node],
+            available_mw=stack(self.available_mw, other.available_mw, 0.0),
+            cost_per_mwh=stack(self.cost_per_mwh, other.cost_per_mwh, 0.0),
+            min_output_mw=stack(self.min_output_mw, other.min_output_mw, 0.0),
+            cost_per_mw2h=c2, names=names,
+        )
+
 
 @dataclass
 class Demand:
     """Inflexible nodal load.
 
     Attributes:
-        load_mw: MW per node and hour (n_nodes, T), nodes in `Grid.nodes` order.
+        load_mw: MW per node and hour (n_nodes, T), nodes in `Grid.nodes` order; never negative
+            (a negative net load is an injection: `PlantOffers.fixed_injection`).
         voll_per_mwh: value of lost load: the price at which load is shed, scalar or per node.
     """
 
@@ -120,7 +169,7 @@ def _label(names: Sequence[str] | None, kind: str, i: int) -> str:
 
 def _per_hour(
     value: np.ndarray | float, n: int, t: int, what: str, names: Sequence[str] | None, kind: str,
-    *, nonneg: bool, allow_inf: bool = False,
+    *, nonneg: bool, allow_inf: bool = False, negative_hint: str = "",
 ) -> np.ndarray:
     """Broadcast a scalar, (n,) or (n, t) array to (n, t) floats; reject NaN (and negatives)."""
     arr = np.asarray(value, dtype=float)
@@ -140,6 +189,8 @@ def _per_hour(
         rule = "must be a non-negative number" if nonneg else "must be a number"
         if not allow_inf:
             rule += " (finite, not NaN)"
+        if negative_hint and arr[i, h] < 0:
+            rule += negative_hint
         raise GridInputError(f"{_label(names, kind, i)} {what} at hour {h}", float(arr[i, h]), rule)
     return arr
 
@@ -159,7 +210,9 @@ def validate_inputs(
     if t == 0:
         raise GridInputError("demand load_mw", "0 hours", "a batch needs at least one hour")
     node_names = [str(n) for n in grid.node_ids]
-    load = _per_hour(load, grid.n_nodes, t, "load_mw", node_names, "node", nonneg=True)
+    load = _per_hour(load, grid.n_nodes, t, "load_mw", node_names, "node", nonneg=True, negative_hint=(
+        "; a negative load is an injection: give it as a fixed must-take offer "
+        "(PlantOffers.fixed_injection, zero cost, min_output_mw = available_mw) instead"))
     voll = np.asarray(demand.voll_per_mwh, dtype=float)
     voll = np.full(grid.n_nodes, float(voll)) if voll.ndim == 0 else voll
     if voll.shape != (grid.n_nodes,) or not np.all(np.isfinite(voll)) or np.any(voll <= 0):

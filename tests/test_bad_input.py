@@ -96,6 +96,24 @@ def test_nan_in_a_load_profile():
     assert mc.builds == 0
 
 
+def test_negative_load_is_refused_and_points_to_fixed_injections():
+    """A negative load is an error (usually a sign slip), not silent generation; the message says
+    how to express a real injection."""
+    mc, offers, demand = _market()
+    load = np.repeat(demand.load_mw, 2, axis=1)
+    load[1, 1] = -40.0
+    with pytest.raises(GridInputError) as e:
+        mc.clear(offers, Demand(load))
+    _assert_message(e.value, "node 'B' load_mw at hour 1", "-40", "must be a non-negative number",
+                    "a negative load is an injection", "PlantOffers.fixed_injection")
+    assert mc.builds == 0
+    # the same 40 MW given deliberately as an injection clears
+    load[1, 1] = 0.0
+    inj = PlantOffers.fixed_injection(["B"], np.array([[0.0, 40.0]]), names=["embedded B"])
+    r = mc.clear(offers.concat(inj), Demand(load))
+    assert r.dispatch_mw[-1].tolist() == pytest.approx([0.0, 40.0])
+
+
 def test_nan_in_an_availability_profile():
     mc, offers, demand = _market()
     offers.available_mw = np.repeat(offers.available_mw[:, None], 2, axis=1)
