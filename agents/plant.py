@@ -29,12 +29,24 @@ _NEVER = dt.date.max.toordinal()
 MUST_RUN_MAX_SHARE_OF_LOAD = 0.98
 
 
-def back_down_must_run(min_output_mw: np.ndarray, load_mw: np.ndarray) -> np.ndarray:
+def back_down_must_run(
+    min_output_mw: np.ndarray, load_mw: np.ndarray, plant_island: np.ndarray | None = None,
+    node_island: np.ndarray | None = None,
+) -> np.ndarray:
     """Minimum outputs (plants × hours) scaled down pro rata in hours where their total exceeds
-    `MUST_RUN_MAX_SHARE_OF_LOAD` × the hour's total load (`load_mw`, nodes × hours)."""
-    must = min_output_mw.sum(0)
-    room = MUST_RUN_MAX_SHARE_OF_LOAD * load_mw.sum(0)
-    return min_output_mw * np.minimum(1.0, np.divide(room, must, out=np.ones_like(must), where=must > 0))
+    `MUST_RUN_MAX_SHARE_OF_LOAD` × the hour's load (`load_mw`, nodes × hours), island by island when
+    the plants' and nodes' islands are given (must-run in one island cannot serve another's load)."""
+    if plant_island is None or node_island is None:
+        plant_island = np.zeros(len(min_output_mw), dtype=int)
+        node_island = np.zeros(len(load_mw), dtype=int)
+    out = np.array(min_output_mw, dtype=float, copy=True)
+    for k in np.unique(plant_island):
+        plants, nodes = plant_island == k, node_island == k
+        must = min_output_mw[plants].sum(0)
+        room = MUST_RUN_MAX_SHARE_OF_LOAD * load_mw[nodes].sum(0)
+        out[plants] = min_output_mw[plants] * np.minimum(1.0, np.divide(room, must, out=np.ones_like(must),
+                                                                            where=must > 0))
+    return out
 
 
 @dataclass(frozen=True)
@@ -121,11 +133,14 @@ class PlantFleet:
 
     def month_offers(
         self, date: dt.date, fuel_index: dict[str, float], blocks: int, load_mw: np.ndarray,
+        plant_island: np.ndarray | None = None, node_island: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """`offers` for `blocks` days of the month cleared together (plants × 24·blocks hours), with
-        must-run minimums backed down in hours when they would exceed the load (`load_mw` per hour)."""
+        must-run minimums backed down, island by island, in hours when they would exceed the load
+        (`load_mw`, nodes × hours)."""
         avail_day, cost, pmin_day = self.offers(date, fuel_index)
-        return np.tile(avail_day, blocks), cost, back_down_must_run(np.tile(pmin_day, blocks), load_mw)
+        pmin = back_down_must_run(np.tile(pmin_day, blocks), load_mw, plant_island, node_island)
+        return np.tile(avail_day, blocks), cost, pmin
 
     def capacity_payments(self, date: dt.date, capacity_factor: np.ndarray) -> np.ndarray:
         """Capacity payments for one month, currency (plants).

@@ -448,7 +448,9 @@ def names_field(m: Mutation, message: str) -> bool:
        after ``profiles.shapes.wind`` was deleted and ``plants[44].hourly_profile = 'wind'`` dangles;
     4. a name the user removed or changed (a dropped list item, an item's deleted or changed id or
        name), quoted: the message can only name what now dangles, e.g. ``from_node = 'A': must be
-       the id of a node in grid.nodes``.
+       the id of a node in grid.nodes``;
+    5. for a dropped item whose absence breaks a rule of the whole list (an island without a slack
+       once a line is gone): the list's path, e.g. ``… connect the island with grid.lines``.
 
     Not enough: an item and a field name without the path (``line 'L7' reactance_pu = inf``)."""
     if any(r and r in message for r in renderings(m)):
@@ -464,7 +466,11 @@ def names_field(m: Mutation, message: str) -> bool:
         if any(f in message for f in _forms(path[:-1], m.ids)) and _word(leaf, message):
             return True
     old = _old_name(m)  # rule 4
-    return bool(old) and (f"'{old}'" in message or f'"{old}"' in message)
+    if old and (f"'{old}'" in message or f'"{old}"' in message):
+        return True
+    # rule 5: a dropped item whose absence breaks a rule of the whole list (the grid falls apart into
+    # islands without a slack): the message names the list and what to do with it
+    return m.category == "drop_item" and any(f in message for f in _forms(path[:-1], m.ids))
 
 
 def _old_name(m: Mutation) -> str | None:

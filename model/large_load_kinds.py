@@ -21,7 +21,7 @@ from pydantic import Field
 from agents.datacenter import DataCenter
 from agents.large_load import LargeLoad
 from agents.miner import BitcoinMiner
-from model.schema_base import Date, NonNeg, Share, Sourced, Strict
+from model.schema_base import Date, Id, NonNeg, Share, Sourced, Strict
 
 AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
 
@@ -30,7 +30,7 @@ AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (mod
 class LargeLoadSpec(Sourced):
     """What every large load's table has (the fields the cross-reference checks read)."""
 
-    id: str = Field(description="Unique id.")
+    id: Id = Field(description="Unique id.")
     node: str = Field(description="Node id, or 'auto' to choose the node with the best expected margin at entry.")
     tariff: str = Field(description="Name of its special tariff in [[special_tariffs]].")
     sandbox: str | None = Field(None, description="Name of the sandbox it applies to (None: enters directly).")

@@ -102,7 +102,8 @@ class Lever:
     # -------------------------------------------------------------- checking and setting
     def check(self, value: Any, data: Data) -> Any:
         """The value converted to the lever's kind; `LeverError` naming lever, value and rule."""
-        currency = (data.get("meta") or {}).get("currency", "PKR")
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        currency = meta.get("currency") if isinstance(meta.get("currency"), str) else "PKR"  # checked later
         unit = f" {self.unit.replace('{currency}', currency)}" if self.unit and self.unit not in ("share", "yes/no") else ""
         if self.kind == "bool":
             if not isinstance(value, bool):

@@ -116,6 +116,8 @@ REGISTRY: tuple[Metric, ...] = (
     _m("rooftop_surplus_to_grid_gwh", "GWh", "Rooftop-PV energy offered to the grid beyond local load.",
        "sum", "neither", "energy"),
     _m("unserved_energy_gwh", "GWh", "Load shed: inflexible demand not served.", "sum", "lower", "energy"),
+    _m("must_run_lifted", "months", "1 in a month whose must-run minimums the grid could not absorb (line limits "
+       "stranded them), so they were lifted for the month (yearly: months).", "sum", "lower", "energy"),
     _m("emissions_t", "tCO2", "Direct CO2 emissions of the plants.", "sum", "lower", "energy"),
     _m("mean_nodal_price_per_mwh", "{currency}/MWh", "Load-weighted average nodal price (LMP).",
        "mean", "lower", "grid"),
@@ -263,6 +265,7 @@ def record_energy(model: object, o: MonthOutcome) -> dict[str, float]:
         "unserved_energy_gwh": float(o.unserved_mwh.sum()) / 1000.0,
         "emissions_t": float(o.plant_mwh @ model.fleet.emission_factor),
         "binding_line_hours": float((res.binding * hw[None, :]).sum()),
+        "must_run_lifted": float(model.must_run_lifted),
     }
     weights = o.load_mw * hw[None, :]
     out["mean_nodal_price_per_mwh"] = float((res.lmp_per_mwh * weights).sum() / max(weights.sum(), 1e-12))

@@ -6,7 +6,9 @@ single-buyer settlement → regulator (tariff reset) → data collection.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from agents.consumer import Consumer, DayFlows, Economics
 from agents.plant import TECHNOLOGIES, PowerPlant
 from agents.regulator import RESETS, CostYear, Regulator
 from grid.clearing import ClearingResult, MarketClearing
+from grid.errors import ClearingError
 from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.dates import MonthCalendar, add_months, month_calendar
@@ -37,6 +40,7 @@ from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.tariffs import make_retail_tariff
 
+log = logging.getLogger(__name__)
 ZERO_COST_TECH = {"hydro", "wind", "solar"}
 NO_INCOME = "not_applicable"  # income class of non-household consumer classes
 
@@ -117,6 +121,7 @@ class SurplusModel(Model):
         self.technology_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self.zero_cost_plants = np.isin(tech, list(ZERO_COST_TECH))
         self._offer_nodes = [p.node for p in self.plants] + self.grid.node_ids  # plants, then rooftop surplus
+        self._plant_island = self.grid.island_of_node[self.grid.node_indices([p.node for p in self.plants])]
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
         cells = [self.space[nid] for nid in self.grid.node_ids]
@@ -140,6 +145,7 @@ class SurplusModel(Model):
         self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
         self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
         self.last_clearing: ClearingResult | None = None
+        self.must_run_lifted = False  # this month's must-run minimums could not be absorbed and were lifted
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
         self.metrics: dict[str, float | str] = {}
@@ -231,7 +237,8 @@ class SurplusModel(Model):
     def _clear_market(self, cal: MonthCalendar, use: MonthUse, d: DriverState) -> tuple[ClearingResult, np.ndarray]:
         """Clear the month's hours: plants at their costs, rooftop surplus at zero, large loads' bids,
         inflexible load at VoLL. Returns the clearing and the plants' offer prices per MWh."""
-        avail, cost, pmin = self.fleet.month_offers(self.date, d.fuel_index, cal.blocks, use.load_mw)
+        avail, cost, pmin = self.fleet.month_offers(self.date, d.fuel_index, cal.blocks, use.load_mw,
+                                                    self._plant_island, self.grid.island_of_node)
         n_n = self.grid.n_nodes
         offers = PlantOffers(
             node=self._offer_nodes,
@@ -244,7 +251,18 @@ class SurplusModel(Model):
         hours_of_day, hw = cal.hours_of_day, cal.hour_weight
         bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing,
                                      self.clearing_log)
-        res = self.clearing.clear(offers, demand, bids)
+        try:
+            res = self.clearing.clear(offers, demand, bids)
+            self.must_run_lifted = False
+        except ClearingError:
+            if not pmin.any():
+                raise
+            # the grid cannot take the must-run minimums (a line limit strands them): they are lifted for
+            # the month, as a system operator would order the units down, and the month is flagged
+            offers = dataclasses.replace(offers, min_output_mw=np.zeros_like(offers.min_output_mw))
+            res = self.clearing.clear(offers, demand, bids)
+            self.must_run_lifted = True
+            log.warning("%s: the grid could not absorb must-run minimums; lifted for the month", self.date)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
         self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, use.load_mw, res.unserved_mw,
                                         bids, res.bid_served_mw, res.flow_mw, res.binding))

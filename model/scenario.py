@@ -69,7 +69,12 @@ def _read(name_or_path: str | Path, _seen: tuple[str, ...] = (), *, folder: Path
         if key in _seen or parent == (meta or {}).get("name"):
             raise ScenarioError(f"{where}: meta.extends = {parent!r}: scenarios extend each other in a loop")
         # a relative path is relative to the file that names it; an app's base may only be shipped
-        base, _ = _read(parent, (*_seen, key), folder=here, allow_paths=allow_paths)
+        try:
+            base, _ = _read(parent, (*_seen, key), folder=here, allow_paths=allow_paths)
+        except ScenarioError as exc:
+            text = str(exc)
+            raise ScenarioError(text if text.startswith(where) or "meta.extends" in text
+                                else f"{where}: meta.extends = {parent!r}: {text}") from None
         levers = {**base.pop(LEVERS_TABLE, {}), **data.pop(LEVERS_TABLE, {})}  # a variant's lever replaces the base's
         data = merge(base, data)
         if levers:
@@ -151,6 +156,9 @@ def format_validation_error(exc: ValidationError, where: str = "scenario") -> st
                 msg = f"must be one of {tags}"
             else:
                 msg = f"needs a {field!r}: one of {tags}"
+        if kind == "value_error" and _NAMES_ITS_FIELD.match(msg):  # a table's rule that names its own field
+            lines.append((f"{path}.{msg}" if path else msg, "", [("", False)]))
+            continue
         shown = "" if path == "" or is_key or isinstance(value, dict) else f" = {value!r}"
         alternative = (msg, member and kind.endswith(("_type", "_parsing")))
         if member and path in merged:  # another alternative of the same plain union
@@ -166,8 +174,13 @@ def format_validation_error(exc: ValidationError, where: str = "scenario") -> st
         kept = [m for m, wrong_type in alternatives if not wrong_type]
         if not kept and any(p.startswith((path + "[", path + ".")) for p, _, _ in lines):
             continue
-        out.append(f"  {path}{shown}: {'; or '.join(kept or [m for m, _ in alternatives])}")
+        text = "; or ".join(kept or [m for m, _ in alternatives])
+        out.append(f"  {path}{shown}: {text}" if text else f"  {path}")
     return "\n".join([f"{where}: {len(out)} invalid field(s)", *out])
+
+
+# a rule's message that starts with the field it is about, e.g. "residential_slabs[4].up_to_kwh = 1e+30: …"
+_NAMES_ITS_FIELD = re.compile(r"^[A-Za-z_][\w\[\].]* (=|with) ")
 
 
 def _members(tp: Any) -> list[Any]:

@@ -40,6 +40,10 @@ from model.net_metering import RULES
 from model.schema_base import (  # noqa: F401  (re-exported: the schema's building blocks)
     HOURS,
     LAST_DATE,
+    QUANTITY_MAX,
+    RATE_MAX,
+    Rate,
+    Id,
     Date,
     MonthlyShare,
     MONTHS,
@@ -108,7 +112,7 @@ class TimeSettings(Strict):
 class NodeSpec(Sourced):
     """A grid node (distribution-company region or generation hub)."""
 
-    id: str = Field(description="Unique node id used everywhere in the scenario.")
+    id: Id = Field(description="Unique node id used everywhere in the scenario.")
     name: str = Field("", description="Display name.")
     region: str = Field("", description="Region / distribution company.")
     lat: float | None = Field(None, ge=-90, le=90, description="Latitude, degrees.")
@@ -118,7 +122,7 @@ class NodeSpec(Sourced):
 class LineSpec(Sourced):
     """A transmission corridor between two nodes (AC lines or an HVDC link modelled as a DC branch)."""
 
-    id: str = Field(description="Unique line id.")
+    id: Id = Field(description="Unique line id.")
     from_node: str = Field(description="Node id at one end.")
     to_node: str = Field(description="Node id at the other end.")
     reactance_pu: float = Field(gt=0, description="Series reactance, per unit on base_mva.")
@@ -139,13 +143,13 @@ class GridSpec(Strict):
 class PlantSpec(Sourced):
     """A power plant (or a group of similar plants at one node)."""
 
-    id: str = Field(description="Unique plant id.")
+    id: Id = Field(description="Unique plant id.")
     name: str = Field("", description="Display name.")
     node: str = Field(description="Node id where the plant injects.")
     technology: Technology = Field(description="Technology, used for reporting and profiles.")
-    capacity_mw: float = Field(gt=0, description="Dependable capacity, MW.")
+    capacity_mw: float = Field(gt=0, le=1e6, description="Dependable capacity, MW.")
     variable_cost_per_kwh: float = Field(
-        ge=0, description="Energy purchase price (fuel + variable O&M) at the base fuel price, currency/kWh.",
+        ge=0, le=RATE_MAX, description="Energy purchase price (fuel + variable O&M) at the base fuel price, currency/kWh.",
     )
     fuel: names(FUELS) = Field(
         "none", description="Fuel whose price index (drivers.fuel_price_index) scales the variable cost.",
@@ -158,7 +162,7 @@ class PlantSpec(Sourced):
     )
     forced_outage_rate: Share = Field(0.0, description="Expected share of capacity on forced outage (derates availability).")
     min_output_share: Share = Field(0.0, description="Must-run output as a share of available capacity (nuclear).")
-    capacity_payment_per_kw_month: NonNeg = Field(
+    capacity_payment_per_kw_month: Rate = Field(
         0.0, description="Capacity purchase price, currency per kW of capacity per month (paid regardless of dispatch).",
     )
     payment_scheme: Literal["take_or_pay", "hybrid_take_and_pay"] = Field(
@@ -179,7 +183,7 @@ class PlantSpec(Sourced):
 class ConsumerClassSpec(Sourced):
     """A group of consumers sharing a tariff class, consumption level and load shape."""
 
-    name: str = Field(description="Unique class name, e.g. 'residential_protected'.")
+    name: Id = Field(description="Unique class name, e.g. 'residential_protected'.")
     tariff_class: TariffClass = Field(
         description="Which tariff applies (residential uses slabs in the slab design).",
     )
@@ -187,8 +191,8 @@ class ConsumerClassSpec(Sourced):
     income_class: Literal["low", "middle", "high", "not_applicable"] = Field(
         "not_applicable", description="Income group of the class's households, for distributional metrics.",
     )
-    customers: float = Field(gt=0, description="Number of real customers (connections) in the base year.")
-    monthly_kwh_per_customer: float = Field(gt=0, description="Average metered consumption, kWh per customer per month.")
+    customers: float = Field(gt=0, le=1e9, description="Number of real customers (connections) in the base year.")
+    monthly_kwh_per_customer: float = Field(gt=0, le=1e7, description="Average metered consumption, kWh per customer per month.")
     consumption_spread: float = Field(
         0.3, ge=0, le=2, description="Coefficient of variation of consumption across agents of the class (lognormal).",
     )
@@ -228,7 +232,7 @@ class AdoptionSpec(Sourced):
     neighbours: int = Field(10, ge=1, le=200, description="Neighbours per agent in the node-local network.")
     system_life_years: int = Field(25, ge=1, le=40, description="PV system lifetime for the payback, years.")
     battery_kwh_per_kw: NonNeg = Field(2.0, description="Battery size per kWp of PV, kWh/kWp (PV + battery option).")
-    battery_cost_per_kwh: NonNeg = Field(0.0, description="Installed battery cost, currency per kWh of storage.")
+    battery_cost_per_kwh: Rate = Field(0.0, description="Installed battery cost, currency per kWh of storage.")
     allow_battery: bool = Field(True, description="Whether consumers may choose PV + battery.")
 
 
@@ -254,7 +258,7 @@ class NetMeteringRule(Sourced):
         "export rate; net_billing: imports at the tariff, exports at the export rate; gross_metering: all PV "
         "output sold at the export rate, all consumption bought at the tariff; none: exports not paid.",
     )
-    export_rate_per_kwh: NonNeg = Field(description="Buy-back rate for exported energy, currency/kWh.")
+    export_rate_per_kwh: Rate = Field(description="Buy-back rate for exported energy, currency/kWh.")
     contract_years: int = Field(7, ge=1, le=30, description="Contract length, years; then the rule of the day applies.")
     max_kw_share_of_sanctioned: float = Field(1.5, gt=0, description="Maximum PV size as a multiple of sanctioned load.")
 
@@ -282,8 +286,8 @@ class SettlementSpec(Sourced):
     )
     subsidy_per_month: NonNeg = Field(0.0, description="Government tariff-differential subsidy paid in, currency per month.")
     initial_circular_debt: NonNeg = Field(0.0, description="Circular-debt stock at the start, currency.")
-    voll_per_kwh: float = Field(gt=0, description="Value of lost load used in the clearing, currency/kWh.")
-    network_variable_cost_per_kwh: NonNeg = Field(
+    voll_per_kwh: float = Field(gt=0, le=RATE_MAX, description="Value of lost load used in the clearing, currency/kWh.")
+    network_variable_cost_per_kwh: Rate = Field(
         0.0, description="Variable network cost of serving one more kWh (transmission and market-operator "
         "charges), currency/kWh; used in the special tariffs' contribution test.",
     )
@@ -394,7 +398,7 @@ SpecialTariffSpec = variant_union([t.spec_type for t in TARIFFS.values()])
 class SandboxSpec(Sourced):
     """A regulatory sandbox: a capped, time-limited trial under a special tariff, with KPIs at the end."""
 
-    name: str = Field(description="Unique name; large loads apply with `sandbox = name`.")
+    name: Id = Field(description="Unique name; large loads apply with `sandbox = name`.")
     cap_mw: float = Field(gt=0, description="Largest total power of participants in the sandbox at once, MW.")
     cap_participants: int = Field(ge=1, description="Most participants at once.")
     cohorts: list[Date] = Field(min_length=1, description="Dates on which applicants are admitted (cohorts).")
@@ -541,6 +545,7 @@ class Scenario(Strict):
             for end in ("from_node", "to_node"):
                 if getattr(ln, end) not in nodes:
                     raise ValueError(f"grid.lines[{i}].{end} = {getattr(ln, end)!r}: must be the id of a node in grid.nodes")
+        _one_slack_per_island(self.grid)
         for i, p in enumerate(self.plants):
             if p.node not in nodes:
                 raise ValueError(f"plants[{i}].node = {p.node!r}: must be the id of a node in grid.nodes")
@@ -595,6 +600,42 @@ class Scenario(Strict):
                 f"({len(self.consumers.classes)})",
             )
         return self
+
+
+def _one_slack_per_island(grid: GridSpec) -> None:
+    """The grid's islands (nodes joined by lines in service) each need one slack: the one given, or the
+    only one when `slack` is left out."""
+    parent = {n.id: n.id for n in grid.nodes}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for ln in grid.lines:
+        if ln.in_service:
+            parent[root(ln.from_node)] = root(ln.to_node)
+    islands: dict[str, list[str]] = {}
+    for n in grid.nodes:
+        islands.setdefault(root(n.id), []).append(n.id)
+    slacks = [grid.slack] if isinstance(grid.slack, str) else list(grid.slack or [])
+    for s in slacks:
+        if s not in parent:
+            raise ValueError(f"grid.slack = {grid.slack!r}: {s!r} must be the id of a node in grid.nodes")
+    if not slacks:
+        if len(islands) > 1:
+            parts = "; ".join(", ".join(members[:4]) + (" …" if len(members) > 4 else "") for members in islands.values())
+            raise ValueError(f"grid.lines: the lines in service leave {len(islands)} islands ({parts}); connect them "
+                             "or name one slack node per island in grid.slack")
+        return
+    for members in islands.values():
+        here = [s for s in slacks if s in members]
+        if len(here) != 1:
+            names = ", ".join(members[:6]) + (" …" if len(members) > 6 else "")
+            rule = "has no slack" if not here else f"has {len(here)} slacks ({', '.join(here)})"
+            raise ValueError(f"grid.slack = {grid.slack!r}: the island of nodes {names} {rule}: give one slack per "
+                             "island, or connect the island with grid.lines")
 
 
 def _unique(values: list[str], where: str, field: str) -> None:

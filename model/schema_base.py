@@ -43,7 +43,13 @@ class Sourced(Strict):
 # dates: TOML dates or ISO strings (from levers and overrides), within the years a run can cover
 FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 Date = Annotated[dt.date, Field(strict=False, ge=FIRST_DATE, le=LAST_DATE)]
-NonNeg = Annotated[float, Field(ge=0)]
+Id = Annotated[str, Field(min_length=1, pattern=r"\S")]  # an id or name other tables refer to: not blank
+# Upper bounds far beyond any real value in any currency, low enough that sums of money and energy
+# keep their precision (a 1e30 entry would swallow every other rupee of a month)
+QUANTITY_MAX = 1e15   # any amount: currency, MWh, customers …
+RATE_MAX = 1e6        # a price per kWh or per kW (a tariff, a cost, a capacity payment)
+NonNeg = Annotated[float, Field(ge=0, le=QUANTITY_MAX)]
+Rate = Annotated[float, Field(ge=0, le=RATE_MAX)]
 Share = Annotated[float, Field(ge=0, le=1)]
 Hour = Annotated[int, Field(ge=0, le=23)]
 Monthly = Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=MONTHS, max_length=MONTHS)]

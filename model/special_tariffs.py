@@ -22,7 +22,7 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from model.schema_base import Hour, NonNeg, Share, Sourced, variant_tag
+from model.schema_base import Hour, Id, NonNeg, Rate, Share, Sourced, variant_tag
 
 FIRM_BID_SHARE_OF_VOLL = 0.9  # firm large loads bid just below VoLL: served unless the system is short
 
@@ -31,14 +31,14 @@ FIRM_BID_SHARE_OF_VOLL = 0.9  # firm large loads bid just below VoLL: served unl
 class SpecialTariffSpec(Sourced):
     """A special tariff for large loads, selected by `name` from a large load; `kind` picks the design."""
 
-    name: str = Field(description="Unique name used by large loads.")
+    name: Id = Field(description="Unique name used by large loads.")
 
 
 class SpecialFlatSpec(SpecialTariffSpec):
     """kind 'flat': one rate for every hour."""
 
     kind: Literal["flat"] = Field(description="flat: one rate.")
-    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+    rate_per_kwh: Rate = Field(0.0, description="Energy rate, currency/kWh.")
 
 
 class SpecialMarginalCostPlusSpec(SpecialTariffSpec):
@@ -56,7 +56,7 @@ class SpecialInterruptibleSpec(SpecialTariffSpec):
         description="interruptible: a rate, served only from capacity no other consumer needs and when the marginal "
         "cost is at most the rate.",
     )
-    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+    rate_per_kwh: Rate = Field(0.0, description="Energy rate, currency/kWh.")
 
 
 class SpecialTakeOrPayBlockSpec(SpecialTariffSpec):
@@ -66,7 +66,7 @@ class SpecialTakeOrPayBlockSpec(SpecialTariffSpec):
         description="take_or_pay_block: a committed monthly volume paid whether used or not, plus a share of "
         "capacity cost.",
     )
-    rate_per_kwh: NonNeg = Field(0.0, description="Energy rate, currency/kWh.")
+    rate_per_kwh: Rate = Field(0.0, description="Energy rate, currency/kWh.")
     block_share: Share = Field(0.0, description="Committed energy as a share of the load's full-power monthly energy.")
     capacity_cost_per_kw_month: NonNeg = Field(
         0.0, description="Contribution to capacity cost, currency per contracted kW per month.",
@@ -77,8 +77,8 @@ class SpecialTimeOfUseSpec(SpecialTariffSpec):
     """kind 'time_of_use': peak and off-peak rates."""
 
     kind: Literal["time_of_use"] = Field(description="time_of_use: peak and off-peak rates.")
-    rate_per_kwh: NonNeg = Field(0.0, description="Off-peak energy rate, currency/kWh.")
-    peak_rate_per_kwh: NonNeg = Field(description="Peak-hour rate, currency/kWh.")
+    rate_per_kwh: Rate = Field(0.0, description="Off-peak energy rate, currency/kWh.")
+    peak_rate_per_kwh: Rate = Field(description="Peak-hour rate, currency/kWh.")
     peak_hours: list[Hour] = Field(min_length=1, description="Hours of the day (0–23) charged at the peak rate.")
 
 

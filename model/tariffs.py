@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.tariff_classes import CLASS_CODES, TariffGroups
-from model.schema_base import Hour, NonNeg, Sourced, Strict, names, variant_tag
+from model.schema_base import QUANTITY_MAX, Hour, NonNeg, Rate, Sourced, Strict, names, variant_tag
 
 __all__ = ["CLASS_CODES", "RETAIL_TARIFFS", "RetailTariff", "SlabTariff", "Tariffs", "TariffGroups",
            "TimeOfUseTariff", "make_retail_tariff"]
@@ -40,8 +40,8 @@ TariffClass = names(CLASS_CODES)
 class Slab(Strict):
     """One residential slab: the rate applies when monthly consumption is at most `up_to_kwh`."""
 
-    up_to_kwh: float = Field(gt=0, description="Upper bound of the slab, kWh per month (use 1e9 for the last).")
-    rate_per_kwh: NonNeg = Field(description="Energy rate, currency/kWh.")
+    up_to_kwh: float = Field(gt=0, le=QUANTITY_MAX, description="Upper bound of the slab, kWh per month (use 1e9 for the last).")
+    rate_per_kwh: Rate = Field(description="Energy rate, currency/kWh.")
 
 
 class SlabTariffSpec(Sourced):
@@ -54,11 +54,11 @@ class SlabTariffSpec(Sourced):
     )
     residential_slabs: list[Slab] = Field(min_length=1, description="Non-protected residential slabs, ascending.")
     protected_slabs: list[Slab] = Field(default_factory=list, description="Protected residential slabs, ascending.")
-    commercial_per_kwh: NonNeg = Field(description="Commercial energy rate, currency/kWh.")
-    industrial_per_kwh: NonNeg = Field(description="Industrial energy rate, currency/kWh.")
-    agricultural_per_kwh: NonNeg = Field(description="Agricultural energy rate, currency/kWh.")
-    other_per_kwh: NonNeg = Field(0.0, description="Rate for other consumers (bulk, general services), currency/kWh.")
-    fixed_charge_per_month: NonNeg = Field(0.0, description="Fixed charge per connection per month, currency.")
+    commercial_per_kwh: Rate = Field(description="Commercial energy rate, currency/kWh.")
+    industrial_per_kwh: Rate = Field(description="Industrial energy rate, currency/kWh.")
+    agricultural_per_kwh: Rate = Field(description="Agricultural energy rate, currency/kWh.")
+    other_per_kwh: Rate = Field(0.0, description="Rate for other consumers (bulk, general services), currency/kWh.")
+    fixed_charge_per_month: Rate = Field(0.0, description="Fixed charge per connection per month, currency.")
     slab_basis: Literal["whole_bill", "telescopic"] = Field(
         "whole_bill", description="whole_bill: one slab's rate applies to all units; telescopic: each block at its rate.",
     )
@@ -66,17 +66,18 @@ class SlabTariffSpec(Sourced):
     @model_validator(mode="after")
     def _ascending(self) -> SlabTariffSpec:
         for name, slabs in (("residential_slabs", self.residential_slabs), ("protected_slabs", self.protected_slabs)):
-            bounds = [s.up_to_kwh for s in slabs]
-            if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
-                raise ValueError(f"{name} up_to_kwh = {bounds}: slabs must be in strictly ascending order")
+            for i in range(1, len(slabs)):
+                if slabs[i].up_to_kwh <= slabs[i - 1].up_to_kwh:
+                    raise ValueError(f"{name}[{i}].up_to_kwh = {slabs[i].up_to_kwh:g}: slabs must be in strictly "
+                                     f"ascending order (slab {i - 1} ends at {slabs[i - 1].up_to_kwh:g})")
         return self
 
 
 class TouRates(Strict):
     """Peak and off-peak energy rates of one tariff class, currency/kWh."""
 
-    peak_per_kwh: NonNeg = Field(description="Energy rate in peak hours, currency/kWh.")
-    off_peak_per_kwh: NonNeg = Field(description="Energy rate in the other hours, currency/kWh.")
+    peak_per_kwh: Rate = Field(description="Energy rate in peak hours, currency/kWh.")
+    off_peak_per_kwh: Rate = Field(description="Energy rate in the other hours, currency/kWh.")
 
 
 class TimeOfUseTariffSpec(Sourced):
@@ -94,7 +95,7 @@ class TimeOfUseTariffSpec(Sourced):
     protected_rates: TouRates | None = Field(
         None, description="Rates of protected residential consumers (None: the residential rates).",
     )
-    fixed_charge_per_month: NonNeg = Field(0.0, description="Fixed charge per connection per month, currency.")
+    fixed_charge_per_month: Rate = Field(0.0, description="Fixed charge per connection per month, currency.")
 
 
 # ---------------------------------------------------------------------------- designs

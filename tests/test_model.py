@@ -201,3 +201,18 @@ def test_adoption_by_income_group_is_reported(base):
     df = base.datacollector.get_model_vars_dataframe()
     assert df["pv_adoption_share_middle_income"].between(0, 1).all()
     assert df["pv_adoption_share_middle_income"].iloc[-1] > 0
+
+
+def test_must_run_the_grid_cannot_absorb_is_lifted_for_the_month_and_flagged():
+    from model.scenario import read_scenario
+
+    lines = [ln for ln in read_scenario(SCENARIO)[0]["grid"]["lines"] if ln["id"] != "A-E"]
+    model = SurplusModel(scenario=SCENARIO, rng=1, overrides={"grid.lines": lines})
+    for _ in range(3):
+        model.step()  # without the A-E line, E's must-run cannot all reach the load: infeasible as given
+    df = model.datacollector.get_model_vars_dataframe()
+    assert df["must_run_lifted"].eq(1.0).any()
+    res = model.last_clearing
+    np.testing.assert_allclose(res.dispatch_mw.sum(0) + res.unserved_mw.sum(0),
+                               model.last_load_mw.sum(0) + res.bid_served_mw.sum(0), atol=1e-6)
+    assert SurplusModel(scenario=SCENARIO, rng=1).must_run_lifted is False

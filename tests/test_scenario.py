@@ -91,7 +91,7 @@ MINERS = "teaching-5-node-miners"
     ({"drivers.fx_per_usd": {"kind": "constant", "value": float("inf")}}, ["drivers.fx_per_usd.value = inf", "finite"]),
     ({"tariffs.design": "time_of_use"}, ["tariffs.peak_hours: required for design 'time_of_use'",
                                          "design 'time_of_use' has no field 'residential_slabs'"]),
-    ({"tariffs.residential_slabs.0.up_to_kwh": 900}, ["tariffs: residential_slabs", "strictly ascending"]),
+    ({"tariffs.residential_slabs.0.up_to_kwh": 900}, ["tariffs.residential_slabs[1].up_to_kwh = 500", "strictly ascending"]),
     # plain unions: one line in the user's terms, no pydantic member names
     ({"plants.0.availability": [0.5] * 11 + [-1]}, ["plants[0].availability[11] = -1", "greater than or equal to 0"]),
     ({"plants.0.availability": [0.5, 0.5]}, ["plants[0].availability = [0.5, 0.5]", "at least 12 items"]),
