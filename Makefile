@@ -30,7 +30,7 @@ install: $(STAMPS)/install
 install-test: $(STAMPS)/install-test
 
 app: $(STAMPS)/install
-	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 127.0.0.1 --port $(PORT) --production
+	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 127.0.0.1 --port $(PORT) --production --no-check-version
 
 test: $(STAMPS)/install-test
 	@sh scripts/ensure-chromium.sh

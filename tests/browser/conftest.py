@@ -51,7 +51,8 @@ def server_url(tmp_path_factory):
     solara_exe = Path(sys.executable).with_name("solara")
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [str(solara_exe), "run", "app.py", "--host", "127.0.0.1", "--port", str(port), "--no-open", "--production"],
+            [str(solara_exe), "run", "app.py", "--host", "127.0.0.1", "--port", str(port), "--no-open", "--production",
+             "--no-check-version"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"},
         )
