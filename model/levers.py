@@ -159,7 +159,7 @@ def _get(data: Data, path: str) -> Any:
     node: Any = data
     for part in _split(path):
         if isinstance(node, list):
-            node = node[int(part)]
+            node = node[int(part)] if part.isdigit() and int(part) < len(node) else None
         else:
             node = node.get(part) if isinstance(node, dict) else None
         if node is None:
@@ -490,7 +490,11 @@ def apply_levers(
     work starts on an unknown id, a bad value or a schedule the lever cannot take. Keys that are not
     lever ids must be dotted scenario paths (``--set`` keeps accepting them)."""
     out = copy.deepcopy(data)
-    start = start or _date(_get(data, "time.start") or "1900-01-01")
+    if start is None:
+        try:
+            start = _date(_get(data, "time.start"))
+        except (TypeError, ValueError):  # a bad time.start is reported by the schema, with its path
+            start = dt.date(1900, 1, 1)
     changes: list[ScheduledChange] = []
     for key, value in levers.items():
         lever = LEVERS.get(key)

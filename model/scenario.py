@@ -155,11 +155,13 @@ def format_validation_error(exc: ValidationError, where: str = "scenario") -> st
                 path, value = f"{path}.{field}" if path else field, err["ctx"]["tag"]
                 msg = f"must be one of {tags}"
             else:
-                msg = f"needs a {field!r}: one of {tags}"
+                path, value = f"{path}.{field}" if path else field, None
+                msg = f"required: one of {tags}"
         if kind == "value_error" and _NAMES_ITS_FIELD.match(msg):  # a table's rule that names its own field
             lines.append((f"{path}.{msg}" if path else msg, "", [("", False)]))
             continue
-        shown = "" if path == "" or is_key or isinstance(value, dict) else f" = {value!r}"
+        shown = "" if path == "" or is_key or isinstance(value, dict) or kind == "union_tag_not_found" \
+            else f" = {value!r}"
         alternative = (msg, member and kind.endswith(("_type", "_parsing")))
         if member and path in merged:  # another alternative of the same plain union
             lines[merged[path]][2].append(alternative)

@@ -128,7 +128,7 @@ def test_unknown_names_list_the_registered_ones():
         assert where in str(e.value), str(e.value)
         for name in registry:
             assert repr(name) in str(e.value), f"{name!r} not listed in {e.value}"
-    with pytest.raises(ScenarioError, match=r"large_loads.special_tariffs\[1\]: needs a 'kind': one of 'flat'"):
+    with pytest.raises(ScenarioError, match=r"large_loads.special_tariffs\[1\].kind: required: one of 'flat'"):
         load_scenario(MINERS, {"large_loads.special_tariffs.1": {"name": "flat_20", "assumption": "x"}})
 
 
