@@ -78,7 +78,7 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 class Meta(Strict):
     """What the scenario is."""
 
-    name: str = Field(description="Short name, e.g. 'pakistan-2025'.")
+    name: Id = Field(description="Short name, e.g. 'pakistan-2025'.")
     title: str = Field("", description="One-line title for reports and the app.")
     description: str = Field("", description="What the scenario represents and its base year.")
     currency: Literal["PKR", "USD"] = Field("PKR", description="Currency of all money fields (PKR unless USD).")
