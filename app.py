@@ -1,38 +1,49 @@
-"""Surplus browser app (Solara). Run with `make app` or `solara run app.py`.
+"""Surplus browser app (Solara): the policy explorer. Run with `make app` or `solara run app.py`.
 
-Pick a scenario (the default Pakistan case, its policy variants, or the teaching grid): the page
-shows the grid with the nodal prices of the first month, hour by hour. "Run" simulates the whole
-horizon; then any month can be browsed hour by hour and node by node, with the large loads served,
-and the summary (tariffs, rooftop PV, sales, circular debt, large loads' contribution) is drawn.
-Everything shown is read from the run's `RunResult` (experiments.simulate), never from the model.
-The full policy app comes later.
+Pick a scenario, move levers in the sidebar: the whole horizon re-runs against a cached baseline and
+the page streams the policy year by year (a new move cancels the run in flight). The overview shows
+KPI cards (the policy against the baseline, coloured by better or worse for the public), time series
+of both, and warnings in plain words; the grid view browses any month and hour of the policy run.
+Everything shown is read from `RunResult`s (experiments.simulate), never from a model.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
 
-import numpy as np
-import pandas as pd
 import solara
+import solara.lab
 
-from experiments.figures import summary_figure
-from experiments.results import HourSnapshot, RunResult
-from experiments.simulate import simulate
-from grid.draw import draw_grid
-from model.metrics import metric_of
-from model.model import grid_from_spec
+from experiments.results import RunResult
+from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, shipped_scenarios
+from ui.charts import line_option
+from ui.grid_view import GridView
+from ui.kpis import KpiCards, kpi_values, last_full_year
+from ui.levers_panel import LeverPanel
+from ui.text import Md
+from ui.warnings import warnings
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
+CHARTS = (  # metric, title, scale, unit (None: the registry's)
+    ("average_tariff_per_kwh", "Average tariff", 1.0, None),
+    ("circular_debt", "Circular debt", 1e-9, "bn {currency}"),
+    ("rooftop_pv_mw", "Rooftop PV", 1.0, None),
+    ("large_load_contribution", "Large loads' net contribution to fixed costs", 1e-9, "bn {currency}/month"),
+    ("unserved_energy_gwh", "Unserved energy", 1.0, None),
+    ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None),
+)
 
 
 def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1) -> tuple[RunResult | None, str]:
-    """A run of `scenario` with its hourly tables (only its first month when asked), or an error message."""
+    """A run of a shipped scenario with its hourly tables (only its first month when asked), or an
+    error message; the name comes from the browser, so only shipped scenarios are accepted."""
     try:
         stop_after_first = (lambda progress: False) if first_month_only else None
-        # the name comes from the browser: only shipped scenarios, never a path
         return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first, allow_paths=False), ""
     except INPUT_ERRORS as exc:
         return None, str(exc)
@@ -41,94 +52,107 @@ def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1
         return None, f"Unexpected error while simulating the scenario: {exc}"
 
 
-def prices_markdown(result: RunResult, snap: HourSnapshot) -> str:
-    """Nodal prices and loads of one cleared hour, as a markdown table."""
-    cur = result.scenario.meta.currency
-    names = {n.id: n.name or n.id for n in result.scenario.grid.nodes}
-    rows = [f"| node | load (MW) | nodal price ({cur}/MWh) |", "|---|---:|---:|"]
-    for i, node in enumerate(snap.node):
-        rows.append(f"| {names[node]} | {snap.load_mw[i, 0]:,.0f} | {snap.lmp_per_mwh[i, 0]:,.2f} |")
-    return "\n".join(rows)
+def policy_stream(scenario: str, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
+    """("running" | "done", partial or whole RunResult) as the policy runs, or ("error", message)."""
+    try:
+        prep = prepare(scenario, levers, allow_paths=False)  # every value the browser sent, checked here
+        for partial in run_stream(prep, keep_hourly=True, should_stop=cancel.is_set):
+            if cancel.is_set():
+                return
+            yield ("done" if not partial.manifest["stopped_early"] else "running", partial)
+    except INPUT_ERRORS as exc:
+        yield ("error", str(exc))
+    except Exception as exc:  # never a traceback on the page
+        log.exception("policy run of %s failed", scenario)
+        yield ("error", f"Unexpected error while simulating the policy: {exc}")
 
 
-def large_loads_markdown(snap: HourSnapshot, currency: str) -> str:
-    """What each large load bid and was served in one cleared hour."""
-    bids = snap.large_loads
-    if bids.empty or not (bids["bid_mw"] > 0).any():
-        return ""
-    rows = [f"| large load | node | bid (MW) | bid price ({currency}/MWh) | served (MW) |", "|---|---|---:|---:|---:|"]
-    for b in bids.itertuples():
-        rows.append(f"| {b.load} | {b.node} | {b.bid_mw:,.0f} | {b.bid_price_per_mwh:,.0f} | {b.served_mw:,.0f} |")
-    return "### Large loads\n" + "\n".join(rows)
+@solara.component
+def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
+    """KPI cards, warnings and baseline-against-policy charts."""
+    currency = base.manifest.get("currency", "PKR")
+    year = last_full_year(base)
+    shown = policy if policy is not None else base
+    if policy is not None and year is not None and year in policy.yearly.index \
+            and int(policy.yearly.loc[year, "months"]) == 12:
+        KpiCards(kpi_values(base, policy, year), year)
+    else:
+        solara.Text(status or "computing…")
+    notes = warnings(shown)
+    if notes:
+        Md("**Watch:**\n\n" + "\n".join(f"- {n}" for n in notes), style={"color": "#8a4b00"})
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for metric, title, scale, unit in CHARTS:
+            if metric not in base.monthly:
+                continue
+            option = line_option(metric, title, base, policy, currency, scale,
+                                 None if unit is None else unit.replace("{currency}", currency))
+            with solara.Column(style={"width": "560px"}):
+                solara.FigureEcharts(option=option, attributes={"style": "height: 260px; width: 540px;"})
 
 
 @solara.component
 def Page() -> None:
-    """Per-session page: one scenario, its grid and prices by month and hour, the run's summary."""
+    """Per-session page: scenario, levers, the policy against the baseline."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
-    hour, set_hour = solara.use_state(19)
-    month, set_month = solara.use_state(0)
-    run, set_run = solara.use_state(None)  # (model, error) of the full run, once asked for
-    first, first_error = solara.use_memo(lambda: run_scenario(scenario, first_month_only=True), [scenario])
-    grid = solara.use_memo(lambda: None if first is None else grid_from_spec(first.scenario.grid), [first])
+    levers, set_levers = solara.use_state({})  # lever id → value, only the moved ones
+    if scenario not in shipped_scenarios():  # the browser sends it: check it here
+        scenario = DEFAULT_SCENARIO
+    base, base_error = solara.use_memo(lambda: run_scenario(scenario), [scenario])
+    data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
+    key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
 
-    def run_clicked() -> None:
-        set_run(run_scenario(scenario))
+    def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
+        # each yield carries the levers it belongs to: a value left from the previous levers is never shown
+        if not levers:
+            yield (key, "same", base)
+            return
+        for state, payload in policy_stream(scenario, levers, cancel):
+            yield (key, state, payload)
+
+    stream = solara.use_thread(policy_run, dependencies=[scenario, key, base is None], intrusive_cancel=False)
 
     def scenario_changed(name: str) -> None:
         set_scenario(name)
-        set_run(None)
-        set_month(0)
+        set_levers({})
 
-    solara.Title("Surplus")
-    with solara.Column(style={"max-width": "1200px", "padding": "12px"}):
-        solara.Markdown(
-            "## Surplus: an electricity system with surplus capacity\n"
-            "Plants are dispatched in merit order of their costs within the grid's line limits; each "
-            "node's price is the cost of serving one more MW there. Consumers adopt rooftop PV, the "
-            "single buyer pays capacity charges whatever the dispatch, the regulator resets tariffs "
-            "each year, and large loads (Bitcoin miners, AI data centres) buy power under special tariffs."
-        )
-        with solara.Row():
+    solara.Title("Surplus: policy explorer")
+    with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
+        with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
+                                  "padding": "8px", "border-right": "1px solid #ddd"}):
             solara.Select("Scenario", values=shipped_scenarios(), value=scenario, on_value=scenario_changed)
-            solara.SliderInt("Hour of the day", value=hour, on_value=set_hour, min=0, max=23)
-        if first_error or first is None:
-            solara.Error(first_error or "The scenario could not be built.")
+            if data is not None:
+                LeverPanel(data, levers, set_levers)
+                if levers:
+                    solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
+        Main(base, base_error, stream, levers, key)
+
+
+@solara.component
+def Main(base: RunResult | None, base_error: str, stream: Any, levers: dict[str, Any], key: tuple) -> None:
+    """The main area: status, the overview and grid tabs."""
+    tab, set_tab = solara.use_state(0)
+    with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
+        if base_error or base is None:
+            solara.Error(base_error or "The scenario could not be built.")
             return
-        full, run_error = run if run is not None else (None, "")
-        result = full if full is not None else first
-        if full is not None:
-            solara.SliderInt("Month of the run", value=month, on_value=set_month, min=0, max=full.months - 1)
-        snap = result.hour(month if full is not None else 0, hour)
-        sc = result.scenario
-        cur = sc.meta.currency
-        binding = [line for line, b in zip(snap.line, snap.binding[:, 0], strict=True) if b]
-        h = snap.hour_of_day
-        with solara.Row():
-            with solara.Column():
-                solara.FigureMatplotlib(draw_grid(grid, snap, 0, currency=cur), format="png")
-            with solara.Column():
-                solara.Markdown(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n"
-                                f"{pd.Timestamp(snap.date):%B %Y}, hour {h}:00–{h + 1}:00\n\n"
-                                + prices_markdown(result, snap))
-                solara.Markdown(
-                    f"Unserved: **{snap.unserved_mw.sum():,.0f} MW**. "
-                    + ("Binding lines: " + ", ".join(binding) if binding
-                       else "No line is binding at this hour: one price everywhere.")
-                )
-                solara.Markdown(large_loads_markdown(snap, cur))
-        solara.Button(f"Run {result.manifest['years']} years", on_click=run_clicked, color="primary")
-        if run_error:
-            solara.Error(run_error)
-        elif full is not None:
-            table = full.monthly
-            last = table.iloc[-12:]
-            unit = lambda m: metric_of(m)[0].unit_in(cur)  # noqa: E731
-            solara.Markdown(
-                f"Last year of the run: average tariff **{np.nanmean(last['average_tariff_per_kwh']):,.2f}** "
-                f"{unit('average_tariff_per_kwh')}, capacity charge "
-                f"**{np.nanmean(last['capacity_payment_per_kwh_sold']):,.2f}** {unit('capacity_payment_per_kwh_sold')} "
-                f"sold, rooftop PV **{last['rooftop_pv_mw'].iloc[-1]:,.0f}** {unit('rooftop_pv_mw')}."
-            )
-            solara.FigureMatplotlib(summary_figure(table, title=sc.meta.title or sc.meta.name, currency=cur),
-                                    format="png")
+        current = stream.value is not None and stream.value[0] == key
+        state, payload = stream.value[1:] if current else ("running", None)
+        policy, status = None, ""
+        if state == "error":
+            solara.Error(f"These lever values cannot run: {payload}")
+        elif state in ("same", "done"):
+            policy = payload
+        elif payload is not None:
+            policy = payload
+            status = f"running: month {payload.months} of {12 * base.manifest['years']}…"
+        else:
+            status = "starting the policy run…"
+        title = base.scenario.meta.title or base.scenario.meta.name
+        moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
+        Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
+        with solara.lab.Tabs(value=tab, on_value=set_tab):
+            with solara.lab.Tab("Overview"):
+                Overview(base, policy, status)
+            with solara.lab.Tab("Grid, hour by hour"):
+                GridView(policy if policy is not None and state in ("same", "done") else base)

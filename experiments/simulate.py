@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,6 +114,28 @@ def run_prepared(
                 stopped = k + 1 < months
                 break
     return rec.result(prep, t0, stopped=stopped, keep_hourly=keep_hourly)
+
+
+def run_stream(
+    prep: Prepared, *, every_months: int = 12, keep_hourly: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[RunResult]:
+    """Run a prepared scenario, yielding the partial result every `every_months` months and the whole
+    result last (with hourly tables when asked). `should_stop` is asked after every month; when it
+    says so the run ends and the last yield holds the months done (`manifest["stopped_early"]`)."""
+    t0 = time.perf_counter()
+    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
+    months = 12 * prep.years
+    rec = _Recorder(model)
+    for k in range(months):
+        model.step()
+        rec.month()
+        if should_stop is not None and should_stop():
+            yield rec.result(prep, t0, stopped=k + 1 < months, keep_hourly=keep_hourly)
+            return
+        if (k + 1) % every_months == 0 and k + 1 < months:
+            yield rec.result(prep, t0, stopped=True, keep_hourly=False)
+    yield rec.result(prep, t0, stopped=False, keep_hourly=keep_hourly)
 
 
 class _Recorder:

@@ -1,44 +1,110 @@
-"""The Solara page, rendered in-process (no browser)."""
+"""The policy explorer, rendered in-process (no browser): levers, the policy against the baseline,
+KPI cards, warnings, the grid view; errors as messages."""
+
+import time
 
 import ipyvuetify as v
 import ipywidgets
 import solara
 
 import app
+from ui.kpis import GOOD, kpi_values, last_full_year
+from ui.levers_panel import applicable
+
+
+def _widgets(root):
+    """Every widget below `root` (children, and the items of tabs)."""
+    stack, seen = [root], []
+    while stack:
+        w = stack.pop()
+        if not isinstance(w, ipywidgets.Widget) or any(w is x for x in seen):
+            continue
+        seen.append(w)
+        for attr in ("children", "v_slots"):
+            value = getattr(w, attr, None)
+            if isinstance(value, (list, tuple)):
+                stack += [c for c in value if isinstance(c, ipywidgets.Widget)]
+                stack += [c["children"] for c in value if isinstance(c, dict) and isinstance(c.get("children"), ipywidgets.Widget)]
+    return seen
 
 
 def _texts(rc) -> str:
-    return " ".join(w.template for w in rc.find(v.VuetifyTemplate).widgets if isinstance(getattr(w, "template", None), str))
+    """Every text on the page: server-rendered HTML, labels of controls, plain texts."""
+    parts = []
+    for w in _widgets(rc.container):
+        for attr in ("unsafe_innerHTML", "label", "children", "value"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, (list, tuple)):
+                parts += [c for c in value if isinstance(c, str)]
+    return " ".join(parts)
 
 
-def test_page_shows_default_grid_and_prices():
+def _wait(rc, predicate, timeout=60.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if predicate(_texts(rc)):
+            return _texts(rc)
+        time.sleep(0.2)
+    raise AssertionError(f"timed out; page says: {_texts(rc)[:2000]}")
+
+
+def _slider(rc, label_start):
+    for s in rc.find(v.Slider).widgets:
+        if str(s.label).startswith(label_start):
+            return s
+    raise AssertionError(f"no slider {label_start!r}: {[s.label for s in rc.find(v.Slider).widgets]}")
+
+
+def test_default_page_shows_the_baseline_with_kpis_and_charts():
     box, rc = solara.render(app.Page(), handle_error=False)
-    images = rc.find(ipywidgets.Image).widgets
-    assert images and len(images[0].value) > 1000, "the grid drawing must be a real PNG"
-    html = _texts(rc)
-    assert "Nodal prices" in html and "LESCO (Lahore)" in html and "K-Electric (Karachi)" in html
+    text = _wait(rc, lambda t: "Average tariff, FY" in t)
+    assert "Levers moved: none" in text
+    charts = rc.find(solara.components.echarts.EchartsWidget).widgets
+    assert len(charts) >= 5
+    series = charts[0].option["series"]
+    assert [s["name"] for s in series] == ["baseline", "policy"] and series[0]["data"] == series[1]["data"]
 
 
-def test_hour_lever_changes_the_prices_shown():
+def test_moving_a_lever_changes_the_policy_and_keeps_the_baseline():
     box, rc = solara.render(app.Page(), handle_error=False)
-    before = _texts(rc)
-    rc.find(v.Slider).widget.v_model = 12
-    after = _texts(rc)
-    assert "hour 12:00" in after and after != before
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    charts = rc.find(solara.components.echarts.EchartsWidget).widgets
+    before = [s["data"] for s in charts[0].option["series"]]
+    _slider(rc, "Bill collection").v_model = 0.9
+    _wait(rc, lambda t: "settlement.recovery_ratio = 0.9" in t and "running" not in t and "starting" not in t)
+    after = [s["data"] for s in rc.find(solara.components.echarts.EchartsWidget).widgets[0].option["series"]]
+    assert after[0] == before[0], "the baseline stays"
+    assert after[1] != before[1], "the policy line moves"
+    assert "+" in _texts(rc).split("Average tariff, FY", 1)[1][:300]  # lower collection raises the tariff
 
 
-def test_switching_scenario_running_the_horizon_and_browsing_months():
+def test_every_lever_group_renders_and_applies_to_the_scenario():
     box, rc = solara.render(app.Page(), handle_error=False)
-    rc.find(v.Select).widget.v_model = "teaching-5-node-miners"
-    html = _texts(rc)
-    assert "Bus D" in html and "miner_E" in html and "January 2025" in html
-    rc.find(v.Btn, children=["Run 10 years"]).widget.click()
-    assert "Last year of the run" in _texts(rc)
-    assert len(rc.find(ipywidgets.Image).widgets) == 2
-    months = [s for s in rc.find(v.Slider).widgets if s.label == "Month of the run"]
-    assert months, "after a run, any month can be browsed"
-    months[0].v_model = 18
-    assert "July 2026" in _texts(rc)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    data = app.run_scenario(app.DEFAULT_SCENARIO, first_month_only=True)[0].scenario.model_dump()
+    groups = {lv.group for lv in applicable(data)}
+    text = _texts(rc)
+    for group in groups:
+        assert group in text, group
+    ids = {lv.id for lv in applicable(data)}
+    assert {"miners.mw", "miners.tariff_rate_per_kwh", "datacentres.mw"} <= ids  # dormant loads: their levers work
+    assert "run.seed" not in ids
+
+
+def test_a_lever_value_the_model_refuses_is_a_message_not_a_traceback(monkeypatch):
+    from model.levers import LeverError
+
+    def refused(*args, **kwargs):
+        raise LeverError("lever miners.mw = -1: must be between 0 and 10,000 MW")
+
+    monkeypatch.setattr(app, "prepare", refused)
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    _slider(rc, "Bill collection").v_model = 0.95
+    _wait(rc, lambda t: "These lever values cannot run" in t)
+    assert rc.find(v.Alert).widgets
 
 
 def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
@@ -50,3 +116,24 @@ def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
     monkeypatch.setattr(app, "simulate", broken)  # the scenario fails to build
     box, rc = solara.render(app.Page(), handle_error=False)
     assert rc.find(v.Alert).widgets, "an error alert must be shown"
+
+
+def test_the_grid_view_browses_months_and_hours():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    rc.find(v.Tabs).widget.v_model = 1
+    text = _wait(rc, lambda t: "Nodal prices" in t)
+    assert "LESCO (Lahore)" in text and "July 2024" in text
+    assert rc.find(ipywidgets.Image).widgets, "the grid drawing"
+    _slider(rc, "Month:").v_model = 18
+    _wait(rc, lambda t: "January 2026" in t)
+
+
+def test_kpi_colours_follow_better_or_worse():
+    from experiments.simulate import simulate
+
+    base = simulate("teaching-5-node", years=2, seed=1)
+    cut = simulate("teaching-5-node", {"capacity.payment_cut_share": 0.5}, years=2, seed=1)
+    year = last_full_year(base)
+    cards = {k.label: k for k in kpi_values(base, cut, year)}
+    assert cards["Circular-debt flow in the year"].change < 0 and cards["Circular-debt flow in the year"].colour == GOOD

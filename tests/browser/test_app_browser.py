@@ -1,4 +1,7 @@
-"""The app in a real headless Chromium: the default scenario's grid drawing and nodal prices render, no console errors."""
+"""The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
+cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
+grid view opens; no request fails and the console stays clean throughout (offline: nothing leaves
+the machine)."""
 
 from pathlib import Path
 
@@ -7,19 +10,42 @@ from playwright.sync_api import expect
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
-def test_default_page_shows_grid_and_prices(server_url, page):
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+def _watch(page):
+    """Collect console errors, page errors, failed requests and HTTP errors, and requests that leave
+    the machine."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("requestfailed", lambda req: problems.append(f"failed request: {req.url} {req.failure}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda req: problems.append(f"request leaves the machine: {req.url}")
+            if not req.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
+    return problems
+
+
+def test_policy_explorer_in_a_real_browser(server_url, page):
+    problems = _watch(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server_url)
-    expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=60_000)
-    expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
-    drawing = page.locator("img").first
-    expect(drawing).to_be_visible()
-    box = drawing.bounding_box()
-    assert box is not None and box["width"] > 200 and box["height"] > 150
-    # the image must have loaded real pixels, not a broken link
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 200", drawing.element_handle())
+    expect(page.get_by_text("Average tariff, FY2034")).to_be_visible(timeout=90_000)
+    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)  # ECharts drew, offline
+    card = page.locator(".kpi-change").first
+    before = card.inner_text()
+    assert "0.00 vs baseline" in before
+    # open the retail-tariff group and move "Bill collection" down with the keyboard
+    page.get_by_text("Retail tariff design").click()
+    slider = page.locator(".v-input", has_text="Bill collection").locator("[role=slider]")
+    slider.focus()
+    for _ in range(6):
+        slider.press("ArrowLeft")
+    expect(page.get_by_text("settlement.recovery_ratio")).to_be_visible(timeout=30_000)
+    expect(card).not_to_have_text(before, timeout=60_000)   # the policy's KPI changed
+    assert "+" in card.inner_text()                          # less collection: a higher tariff
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "default-page.png"), full_page=True)
-    assert not errors, errors
+    page.screenshot(path=str(ARTIFACTS / "policy-explorer.png"), full_page=True)
+    page.get_by_role("tab", name="Grid, hour by hour").click()
+    expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
+    page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
+    page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
+    assert not problems, problems

@@ -1,0 +1,54 @@
+"""ECharts options (plain dicts) for the app: a metric over time, baseline against policy.
+
+ECharts ships inside solara-assets, draws in the browser (no server-side PNG) and redraws in about
+0.2 s (shared/reference/solara-fast-offline.md), so charts can follow a lever.
+"""
+
+from __future__ import annotations
+
+import math
+
+from experiments.results import RunResult
+from model.metrics import metric_of
+
+BASE_COLOUR, POLICY_COLOUR = "#8c8c8c", "#1f77b4"
+
+
+def _values(result: RunResult | None, metric: str, months: int, scale: float) -> list[float | None]:
+    """`months` values of `metric` (None where not computed yet, or not a number)."""
+    if result is None or metric not in result.monthly:
+        return [None] * months
+    out: list[float | None] = []
+    for v in result.monthly[metric].tolist()[:months]:
+        out.append(None if v is None or not math.isfinite(v) else round(float(v) * scale, 6))
+    return out + [None] * (months - len(out))
+
+
+def line_option(metric: str, title: str, base: RunResult, policy: RunResult | None, currency: str,
+                scale: float = 1.0, unit: str | None = None) -> dict:
+    """Baseline (grey, dashed) and policy (blue) of one metric, month by month, fiscal-year ticks."""
+    months = base.months
+    dates = base.monthly["date"].tolist()
+    unit = unit or metric_of(metric)[0].unit_in(currency)
+    labels = [f"FY{int(d[:4]) + 1 - 2000:02d}" if d[5:7] == "07" else d[:7] for d in dates]
+    first_july = next((i for i, d in enumerate(dates) if d[5:7] == "07"), 0)
+    series = [
+        {"name": "baseline", "type": "line", "showSymbol": False, "data": _values(base, metric, months, scale),
+         "lineStyle": {"type": "dashed", "width": 1.5, "color": BASE_COLOUR}, "itemStyle": {"color": BASE_COLOUR}},
+    ]
+    if policy is not None:
+        series.append({"name": "policy", "type": "line", "showSymbol": False,
+                       "data": _values(policy, metric, months, scale),
+                       "lineStyle": {"width": 2, "color": POLICY_COLOUR}, "itemStyle": {"color": POLICY_COLOUR}})
+    return {
+        "animation": False,
+        "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"right": 0, "top": 0, "textStyle": {"fontSize": 11}},
+        "grid": {"left": 60, "right": 12, "top": 40, "bottom": 28},
+        "xAxis": {"type": "category", "data": labels,
+                  "axisLabel": {"interval": 11 if first_july == 0 else "auto", "fontSize": 10}},
+        "yAxis": {"type": "value", "name": unit, "scale": True, "nameTextStyle": {"fontSize": 10},
+                  "axisLabel": {"fontSize": 10}},
+        "series": series,
+    }

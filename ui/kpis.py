@@ -1,0 +1,100 @@
+"""KPI cards: one fiscal year of the policy against the baseline, coloured by the metric registry's
+better/worse for the public."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import solara
+
+from experiments.results import RunResult
+from model.metrics import metric_of
+
+GOOD, BAD, NEUTRAL = "#2e7d32", "#c62828", "#555555"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A card: a metric's fiscal-year value (registry aggregation), shown × `scale` in `unit`."""
+
+    metric: str
+    label: str
+    scale: float = 1.0
+    unit: str | None = None   # None: the registry's unit
+    decimals: int = 2
+
+
+KPIS = (
+    Kpi("average_tariff_per_kwh", "Average tariff"),
+    Kpi("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold"),
+    Kpi("circular_debt", "Circular debt (end of year)", 1e-9, "bn {currency}", 0),
+    Kpi("circular_debt_change", "Circular-debt flow in the year", 1e-9, "bn {currency}", 1),
+    Kpi("rooftop_pv_mw", "Rooftop PV", 1.0, "MW", 0),
+    Kpi("idle_capacity_absorbed_mw", "Idle capacity absorbed by large loads", 1.0, "MW", 0),
+    Kpi("fx_earned_usd", "Foreign exchange earned", 1e-6, "USD m", 1),
+    Kpi("large_load_subsidy", "Subsidy to large loads", 1e-9, "bn {currency}", 2),
+    Kpi("unserved_energy_gwh", "Unserved energy", 1.0, "GWh", 1),
+    Kpi("emissions_t", "Emissions", 1e-6, "Mt CO2", 2),
+)
+
+
+def last_full_year(result: RunResult) -> str | None:
+    """The last fiscal year the run covers in full (None before it has one)."""
+    full = result.yearly.index[result.yearly["months"] == 12]
+    return str(full[-1]) if len(full) else None
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """What a card shows."""
+
+    label: str
+    unit: str
+    base: float
+    policy: float
+    colour: str
+
+    @property
+    def change(self) -> float:
+        return self.policy - self.base
+
+
+def kpi_values(base: RunResult, policy: RunResult, year: str) -> list[KpiValue]:
+    """The cards for fiscal year `year` (both runs must cover it)."""
+    currency = base.manifest.get("currency", "PKR")
+    out = []
+    for k in KPIS:
+        if k.metric not in base.yearly:
+            continue
+        m = metric_of(k.metric)[0]
+        b = float(base.yearly.loc[year, k.metric]) * k.scale
+        p = float(policy.yearly.loc[year, k.metric]) * k.scale
+        change = p - b
+        tiny = 0.5 * 10 ** (-k.decimals)
+        if not (math.isfinite(change)) or abs(change) < tiny or m.better == "neither":
+            colour = NEUTRAL
+        else:
+            colour = GOOD if (change > 0) == (m.better == "higher") else BAD
+        out.append(KpiValue(k.label, (k.unit or m.unit).replace("{currency}", currency), b, p, colour))
+    return out
+
+
+def _fmt(v: float, decimals: int = 2) -> str:
+    return "n/a" if not math.isfinite(v) else f"{v:,.{decimals}f}"
+
+
+@solara.component
+def KpiCards(values: list[KpiValue], year: str) -> None:
+    """A row of cards: the policy's value and its change against the baseline."""
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+        for v in values:
+            decimals = 0 if abs(v.policy) >= 1000 else 2
+            sign = "+" if v.change > 0 else ""
+            with solara.Card(style={"width": "200px", "padding": "6px", "margin": "0"}):
+                solara.HTML(tag="div", unsafe_innerHTML=(
+                    f"<div style='font-size:12px;color:#555'>{v.label}, {year}</div>"
+                    f"<div style='font-size:20px;font-weight:600'>{_fmt(v.policy, decimals)} "
+                    f"<span style='font-size:12px;font-weight:400'>{v.unit}</span></div>"
+                    f"<div class='kpi-change' style='font-size:13px;color:{v.colour}'>"
+                    f"{sign}{_fmt(v.change, decimals)} vs baseline ({_fmt(v.base, decimals)})</div>"))

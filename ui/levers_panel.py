@@ -1,0 +1,81 @@
+"""The lever sidebar: one control per lever of the registry that applies to the scenario, grouped,
+with its unit, its explanation and the source of its default on hover, and a reset per group."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from model.levers import LEVERS_LIST, Lever, describe_default
+
+
+def applicable(data: dict) -> list[Lever]:
+    """The levers this scenario has something for (run settings other than the horizon left out)."""
+    out = []
+    for lv in LEVERS_LIST:
+        if lv.run_setting or lv.id in ("run.consumer_agents",):
+            continue
+        if lv.default(data) is not None or lv.varies(data):
+            out.append(lv)
+    return out
+
+
+def _label(lv: Lever, currency: str) -> str:
+    unit = lv.unit.replace("{currency}", currency)
+    return f"{lv.label} ({unit})" if unit and unit not in ("yes/no", "date") else lv.label
+
+
+@solara.component
+def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], None], currency: str) -> None:
+    """One lever's control, its current value from `value` (the scenario's default when None)."""
+    current = lv.default(data) if value is None else value
+    label = _label(lv, currency)
+    tip = f"{lv.explanation} Default: {describe_default(lv, data)}."
+    source = lv.source(data)
+    if source:
+        tip += f" Source: {source[:300]}"
+    with solara.Tooltip(tip):
+        with solara.Div():
+            if lv.kind == "bool":
+                solara.Switch(label=label, value=bool(current), on_value=on_value)
+            elif lv.kind == "choice":
+                choices = [str(c) for c in (lv.choices(data) if lv.choices else [])]
+                solara.Select(label=label, values=choices, value=None if current is None else str(current),
+                              on_value=on_value)
+            elif lv.kind == "date":
+                text = current.isoformat() if isinstance(current, dt.date) else str(current or "")
+                solara.InputText(label=f"{label} (YYYY-MM-DD)", value=text, on_value=on_value,
+                                 continuous_update=False)
+            elif lv.kind == "int":
+                solara.SliderInt(label=label, value=int(current if current is not None else lv.minimum or 0),
+                                 min=int(lv.minimum), max=int(lv.maximum), step=int(lv.step or 1),
+                                 on_value=on_value, thumb_label="always")
+            else:
+                start = float(current) if current is not None else float(lv.minimum or 0.0)
+                solara.SliderFloat(label=label, value=start, min=float(lv.minimum), max=float(lv.maximum),
+                                   step=float(lv.step or 0.01), on_value=on_value, thumb_label="always")
+
+
+@solara.component
+def LeverPanel(data: dict, values: dict[str, Any], on_values: Callable[[dict[str, Any]], None]) -> None:
+    """Every applicable lever, grouped as the registry groups them; `values` holds the moved ones."""
+    currency = (data.get("meta") or {}).get("currency", "PKR")
+    groups: dict[str, list[Lever]] = {}
+    for lv in applicable(data):
+        groups.setdefault(lv.group, []).append(lv)
+    for group, levers in groups.items():
+        moved = [lv.id for lv in levers if lv.id in values]
+        with solara.Details(summary=f"{group}" + (f" ({len(moved)} moved)" if moved else ""), expand=bool(moved)):
+            for lv in levers:
+                def set_value(v: Any, lever_id: str = lv.id, lever: Lever = lv) -> None:
+                    if lever.kind == "date":
+                        v = str(v).strip()
+                    on_values({**values, lever_id: v})
+                LeverControl(lv, data, values.get(lv.id), set_value, currency)
+            if moved:
+                solara.Button(f"Reset {group.lower()}", text=True, small=True,
+                              on_click=lambda ids=tuple(moved): on_values(
+                                  {k: v for k, v in values.items() if k not in ids}))
