@@ -56,7 +56,8 @@ def policy_stream(scenario: str, levers: dict[str, Any], cancel: threading.Event
     """("running" | "done", partial or whole RunResult) as the policy runs, or ("error", message)."""
     try:
         prep = prepare(scenario, levers, allow_paths=False)  # every value the browser sent, checked here
-        for partial in run_stream(prep, keep_hourly=True, should_stop=cancel.is_set):
+        # the first year soon, then few redraws (each costs a page render); hourly tables only for the grid view
+        for partial in run_stream(prep, first_after=12, every_months=48, should_stop=cancel.is_set):
             if cancel.is_set():
                 return
             yield ("done" if not partial.manifest["stopped_early"] else "running", partial)
@@ -92,6 +93,22 @@ def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
 
 
 @solara.component
+def PolicyHours(scenario: str, policy: RunResult, levers: dict[str, Any]) -> None:
+    """The grid view of the policy run: its hourly tables are computed when this view is opened (the
+    streamed run leaves them out to redraw the overview sooner)."""
+    def with_hours() -> tuple[RunResult | None, str]:
+        try:
+            return simulate(scenario, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False), ""
+        except INPUT_ERRORS as exc:
+            return None, str(exc)
+    result, error = solara.use_memo(with_hours, [policy.manifest["scenario_hash"], repr(sorted(levers.items()))])
+    if result is None:
+        solara.Error(error)
+    else:
+        GridView(result)
+
+
+@solara.component
 def Page() -> None:
     """Per-session page: scenario, levers, the policy against the baseline."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
@@ -100,17 +117,6 @@ def Page() -> None:
         scenario = DEFAULT_SCENARIO
     base, base_error = solara.use_memo(lambda: run_scenario(scenario), [scenario])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
-    key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
-
-    def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
-        # each yield carries the levers it belongs to: a value left from the previous levers is never shown
-        if not levers:
-            yield (key, "same", base)
-            return
-        for state, payload in policy_stream(scenario, levers, cancel):
-            yield (key, state, payload)
-
-    stream = solara.use_thread(policy_run, dependencies=[scenario, key, base is None], intrusive_cancel=False)
 
     def scenario_changed(name: str) -> None:
         set_scenario(name)
@@ -125,13 +131,25 @@ def Page() -> None:
                 LeverPanel(data, levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(base, base_error, stream, levers, key)
+        Main(scenario, base, base_error, levers)
 
 
 @solara.component
-def Main(base: RunResult | None, base_error: str, stream: Any, levers: dict[str, Any], key: tuple) -> None:
-    """The main area: status, the overview and grid tabs."""
+def Main(scenario: str, base: RunResult | None, base_error: str, levers: dict[str, Any]) -> None:
+    """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
+    status, the overview and grid tabs."""
     tab, set_tab = solara.use_state(0)
+    key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
+
+    def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
+        # each yield carries the levers it belongs to: a value left from the previous levers is never shown
+        if not levers or base is None:
+            yield (key, "same", base)
+            return
+        for state, payload in policy_stream(scenario, levers, cancel):
+            yield (key, state, payload)
+
+    stream = solara.use_thread(policy_run, dependencies=[scenario, key, base is None], intrusive_cancel=False)
     with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
@@ -151,8 +169,11 @@ def Main(base: RunResult | None, base_error: str, stream: Any, levers: dict[str,
         title = base.scenario.meta.title or base.scenario.meta.name
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
-        with solara.lab.Tabs(value=tab, on_value=set_tab):
+        with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
                 Overview(base, policy, status)
             with solara.lab.Tab("Grid, hour by hour"):
-                GridView(policy if policy is not None and state in ("same", "done") else base)
+                if state == "done":
+                    PolicyHours(scenario, policy, levers)
+                else:
+                    GridView(base)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -28,15 +29,20 @@ from model.schema import Scenario
 PACKAGES = ("surplus", "mesa", "numpy", "scipy", "highspy", "networkx", "pandas", "pydantic")
 
 
-def versions() -> dict[str, str]:
-    """Installed versions of the packages a result depends on."""
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages a result depends on (read once per process)."""
+    return dict(_versions())
 
 
 def fiscal_year(date: dt.date | str) -> str:

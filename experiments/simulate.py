@@ -117,12 +117,14 @@ def run_prepared(
 
 
 def run_stream(
-    prep: Prepared, *, every_months: int = 12, keep_hourly: bool = False,
+    prep: Prepared, *, every_months: int = 12, first_after: int | None = None, keep_hourly: bool = False,
     should_stop: Callable[[], bool] | None = None,
 ) -> Iterator[RunResult]:
-    """Run a prepared scenario, yielding the partial result every `every_months` months and the whole
-    result last (with hourly tables when asked). `should_stop` is asked after every month; when it
-    says so the run ends and the last yield holds the months done (`manifest["stopped_early"]`)."""
+    """Run a prepared scenario, yielding the partial result after `first_after` months (default
+    `every_months`), then every `every_months` months, and the whole result last (with hourly tables
+    when asked). `should_stop` is asked after every month; when it says so the run ends and the last
+    yield holds the months done (`manifest["stopped_early"]`)."""
+    first_after = every_months if first_after is None else first_after
     t0 = time.perf_counter()
     model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
     months = 12 * prep.years
@@ -133,7 +135,8 @@ def run_stream(
         if should_stop is not None and should_stop():
             yield rec.result(prep, t0, stopped=k + 1 < months, keep_hourly=keep_hourly)
             return
-        if (k + 1) % every_months == 0 and k + 1 < months:
+        done = k + 1
+        if done < months and (done == first_after or (done > first_after and (done - first_after) % every_months == 0)):
             yield rec.result(prep, t0, stopped=True, keep_hourly=False)
     yield rec.result(prep, t0, stopped=False, keep_hourly=keep_hourly)
 

@@ -1,0 +1,68 @@
+"""The policy explorer's speed in a real browser: from a lever move to the first year drawn and to the
+complete redraw of the 10-year `pakistan-2025` view (issue 10 targets: first year ≤ 0.3 s, complete
+≤ 1.0 s, median of 5). Also the first load of the page. Debian's Chromium, headless, against
+`solara run` on localhost. Run: `python benchmarks/bench_app.py [--repeat 5]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from ui.server import CHROMIUM_ARGS, chromium, serve
+
+RUNNING = "document.body.innerText.includes('running:') || document.body.innerText.includes('starting')"
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    if chromium() is None:
+        print("bench_app: no Chromium (apt-get install chromium); skipped")
+        return {}
+    first, full = [], []
+    with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "server.log") as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.get_by_text("Average tariff, FY2034").wait_for(timeout=120_000)
+        page.locator(".solara-echarts canvas").first.wait_for(timeout=60_000)
+        load_s = time.perf_counter() - t0
+        page.get_by_text("Retail tariff design").click()
+        slider = page.locator(".v-input", has_text="Bill collection").locator("[role=slider]")
+        card = page.locator(".kpi-change").first
+        for k in range(args.repeat):
+            before = card.inner_text()
+            slider.focus()
+            t0 = time.perf_counter()
+            slider.press("ArrowLeft" if k % 2 == 0 else "ArrowRight")  # a keyboard move is a release
+            # the card that shows the result is re-created on every redraw: compare by selector, not handle
+            changed = "document.querySelector('.kpi-change').innerText !== " + repr(before)
+            # first year: the stream has passed month 12 (or the whole run is already drawn)
+            page.wait_for_function(f"document.body.innerText.match(/month (1[2-9]|[2-9][0-9]|1[0-2][0-9]) of/) || "
+                                   f"(!({RUNNING}) && {changed})", timeout=60_000, polling=10)
+            first.append(time.perf_counter() - t0)
+            page.wait_for_function(f"!({RUNNING}) && {changed}", timeout=60_000, polling=10)
+            full.append(time.perf_counter() - t0)
+            print(f"  move {k + 1}: first year {first[-1]:.3f} s, complete {full[-1]:.3f} s", flush=True)
+            time.sleep(0.5)
+        browser.close()
+    med_first, med_full = statistics.median(first), statistics.median(full)
+    print(f"== policy explorer in Chromium: 10-year pakistan-2025, median of {args.repeat} lever moves ==")
+    print(f"first load of the page (baseline run + drawing): {load_s:.2f} s")
+    print(f"lever move → first year drawn:   {med_first:.3f} s (range {min(first):.3f}-{max(first):.3f}); "
+          f"target ≤ 0.3 s: {'met' if med_first <= 0.3 else 'NOT met'}")
+    print(f"lever move → complete redraw:    {med_full:.3f} s (range {min(full):.3f}-{max(full):.3f}); "
+          f"target ≤ 1.0 s: {'met' if med_full <= 1.0 else 'NOT met'}")
+    return {"load": load_s, "first": med_first, "full": med_full}
+
+
+if __name__ == "__main__":
+    main()
