@@ -24,6 +24,7 @@ from ui.charts import line_option
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
+from ui.share import decode, encode
 from ui.text import Md
 from ui.warnings import warnings
 
@@ -111,10 +112,20 @@ def PolicyHours(scenario: str, policy: RunResult, levers: dict[str, Any]) -> Non
 @solara.component
 def Page() -> None:
     """Per-session page: scenario, levers, the policy against the baseline."""
-    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
-    levers, set_levers = solara.use_state({})  # lever id → value, only the moved ones
+    router = solara.use_router()
+    linked = solara.use_memo(lambda: decode(router.search or ""), [])  # a share link opened: its state
+    scenario, set_scenario = solara.use_state(linked[0] or DEFAULT_SCENARIO)
+    levers, set_levers = solara.use_state(linked[1])  # lever id → value, only the moved ones
     if scenario not in shipped_scenarios():  # the browser sends it: check it here
         scenario = DEFAULT_SCENARIO
+    query = encode(scenario, levers)
+
+    def keep_url() -> None:  # the address bar always holds the link to what is shown
+        # (rendered outside a server, as in component tests, there is no address bar to update)
+        if getattr(router, "set_path", None) is not None and (router.search or "").lstrip("?") != query:
+            router.push(f"{router.path}?{query}")
+
+    solara.use_effect(keep_url, [query])
     base, base_error = solara.use_memo(lambda: run_scenario(scenario), [scenario])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
 
@@ -123,6 +134,8 @@ def Page() -> None:
         set_levers({})
 
     solara.Title("Surplus: policy explorer")
+    for problem in linked[2]:
+        solara.Warning(f"Part of the link was not used: {problem}")
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
                                   "padding": "8px", "border-right": "1px solid #ddd"}):

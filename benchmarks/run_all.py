@@ -8,6 +8,7 @@ import platform
 import sys
 
 import bench_adoption
+import bench_app
 import bench_clearing
 import bench_compare
 import bench_model
@@ -27,6 +28,8 @@ def main() -> int:
     bench_model.main(["--repeat", "1" if quick else "3"])
     print()
     bench_compare.main(["--repeat", "3" if quick else "5"])
+    print()
+    bench_app.main(["--repeat", "3" if quick else "5"])
     print()
     # the same run with every hour cleared: where the clearing is heavy, how much is everything else
     bench_model.main(["--repeat", "1", "--resolution", "hourly", "--scaling", *(["--years", "2"] if quick else [])])

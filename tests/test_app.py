@@ -137,3 +137,16 @@ def test_kpi_colours_follow_better_or_worse():
     year = last_full_year(base)
     cards = {k.label: k for k in kpi_values(base, cut, year)}
     assert cards["Circular-debt flow in the year"].change < 0 and cards["Circular-debt flow in the year"].colour == GOOD
+
+
+def test_a_share_link_round_trips_scenario_and_levers():
+    from ui.share import decode, encode
+
+    levers = {"settlement.recovery_ratio": 0.95, "tariffs.reset": False, "miners.tariff_kind": "interruptible",
+              "capacity.payment_cut_share": {"2027-07": 0.2}, "run.years": 5}
+    scenario, back, problems = decode(encode("pakistan-2025-2000mw", levers))
+    assert scenario == "pakistan-2025-2000mw" and back == levers and not problems
+    _, _, problems = decode("scenario=pakistan-2025&mners.mw=3&tariffs.reset=maybe&settlement.recovery_ratio=x")
+    assert any("'mners.mw' in the link: not a lever" in p for p in problems)
+    assert any("lever tariffs.reset = 'maybe': must be true or false" in p for p in problems)
+    assert any("settlement.recovery_ratio = 'x': must be a number" in p for p in problems)

@@ -43,6 +43,17 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     assert "+" in card.inner_text()                          # less collection: a higher tariff
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "policy-explorer.png"), full_page=True)
+    # the address bar is a share link: a fresh browser session opening it shows the same numbers
+    page.wait_for_function("location.search.includes('settlement.recovery_ratio=')", timeout=30_000)
+    link, numbers = page.url, card.inner_text()
+    other = page.context.browser.new_context().new_page()
+    other_problems = _watch(other)
+    other.goto(link)
+    expect(other.get_by_text("settlement.recovery_ratio = ")).to_be_visible(timeout=90_000)
+    expect(other.locator(".kpi-change").first).to_have_text(numbers, timeout=90_000)
+    other.close()
+    assert not other_problems, other_problems
+    expect(card).to_have_text(numbers)  # the first session was not touched by the second
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
