@@ -21,6 +21,7 @@ from experiments.results import RunResult
 from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, shipped_scenarios
 from ui.charts import line_option
+from ui.downloads import Downloads
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
@@ -185,6 +186,13 @@ def Main(scenario: str, base: RunResult | None, base_error: str, levers: dict[st
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
                 Overview(base, policy, status)
+            with solara.lab.Tab("Downloads"):
+                if state in ("same", "done") and policy is not None:
+                    Md("The policy run's metrics, and the scenario with these levers applied: "
+                       "`surplus run --scenario FILE` runs it again.")
+                    Downloads(scenario, levers, policy)
+                else:
+                    solara.Text(status or "computing…")
             with solara.lab.Tab("Grid, hour by hour"):
                 if state == "done":
                     PolicyHours(scenario, policy, levers)

@@ -54,6 +54,13 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     other.close()
     assert not other_problems, other_problems
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
+    page.get_by_role("tab", name="Downloads").click()
+    for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
+                         ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_text(label).click()
+        content = Path(download.value.path()).read_bytes()
+        assert check(content), (label, content[:200])
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
