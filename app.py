@@ -9,6 +9,8 @@ Everything shown is read from `RunResult`s (experiments.simulate), never from a 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -19,7 +21,7 @@ import solara.lab
 
 from experiments.results import RunResult
 from experiments.simulate import prepare, run_stream, simulate
-from model.scenario import INPUT_ERRORS, shipped_scenarios
+from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.charts import line_option
 from ui.downloads import Downloads
 from ui.grid_view import GridView
@@ -41,9 +43,19 @@ CHARTS = (  # metric, title, scale, unit (None: the registry's)
 )
 
 
-def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1) -> tuple[RunResult | None, str]:
-    """A run of a shipped scenario with its hourly tables (only its first month when asked), or an
-    error message; the name comes from the browser, so only shipped scenarios are accepted."""
+Source = str | dict  # a shipped scenario's name, or an uploaded scenario's data
+
+
+def source_key(source: Source) -> str:
+    """What identifies a scenario source for caching: its name, or a hash of the uploaded data."""
+    if isinstance(source, str):
+        return source
+    return "upload:" + hashlib.sha256(json.dumps(source, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def run_scenario(scenario: Source, *, first_month_only: bool = False, seed: int = 1) -> tuple[RunResult | None, str]:
+    """A run of a shipped scenario (or an uploaded one) with its hourly tables (only its first month
+    when asked), or an error message; a name comes from the browser, so only shipped ones are accepted."""
     try:
         stop_after_first = (lambda progress: False) if first_month_only else None
         return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first, allow_paths=False), ""
@@ -54,7 +66,21 @@ def run_scenario(scenario: str, *, first_month_only: bool = False, seed: int = 1
         return None, f"Unexpected error while simulating the scenario: {exc}"
 
 
-def policy_stream(scenario: str, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
+def check_upload(raw: bytes, filename: str) -> tuple[dict | None, str]:
+    """An uploaded scenario file: (its data, "") when it validates, else (None, the errors by field).
+    The file is read as data and validated before anything runs."""
+    try:
+        data = read_uploaded(raw, filename)
+        prepare(data, allow_paths=False)
+    except INPUT_ERRORS as exc:
+        return None, str(exc)
+    except Exception as exc:  # never a traceback on the page
+        log.exception("checking an uploaded scenario failed")
+        return None, f"Unexpected error while reading the file: {exc}"
+    return data, ""
+
+
+def policy_stream(scenario: Source, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
     """("running" | "done", partial or whole RunResult) as the policy runs, or ("error", message)."""
     try:
         prep = prepare(scenario, levers, allow_paths=False)  # every value the browser sent, checked here
@@ -96,7 +122,7 @@ def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
 
 
 @solara.component
-def PolicyHours(scenario: str, policy: RunResult, levers: dict[str, Any]) -> None:
+def PolicyHours(scenario: Source, policy: RunResult, levers: dict[str, Any]) -> None:
     """The grid view of the policy run: its hourly tables are computed when this view is opened (the
     streamed run leaves them out to redraw the overview sooner)."""
     def with_hours() -> tuple[RunResult | None, str]:
@@ -104,7 +130,8 @@ def PolicyHours(scenario: str, policy: RunResult, levers: dict[str, Any]) -> Non
             return simulate(scenario, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False), ""
         except INPUT_ERRORS as exc:
             return None, str(exc)
-    result, error = solara.use_memo(with_hours, [policy.manifest["scenario_hash"], repr(sorted(levers.items()))])
+    result, error = solara.use_memo(with_hours, [source_key(scenario), policy.manifest["scenario_hash"],
+                                                 repr(sorted(levers.items()))])
     if result is None:
         solara.Error(error)
     else:
@@ -120,6 +147,9 @@ def Page() -> None:
     levers, set_levers = solara.use_state(linked[1])  # lever id → value, only the moved ones
     if scenario not in shipped_scenarios():  # the browser sends it: check it here
         scenario = DEFAULT_SCENARIO
+    uploaded, set_uploaded = solara.use_state(None)  # an uploaded scenario's data, once it validated
+    upload_error, set_upload_error = solara.use_state("")
+    source: Source = uploaded if uploaded is not None else scenario
     query = encode(scenario, levers)
 
     def keep_url() -> None:  # the address bar always holds the link to what is shown
@@ -128,12 +158,20 @@ def Page() -> None:
             router.push(f"{router.path}?{query}")
 
     solara.use_effect(keep_url, [query])
-    base, base_error = solara.use_memo(lambda: run_scenario(scenario), [scenario])
+    base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
 
     def scenario_changed(name: str) -> None:
         set_scenario(name)
+        set_uploaded(None)
         set_levers({})
+
+    def file_dropped(file: dict) -> None:
+        data, error = check_upload(file.get("data") or b"", str(file.get("name", "upload")))
+        set_upload_error(error)
+        if data is not None:
+            set_uploaded(data)
+            set_levers({})
 
     solara.Title("Surplus: policy explorer")
     for problem in linked[2]:
@@ -142,15 +180,21 @@ def Page() -> None:
         with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
                                   "padding": "8px", "border-right": "1px solid #ddd"}):
             solara.Select("Scenario", values=shipped_scenarios(), value=scenario, on_value=scenario_changed)
+            solara.FileDrop(label="Or drop a scenario file (TOML) here", on_file=file_dropped, lazy=False)
+            if uploaded is not None:
+                solara.Info(f"Running the uploaded scenario '{uploaded['meta']['name']}' "
+                            "(choose a scenario above to leave it).")
+            if upload_error:
+                solara.Error("The uploaded file was not used:\n" + upload_error)
             if data is not None:
                 LeverPanel(data, levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(scenario, base, base_error, levers)
+        Main(source, base, base_error, levers)
 
 
 @solara.component
-def Main(scenario: str, base: RunResult | None, base_error: str, levers: dict[str, Any]) -> None:
+def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any]) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs."""
     tab, set_tab = solara.use_state(0)
@@ -164,7 +208,8 @@ def Main(scenario: str, base: RunResult | None, base_error: str, levers: dict[st
         for state, payload in policy_stream(scenario, levers, cancel):
             yield (key, state, payload)
 
-    stream = solara.use_thread(policy_run, dependencies=[scenario, key, base is None], intrusive_cancel=False)
+    stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None],
+                               intrusive_cancel=False)
     with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")

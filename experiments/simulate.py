@@ -42,7 +42,7 @@ class Prepared:
 
 
 def prepare(
-    scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
+    scenario: str | Path | Scenario | dict, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
     years: int | None = None, agents: int | None = None, allow_paths: bool = True,
 ) -> Prepared:
     """Apply and check levers and validate the scenario; every input error is raised here, before any
@@ -55,6 +55,8 @@ def prepare(
         levers.setdefault("run.consumer_agents", check_run_argument("agents", agents))
     if isinstance(scenario, Scenario):
         data, where = scenario.model_dump(), scenario.meta.name
+    elif isinstance(scenario, dict):  # scenario data already read (an upload), `extends` merged
+        data, where = scenario, f"scenario {(scenario.get('meta') or {}).get('name', '(unnamed)')!r}"
     else:
         data, where = read_scenario(scenario, allow_paths=allow_paths)
     data, schedule = resolve(data, levers)  # the file's own [levers], then these
@@ -79,7 +81,7 @@ class MonthProgress:
 
 
 def simulate(
-    scenario: str | Path | Scenario, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
+    scenario: str | Path | Scenario | dict, levers: Mapping[str, Any] | None = None, *, seed: int = 1,
     years: int | None = None, agents: int | None = None,
     on_month: Callable[[MonthProgress], bool | None] | None = None, keep_hourly: bool = False,
     allow_paths: bool = True,

@@ -57,6 +57,12 @@ def _switches_variant(base: dict[str, Any], variant: dict[str, Any]) -> bool:
 def _read(name_or_path: str | Path, _seen: tuple[str, ...] = (), *, folder: Path | None = None,
           allow_paths: bool = True) -> tuple[dict[str, Any], str]:
     data, where, here = _read_one(name_or_path, folder, allow_paths)
+    return _merged(data, where, here, _seen, allow_paths), where
+
+
+def _merged(data: dict[str, Any], where: str, here: Path | None, _seen: tuple[str, ...],
+            allow_paths: bool) -> dict[str, Any]:
+    """`data` with the scenario it `extends` merged under it (recursively), its levers tables joined."""
     meta = data.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise ScenarioError(f"{where}: meta = {meta!r}: must be a table ([meta] with name, title, …)")
@@ -81,7 +87,7 @@ def _read(name_or_path: str | Path, _seen: tuple[str, ...] = (), *, folder: Path
             data[LEVERS_TABLE] = levers
     if LEVERS_TABLE in data and not isinstance(data[LEVERS_TABLE], dict):
         raise ScenarioError(f"{where}: levers = {data[LEVERS_TABLE]!r}: must be a table of lever id = value")
-    return data, where
+    return data
 
 
 SHIPPED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a shipped scenario's name: no path separators
@@ -109,16 +115,33 @@ def _read_one(
             )
         raw = resources.files("model.scenarios").joinpath(f"{text_name}.toml").read_bytes()
         where, here = f"model/scenarios/{text_name}.toml", None
+    return _parse(raw, where), where, here
+
+
+def _parse(raw: bytes, where: str) -> dict[str, Any]:
+    """TOML bytes as data (nothing in them is run), or a `ScenarioError` saying why not."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{where}: not a text file (a scenario is UTF-8 TOML)") from None
     try:
-        return tomllib.loads(text), where, here
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{where}: not valid TOML: {exc}") from None
     except RecursionError:
         raise ScenarioError(f"{where}: not valid TOML: arrays or tables nested too deeply") from None
+
+
+MAX_UPLOAD_BYTES = 2_000_000  # a scenario file is tens of kB; a larger upload is refused unread
+
+
+def read_uploaded(raw: bytes, filename: str = "upload") -> dict[str, Any]:
+    """An uploaded scenario file as data, its `extends` merged (shipped scenarios only: an upload
+    may not name files on the server). Not yet validated; its `[levers]` table still there."""
+    where = f"uploaded file {filename!r}"
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"{where}: {len(raw):,} bytes: a scenario file may be at most {MAX_UPLOAD_BYTES:,} bytes")
+    return _merged(_parse(raw, where), where, None, (), allow_paths=False)
 
 
 def format_validation_error(exc: ValidationError, where: str = "scenario") -> str:

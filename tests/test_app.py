@@ -176,3 +176,20 @@ def test_downloads_are_valid_files(tmp_path):
     assert scenario_hash(again.scenario) == scenario_hash(original.scenario)
     rerun = simulate(str(path), years=2)
     pd.testing.assert_frame_equal(rerun.monthly, result.monthly)  # the same numbers from the file
+
+
+def test_an_uploaded_scenario_is_checked_by_field_before_it_runs():
+    good = b'[meta]\nname = "my-policy"\nextends = "teaching-5-node"\n\n[levers]\n"settlement.recovery_ratio" = 0.9\n'
+    data, error = app.check_upload(good, "my.toml")
+    assert error == "" and data["meta"]["name"] == "my-policy"
+    base, _ = app.run_scenario(data, first_month_only=True)
+    assert base.scenario.settlement.recovery_ratio == 0.9
+    bad = b'[meta]\nname = "x"\nextends = "teaching-5-node"\n\n[settlement]\nrecovery_ratio = 1.5\nvoll_per_kwh = "a lot"\n'
+    data, error = app.check_upload(bad, "bad.toml")
+    assert data is None and "settlement.recovery_ratio = 1.5: Input should be less than or equal to 1" in error
+    assert "settlement.voll_per_kwh = 'a lot'" in error
+    for raw, message in ((b'[meta]\nname = "x"\nextends = "/etc/passwd.toml"\n', "only shipped scenarios"),
+                         (b"\xff\xfe binary", "not a text file"),
+                         (b"x" * 3_000_000, "may be at most 2,000,000 bytes")):
+        data, error = app.check_upload(raw, "f.toml")
+        assert data is None and message in error, error

@@ -14,7 +14,7 @@ from experiments.simulate import prepare
 from model.levers import is_schedule
 
 
-def scenario_toml(scenario: str, levers: dict[str, Any]) -> str:
+def scenario_toml(scenario: str | dict, levers: dict[str, Any]) -> str:
     """The scenario with `levers` applied; levers with dates stay a `[levers]` table (they act during
     the run). Raises the levers' and the scenario's input errors."""
     prep = prepare(scenario, levers, allow_paths=False)
@@ -24,7 +24,7 @@ def scenario_toml(scenario: str, levers: dict[str, Any]) -> str:
     dated = {k: v for k, v in levers.items() if is_schedule(v)}
     if dated:
         data["levers"] = dated
-    header = (f"# {scenario} with the levers set in the Surplus app: "
+    header = (f"# {prep.scenario.meta.name} with the levers set in the Surplus app: "
               + (", ".join(f"{k} = {v}" for k, v in sorted(levers.items())) or "none") + "\n")
     return header + tomli_w.dumps(data)
 
@@ -43,9 +43,10 @@ def parquet_bytes(result: RunResult) -> bytes:
 
 
 @solara.component
-def Downloads(scenario: str, levers: dict[str, Any], result: RunResult) -> None:
+def Downloads(scenario: str | dict, levers: dict[str, Any], result: RunResult) -> None:
     """Buttons: metrics (CSV, fiscal years CSV, Parquet) and the scenario TOML."""
-    name = f"{scenario}-policy" if levers else scenario
+    base_name = result.scenario.meta.name
+    name = f"{base_name}-policy" if levers else base_name
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(lambda: csv_bytes(result), filename=f"{name}-monthly.csv", label="Monthly metrics (CSV)")
         solara.FileDownload(lambda: csv_bytes(result, yearly=True), filename=f"{name}-fiscal-years.csv",
