@@ -27,19 +27,21 @@ from ui.downloads import Downloads
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
+from ui.money_view import MoneyView
 from ui.share import decode, encode
 from ui.text import Md
 from ui.warnings import warnings
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
-CHARTS = (  # metric, title, scale, unit (None: the registry's)
-    ("average_tariff_per_kwh", "Average tariff", 1.0, None),
-    ("circular_debt", "Circular debt", 1e-9, "bn {currency}"),
-    ("rooftop_pv_mw", "Rooftop PV", 1.0, None),
-    ("large_load_contribution", "Large loads' net contribution to fixed costs", 1e-9, "bn {currency}/month"),
-    ("unserved_energy_gwh", "Unserved energy", 1.0, None),
-    ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None),
+CHARTS = (  # metric, title, scale, unit (None: the registry's), target (value, label) or None
+    ("household_tariff_per_kwh", "Household tariff", 1.0, None, None),
+    ("circular_debt_change", "Circular-debt flow", 1e-9, "bn {currency}/month", (0.0, "target: no new debt")),
+    ("rooftop_pv_mw", "Rooftop PV", 1.0, None, None),
+    ("large_load_contribution", "Large loads' net contribution to fixed costs", 1e-9, "bn {currency}/month",
+     (0.0, "below: a subsidy")),
+    ("unserved_energy_gwh", "Unserved energy", 1.0, None, (0.0, "target: none")),
+    ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None, None),
 )
 
 
@@ -112,11 +114,11 @@ def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
     if notes:
         Md("**Watch:**\n\n" + "\n".join(f"- {n}" for n in notes), style={"color": "#8a4b00"})
     with solara.Row(style={"flex-wrap": "wrap"}):
-        for metric, title, scale, unit in CHARTS:
+        for metric, title, scale, unit, target in CHARTS:
             if metric not in base.monthly:
                 continue
             option = line_option(metric, title, base, policy, currency, scale,
-                                 None if unit is None else unit.replace("{currency}", currency))
+                                 None if unit is None else unit.replace("{currency}", currency), target)
             with solara.Column(style={"width": "560px"}):
                 solara.FigureEcharts(option=option, attributes={"style": "height: 260px; width: 540px;"})
 
@@ -232,6 +234,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
                 Overview(base, policy, status)
+            with solara.lab.Tab("Money"):
+                if state in ("same", "done") and policy is not None:
+                    MoneyView(base, policy)
+                else:
+                    solara.Text(status or "computing…")
             with solara.lab.Tab("Downloads"):
                 if state in ("same", "done") and policy is not None:
                     Md("The policy run's metrics, and the scenario with these levers applied: "

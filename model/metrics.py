@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY
+from agents.tariff_classes import CLASS_CODES
+
+RESIDENTIAL = CLASS_CODES["residential"]
 
 if TYPE_CHECKING:
     from grid.clearing import ClearingResult
@@ -78,6 +81,8 @@ REGISTRY: tuple[Metric, ...] = (
     # tariffs and what consumers pay
     _m("average_tariff_per_kwh", "{currency}/kWh", "Billed revenue per kWh sold to grid consumers, all classes.",
        "mean", "lower", "tariffs"),
+    _m("household_tariff_per_kwh", "{currency}/kWh", "Billed revenue per kWh sold to households (the residential "
+       "classes, protected or not).", "mean", "lower", "tariffs"),
     _m("tariff_{class}_per_kwh", "{currency}/kWh", "Billed revenue per kWh sold to one consumer class.",
        "mean", "lower", "tariffs", "class"),
     _m("capacity_payment_per_kwh_sold", "{currency}/kWh", "Capacity payments divided by kWh sold: the capacity "
@@ -234,7 +239,11 @@ def record_tariffs(model: object, o: MonthOutcome) -> dict[str, float]:
         "tariff_scale": model.tariffs.scale,
         "fixed_charge_per_month": model.tariffs.fixed_charge_per_month,
     }
-    for name in model.population.classes.names:
+    classes = model.population.classes
+    households = [n for n, code in zip(classes.names, classes.tariff_class, strict=True) if code == RESIDENTIAL]
+    out["household_tariff_per_kwh"] = _ratio(sum(s.billed_by_class[n] for n in households),
+                                             sum(s.sales_mwh_by_class[n] for n in households) * 1000.0)
+    for name in classes.names:
         out[f"tariff_{name}_per_kwh"] = _ratio(s.billed_by_class[name], s.sales_mwh_by_class[name] * 1000.0)
     return out
 

@@ -121,7 +121,7 @@ def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
 def test_the_grid_view_browses_months_and_hours():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
-    rc.find(v.Tabs).widget.v_model = 2  # Overview, Downloads, Grid
+    rc.find(v.Tabs).widget.v_model = 3  # Overview, Money, Downloads, Grid
     text = _wait(rc, lambda t: "Nodal prices" in t)
     assert "LESCO (Lahore)" in text and "July 2024" in text
     assert rc.find(ipywidgets.Image).widgets, "the grid drawing"
@@ -193,3 +193,17 @@ def test_an_uploaded_scenario_is_checked_by_field_before_it_runs():
                          (b"x" * 3_000_000, "may be at most 2,000,000 bytes")):
         data, error = app.check_upload(raw, "f.toml")
         assert data is None and message in error, error
+
+
+def test_the_money_view_shows_each_flow_and_its_change():
+    from experiments.simulate import simulate
+    from ui.money_view import money_markdown
+
+    base = simulate("pakistan-2025", years=2, agents=2000)
+    cut = simulate("pakistan-2025", {"capacity.payment_cut_share": 0.2}, years=2, agents=2000)
+    table = money_markdown(base, cut)
+    row = next(line for line in table.splitlines() if line.startswith("| single buyer → plants: capacity"))
+    fy25 = cut.yearly.loc["FY2025", "capacity_payments"] / 1e9
+    change = fy25 - base.yearly.loc["FY2025", "capacity_payments"] / 1e9
+    assert f"{fy25:,.0f} ({change:+,.1f})" in row and change < 0
+    assert "| bn PKR | FY2025 | FY2026 |" in table

@@ -55,6 +55,16 @@ def test_tariff_metrics_agree_with_what_the_consumers_were_billed(miners):
         float(pop.weight[c] @ pop.bill[c]) / float(pop.weight[c] @ pop.billed_kwh[c]), rel=1e-12)
 
 
+def test_household_tariff_is_what_the_residential_classes_were_billed(miners):
+    from agents.tariff_classes import CLASS_CODES
+
+    pop = miners.population
+    res = (pop.classes.tariff_class == CLASS_CODES["residential"])[pop.cls]
+    expected = float(pop.weight[res] @ pop.bill[res]) / float(pop.weight[res] @ pop.billed_kwh[res])
+    assert miners.metrics["household_tariff_per_kwh"] == pytest.approx(expected, rel=1e-12)
+    assert miners.metrics["household_tariff_per_kwh"] != miners.metrics["average_tariff_per_kwh"]
+
+
 def test_energy_metrics_agree_with_the_clearing(miners):
     res = miners.last_clearing
     rec = miners.hourly[-1]

@@ -25,8 +25,9 @@ def _values(result: RunResult | None, metric: str, months: int, scale: float) ->
 
 
 def line_option(metric: str, title: str, base: RunResult, policy: RunResult | None, currency: str,
-                scale: float = 1.0, unit: str | None = None) -> dict:
-    """Baseline (grey, dashed) and policy (blue) of one metric, month by month, fiscal-year ticks."""
+                scale: float = 1.0, unit: str | None = None, target: tuple[float, str] | None = None) -> dict:
+    """Baseline (grey, dashed) and policy (blue) of one metric, month by month, fiscal-year ticks; a
+    `target` (value, label) is drawn as a horizontal line."""
     months = base.months
     dates = base.monthly["date"].tolist()
     unit = unit or metric_of(metric)[0].unit_in(currency)
@@ -40,6 +41,10 @@ def line_option(metric: str, title: str, base: RunResult, policy: RunResult | No
         series.append({"name": "policy", "type": "line", "showSymbol": False,
                        "data": _values(policy, metric, months, scale),
                        "lineStyle": {"width": 2, "color": POLICY_COLOUR}, "itemStyle": {"color": POLICY_COLOUR}})
+    if target is not None:
+        series[0]["markLine"] = {"silent": True, "symbol": "none", "label": {"formatter": target[1], "fontSize": 10},
+                                 "lineStyle": {"color": "#2e7d32", "type": "dotted"},
+                                 "data": [{"yAxis": target[0]}]}
     return {
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},

@@ -23,9 +23,12 @@ class Kpi:
     scale: float = 1.0
     unit: str | None = None   # None: the registry's unit
     decimals: int = 2
+    us_cents: bool = False    # a price per kWh shown in US cents at the year's exchange rate
 
 
 KPIS = (
+    Kpi("household_tariff_per_kwh", "Household tariff"),
+    Kpi("household_tariff_per_kwh", "Household tariff in US cents", 100.0, "US¢/kWh", 2, us_cents=True),
     Kpi("average_tariff_per_kwh", "Average tariff"),
     Kpi("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold"),
     Kpi("circular_debt", "Circular debt (end of year)", 1e-9, "bn {currency}", 0),
@@ -70,6 +73,9 @@ def kpi_values(base: RunResult, policy: RunResult, year: str) -> list[KpiValue]:
         m = metric_of(k.metric)[0]
         b = float(base.yearly.loc[year, k.metric]) * k.scale
         p = float(policy.yearly.loc[year, k.metric]) * k.scale
+        if k.us_cents:
+            b /= float(base.yearly.loc[year, "fx_per_usd"])
+            p /= float(policy.yearly.loc[year, "fx_per_usd"])
         change = p - b
         tiny = 0.5 * 10 ** (-k.decimals)
         if not (math.isfinite(change)) or abs(change) < tiny or m.better == "neither":

@@ -28,6 +28,7 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server_url)
     expect(page.get_by_text("Average tariff, FY2034")).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("Household tariff in US cents, FY2034")).to_be_visible()
     expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)  # ECharts drew, offline
     card = page.locator(".kpi-change").first
     before = card.inner_text()
@@ -54,6 +55,8 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     other.close()
     assert not other_problems, other_problems
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
+    page.get_by_role("tab", name="Money").click()
+    expect(page.get_by_text("single buyer → plants: capacity (take-or-pay)")).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Downloads").click()
     for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
                          ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):
