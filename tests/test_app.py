@@ -207,3 +207,13 @@ def test_the_money_view_shows_each_flow_and_its_change():
     change = fy25 - base.yearly.loc["FY2025", "capacity_payments"] / 1e9
     assert f"{fy25:,.0f} ({change:+,.1f})" in row and change < 0
     assert "| bn PKR | FY2025 | FY2026 |" in table
+
+
+def test_switching_scenario_resets_the_levers_and_runs_the_new_baseline():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    _slider(rc, "Bill collection").v_model = 0.9
+    _wait(rc, lambda t: "settlement.recovery_ratio = 0.9" in t)
+    rc.find(v.Select, label="Scenario").widget.v_model = "teaching-5-node-miners"
+    text = _wait(rc, lambda t: "Teaching" in t and "Levers moved: none" in t and "Average tariff, FY" in t)
+    assert "USD/kWh" in text  # the teaching grid's currency on the cards
