@@ -217,3 +217,24 @@ def test_switching_scenario_resets_the_levers_and_runs_the_new_baseline():
     rc.find(v.Select, label="Scenario").widget.v_model = "teaching-5-node-miners"
     text = _wait(rc, lambda t: "Teaching" in t and "Levers moved: none" in t and "Average tariff, FY" in t)
     assert "USD/kWh" in text  # the teaching grid's currency on the cards
+
+
+def test_a_lever_with_a_start_date_is_a_policy_package():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    _slider(rc, "Capacity-payment cut").v_model = 0.3
+    _wait(rc, lambda t: "capacity.payment_cut_share = 0.3" in t)
+    starts = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith("from (YYYY-MM")]
+    cut_start = starts[[lv.id for lv in applicable(app.run_scenario(app.DEFAULT_SCENARIO, first_month_only=True)[0]
+                                                     .scenario.model_dump()) if lv.live or lv.schedule_write]
+                        .index("capacity.payment_cut_share")]
+    cut_start.v_model = "2028-07"
+    cut_start.fire_event("focusout", None)  # the field reports on leaving it, as a user does
+    _wait(rc, lambda t: "capacity.payment_cut_share = {'2028-07': 0.3}" in t and "running" not in t
+          and "starting" not in t)
+    chart = next(w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
+                 if w.option["title"]["text"] == "Capacity charge per kWh sold")
+    base, policy = (s["data"] for s in chart.option["series"])
+    july_2028 = chart.option["xAxis"]["data"].index("FY29")
+    assert base[:july_2028] == policy[:july_2028]                            # nothing changes before the date
+    assert all(p < b for b, p in zip(base[july_2028:], policy[july_2028:]))  # the cut applies from it

@@ -28,10 +28,35 @@ def _label(lv: Lever, currency: str) -> str:
     return f"{lv.label} ({unit})" if unit and unit not in ("yes/no", "date") else lv.label
 
 
+def schedulable(lv: Lever) -> bool:
+    """A lever that can take a start date (its fields are read month by month, or it adds a dated rule)."""
+    return lv.live or lv.schedule_write is not None
+
+
+def split(value: Any) -> tuple[Any, str]:
+    """(value, start 'YYYY-MM' or '') of a lever's setting: a plain value, or a one-date schedule."""
+    if isinstance(value, dict) and len(value) == 1:
+        (start, v), = value.items()
+        return v, str(start)
+    return value, ""
+
+
+def join(value: Any, start: str) -> Any:
+    """A lever's setting from a value and an optional start ('YYYY-MM')."""
+    return {start: value} if start else value
+
+
 @solara.component
 def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], None], currency: str) -> None:
-    """One lever's control, its current value from `value` (the scenario's default when None)."""
+    """One lever's control, its current value from `value` (the scenario's default when None); a lever
+    that can start later has a 'from' field (a policy package with a date)."""
+    value, start = split(value)
     current = lv.default(data) if value is None else value
+    set_setting = on_value
+
+    def on_value(v: Any) -> None:  # the control's new value keeps the start date
+        set_setting(join(v, start))
+
     label = _label(lv, currency)
     tip = f"{lv.explanation} Default: {describe_default(lv, data)}."
     source = lv.source(data)
@@ -54,9 +79,14 @@ def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], No
                                  min=int(lv.minimum), max=int(lv.maximum), step=int(lv.step or 1),
                                  on_value=on_value, thumb_label="always")
             else:
-                start = float(current) if current is not None else float(lv.minimum or 0.0)
-                solara.SliderFloat(label=label, value=start, min=float(lv.minimum), max=float(lv.maximum),
+                begin = float(current) if current is not None else float(lv.minimum or 0.0)
+                solara.SliderFloat(label=label, value=begin, min=float(lv.minimum), max=float(lv.maximum),
                                    step=float(lv.step or 0.01), on_value=on_value, thumb_label="always")
+    if schedulable(lv) and lv.kind in ("float", "int", "bool", "choice"):
+        def start_changed(text: str) -> None:
+            set_setting(join(current, text.strip()))
+        solara.InputText(label="from (YYYY-MM; empty: from the start)", value=start, on_value=start_changed,
+                         continuous_update=False)
 
 
 @solara.component
