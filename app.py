@@ -182,7 +182,8 @@ def Page() -> None:
         with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
                                   "padding": "8px", "border-right": "1px solid #ddd"}):
             solara.Select("Scenario", values=shipped_scenarios(), value=scenario, on_value=scenario_changed)
-            solara.FileDrop(label="Or drop a scenario file (TOML) here", on_file=file_dropped, lazy=False)
+            with solara.Column(style={"min-height": "56px"}):
+                solara.FileDrop(label="or drop a scenario file (.toml) here", on_file=file_dropped, lazy=False)
             if uploaded is not None:
                 solara.Info(f"Running the uploaded scenario '{uploaded['meta']['name']}' "
                             "(choose a scenario above to leave it).")

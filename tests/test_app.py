@@ -224,7 +224,7 @@ def test_a_lever_with_a_start_date_is_a_policy_package():
     _wait(rc, lambda t: "Average tariff, FY" in t)
     _slider(rc, "Capacity-payment cut").v_model = 0.3
     _wait(rc, lambda t: "capacity.payment_cut_share = 0.3" in t)
-    starts = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith("from (YYYY-MM")]
+    starts = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith("from YYYY-MM")]
     cut_start = starts[[lv.id for lv in applicable(app.run_scenario(app.DEFAULT_SCENARIO, first_month_only=True)[0]
                                                      .scenario.model_dump()) if lv.live or lv.schedule_write]
                         .index("capacity.payment_cut_share")]

@@ -85,7 +85,7 @@ def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], No
     if schedulable(lv) and lv.kind in ("float", "int", "bool", "choice"):
         def start_changed(text: str) -> None:
             set_setting(join(current, text.strip()))
-        solara.InputText(label="from (YYYY-MM; empty: from the start)", value=start, on_value=start_changed,
+        solara.InputText(label="from YYYY-MM (optional)", value=start, on_value=start_changed,
                          continuous_update=False)
 
 
