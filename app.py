@@ -24,6 +24,7 @@ from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.charts import line_option
 from ui.downloads import Downloads
+from ui.events_view import EventsView
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
@@ -238,6 +239,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             with solara.lab.Tab("Money"):
                 if state in ("same", "done") and policy is not None:
                     MoneyView(base, policy)
+                else:
+                    solara.Text(status or "computing…")
+            with solara.lab.Tab("Large loads and sandbox"):
+                if state in ("same", "done") and policy is not None:
+                    EventsView(policy)
                 else:
                     solara.Text(status or "computing…")
             with solara.lab.Tab("Downloads"):

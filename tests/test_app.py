@@ -121,7 +121,7 @@ def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
 def test_the_grid_view_browses_months_and_hours():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
-    rc.find(v.Tabs).widget.v_model = 3  # Overview, Money, Downloads, Grid
+    rc.find(v.Tabs).widget.v_model = 4  # Overview, Money, Large loads and sandbox, Downloads, Grid
     text = _wait(rc, lambda t: "Nodal prices" in t)
     assert "LESCO (Lahore)" in text and "July 2024" in text
     assert rc.find(ipywidgets.Image).widgets, "the grid drawing"
@@ -238,3 +238,14 @@ def test_a_lever_with_a_start_date_is_a_policy_package():
     july_2028 = chart.option["xAxis"]["data"].index("FY29")
     assert base[:july_2028] == policy[:july_2028]                            # nothing changes before the date
     assert all(p < b for b, p in zip(base[july_2028:], policy[july_2028:]))  # the cut applies from it
+
+
+def test_the_events_view_lists_sandbox_decisions_with_reasons():
+    from experiments.simulate import simulate
+    from ui.events_view import events_markdown
+
+    result = simulate("pakistan-2025-sandbox", years=2, agents=2000)
+    table = events_markdown(result)
+    assert "| mining_s19 | sandbox refused |" in table and "J/TH" in table  # refused for its efficiency, and why
+    assert "| mining_coast | sandbox admitted |" in table
+    assert events_markdown(simulate("teaching-5-node", years=1)) == ""

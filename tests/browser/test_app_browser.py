@@ -57,6 +57,8 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
     page.get_by_role("tab", name="Money").click()
     expect(page.get_by_text("single buyer → plants: capacity (take-or-pay)")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Large loads and sandbox").click()
+    expect(page.get_by_text("No large load entered")).to_be_visible(timeout=30_000)  # dormant sites: no events
     page.get_by_role("tab", name="Downloads").click()
     for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
                          ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):

@@ -1,0 +1,29 @@
+"""Events of a run: large loads entering, leaving or refused (with the reason), sites chosen, and every
+sandbox decision (admission, deferral, refusal with its reason, extension, graduation, closure)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import solara
+
+from experiments.results import RunResult
+from ui.text import Md
+
+
+def events_markdown(result: RunResult) -> str:
+    """The events as a markdown table, in date order ('' when there are none)."""
+    ev = result.events
+    if ev.empty:
+        return ""
+    rows = ["| month | large load | what happened | why | detail |", "|---|---|---|---|---|"]
+    for e in ev.itertuples():
+        cells = [f"{pd.Timestamp(e.date):%b %Y}", str(e.load), str(e.event), str(e.reason or ""), str(e.detail or "")]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(rows)
+
+
+@solara.component
+def EventsView(result: RunResult) -> None:
+    """The policy run's events, or a sentence when nothing happened."""
+    text = events_markdown(result)
+    Md(text or "No large load entered, left, was sited or applied to a sandbox in this run.")
