@@ -49,8 +49,7 @@ Decisions (documented in the report of issue 9):
 - Hangs: SIGALRM in the process running the mutant (a solver stuck inside C code is only
   interrupted when it returns to Python); each campaign worker has a 4 GiB address-space limit.
 - Money balance: the change in circular debt equals the parties' own ledgers (plants, consumers,
-  large loads; the same independent check as tests/money_ledgers.py, repeated here so that the
-  library does not import the tests).
+  large loads; the independent check of experiments/money_check.py, shared with the tests).
 """
 
 from __future__ import annotations
@@ -713,35 +712,28 @@ def _energy_balance(model) -> list[str]:
 
 
 class _Ledgers:
-    """Money conservation from the parties' own ledgers (as tests/money_ledgers.py): the single
-    buyer's circular debt must move by what plants received plus network costs plus export credits,
-    minus consumers' collected bills, the subsidy and large loads' bills."""
+    """Money conservation from the parties' own ledgers (`experiments.money_check`): the single buyer's
+    circular debt must move by what they add up to, within rounding of the month's largest flow."""
+
+    def __init__(self) -> None:
+        from experiments.money_check import LedgerReader
+
+        self.reader = LedgerReader()
 
     def before(self, model) -> None:
-        from agents.large_load import LargeLoad
-
-        self.debt0 = model.circular_debt
-        self.plants0 = sum(p.energy_revenue + p.capacity_revenue for p in model.plants)
-        self.large0 = sum(a.power_bill for a in model.agents if isinstance(a, LargeLoad))
+        self.reader.before(model)
 
     def after(self, model) -> list[str]:
-        from agents.large_load import LargeLoad
-
-        pop, st = model.population, model.spec.settlement
-        to_plants = sum(p.energy_revenue + p.capacity_revenue for p in model.plants) - self.plants0
-        large = sum(a.power_bill for a in model.agents if isinstance(a, LargeLoad)) - self.large0
-        credits = float((pop.weight * pop.credit).sum())
-        bills = float((pop.weight * pop.bill).sum())
-        expected = (to_plants + st.network_cost_per_month + credits - bills * st.recovery_ratio
-                    - st.subsidy_per_month - large)
-        actual = model.circular_debt - self.debt0
-        parts = [to_plants, st.network_cost_per_month, credits, bills, st.subsidy_per_month, large, actual]
+        m = self.reader.after(model)
+        st = model.spec.settlement
+        parts = [m.to_plants, st.network_cost_per_month, m.export_credits, m.consumer_bills, st.subsidy_per_month,
+                 m.large_load_bills, m.actual]
         if not all(math.isfinite(float(p)) for p in parts):
-            return [f"money: non-finite ledger (plants {to_plants:.6g}, credits {credits:.6g}, bills {bills:.6g}, "
-                    f"large loads {large:.6g}, Δ debt {actual:.6g})"]
+            return [f"money: non-finite ledger (plants {m.to_plants:.6g}, credits {m.export_credits:.6g}, "
+                    f"bills {m.consumer_bills:.6g}, large loads {m.large_load_bills:.6g}, Δ debt {m.actual:.6g})"]
         scale = max(abs(float(p)) for p in parts)
-        if abs(actual - expected) > max(1.0, 1e-9 * scale):
-            return [f"money not balanced: Δ circular debt {actual:,.2f} vs ledgers {expected:,.2f}"]
+        if abs(m.actual - m.expected) > max(1.0, 1e-9 * scale):
+            return [f"money not balanced: Δ circular debt {m.actual:,.2f} vs ledgers {m.expected:,.2f}"]
         return []
 
 
