@@ -97,25 +97,32 @@ def simulate(
                         on_month=on_month, keep_hourly=keep_hourly)
 
 
+def _months(prep: Prepared) -> Iterator[tuple[int, int, _Recorder]]:
+    """Build the model of `prep` and step it, yielding (months done, months in the run, recorder)
+    after every month."""
+    t0 = time.perf_counter()  # the wall time counts the model's build
+    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
+    rec = _Recorder(model, prep, t0)
+    months = 12 * prep.years
+    for k in range(months):
+        model.step()
+        rec.month()
+        yield k + 1, months, rec
+
+
 def run_prepared(
     prep: Prepared, *, on_month: Callable[[MonthProgress], bool | None] | None = None, keep_hourly: bool = False,
 ) -> RunResult:
     """Run a prepared scenario (see `simulate`)."""
-    t0 = time.perf_counter()
-    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
-    months = 12 * prep.years
-    rec = _Recorder(model)
     stopped = False
-    for k in range(months):
-        model.step()
-        rec.month()
+    for done, months, rec in _months(prep):
         if on_month is not None:
-            progress = MonthProgress(k + 1, months, rec.rows[-1]["date"], rec.rows[-1],
-                                     lambda: rec.result(prep, t0, stopped=True, keep_hourly=False))
+            progress = MonthProgress(done, months, rec.rows[-1]["date"], rec.rows[-1],
+                                     lambda rec=rec: rec.result(stopped=True, keep_hourly=False))
             if on_month(progress) is False:
-                stopped = k + 1 < months
+                stopped = done < months
                 break
-    return rec.result(prep, t0, stopped=stopped, keep_hourly=keep_hourly)
+    return rec.result(stopped=stopped, keep_hourly=keep_hourly)
 
 
 def run_stream(
@@ -127,27 +134,22 @@ def run_stream(
     when asked). `should_stop` is asked after every month; when it says so the run ends and the last
     yield holds the months done (`manifest["stopped_early"]`)."""
     first_after = every_months if first_after is None else first_after
-    t0 = time.perf_counter()
-    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
-    months = 12 * prep.years
-    rec = _Recorder(model)
-    for k in range(months):
-        model.step()
-        rec.month()
+    for done, months, rec in _months(prep):
         if should_stop is not None and should_stop():
-            yield rec.result(prep, t0, stopped=k + 1 < months, keep_hourly=keep_hourly)
+            yield rec.result(stopped=done < months, keep_hourly=keep_hourly)
             return
-        done = k + 1
         if done < months and (done == first_after or (done > first_after and (done - first_after) % every_months == 0)):
-            yield rec.result(prep, t0, stopped=True, keep_hourly=False)
-    yield rec.result(prep, t0, stopped=False, keep_hourly=keep_hourly)
+            yield rec.result(stopped=True, keep_hourly=False)
+    yield rec.result(stopped=False, keep_hourly=keep_hourly)
 
 
 class _Recorder:
     """Collects a model's monthly outputs as it runs."""
 
-    def __init__(self, model: SurplusModel) -> None:
+    def __init__(self, model: SurplusModel, prep: Prepared, t0: float) -> None:
         self.model = model
+        self.prep = prep
+        self.t0 = t0
         self.rows: list[dict[str, Any]] = []
         self.dates: list[str] = []
         self.price: list[np.ndarray] = []
@@ -180,8 +182,8 @@ class _Recorder:
                                     "reason": getattr(load, "reason", "") or "", "detail": f"{before} → {now}"})
                 self._status[self._id(load)] = now
 
-    def result(self, prep: Prepared, t0: float, *, stopped: bool, keep_hourly: bool) -> RunResult:
-        m = self.model
+    def result(self, *, stopped: bool, keep_hourly: bool) -> RunResult:
+        m, prep, t0 = self.model, self.prep, self.t0
         events = list(self.events)
         for e in m.large_loads.sandbox_events():
             events.append({"date": e["date"], "load": e["load"], "event": f"sandbox {e['event']}",
