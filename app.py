@@ -56,12 +56,11 @@ def source_key(source: Source) -> str:
     return "upload:" + hashlib.sha256(json.dumps(source, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def run_scenario(scenario: Source, *, first_month_only: bool = False, seed: int = 1) -> tuple[RunResult | None, str]:
-    """A run of a shipped scenario (or an uploaded one) with its hourly tables (only its first month
-    when asked), or an error message; a name comes from the browser, so only shipped ones are accepted."""
+def run_scenario(scenario: Source, *, seed: int = 1) -> tuple[RunResult | None, str]:
+    """A run of a shipped scenario (or an uploaded one) with its hourly tables, or an error message;
+    a name comes from the browser, so only shipped ones are accepted."""
     try:
-        stop_after_first = (lambda progress: False) if first_month_only else None
-        return simulate(scenario, seed=seed, keep_hourly=True, on_month=stop_after_first, allow_paths=False), ""
+        return simulate(scenario, seed=seed, keep_hourly=True, allow_paths=False), ""
     except INPUT_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback

@@ -36,9 +36,9 @@ def _run_argument(name: str):
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r}: must be a whole number") from None
         try:
-            return check_run_argument(name, value, shown="")
+            return check_run_argument(name, value)
         except LeverError as exc:
-            raise argparse.ArgumentTypeError(str(exc).strip(" =").lstrip("= ")) from None
+            raise argparse.ArgumentTypeError(str(exc)) from None
     parse.__name__ = name
     return parse
 

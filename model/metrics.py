@@ -278,7 +278,7 @@ def record_energy(model: object, o: MonthOutcome) -> dict[str, float]:
     }
     weights = o.load_mw * hw[None, :]
     out["mean_nodal_price_per_mwh"] = float((res.lmp_per_mwh * weights).sum() / max(weights.sum(), 1e-12))
-    for t in model.technologies:
+    for t in model.dimensions["technology"]:
         sel = model.technology_masks.get(t)
         out[f"capacity_factor_{t}"] = (math.nan if sel is None else
                                        float(o.plant_mwh[sel].sum() / (caps[sel].sum() * o.hours_in_month)))

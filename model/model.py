@@ -117,7 +117,6 @@ class SurplusModel(Model):
         self.fleet = build_fleet(sc.plants, self.shapes)
         self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
-        self.technologies = TECHNOLOGIES
         self.technology_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self.zero_cost_plants = np.isin(tech, list(ZERO_COST_TECH))
         self._offer_nodes = [p.node for p in self.plants] + self.grid.node_ids  # plants, then rooftop surplus

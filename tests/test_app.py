@@ -9,7 +9,7 @@ import solara
 
 import app
 from ui.kpis import GOOD, kpi_values, last_full_year
-from ui.levers_panel import applicable
+from ui.levers_panel import applicable, schedulable
 
 
 def _widgets(root):
@@ -83,7 +83,7 @@ def test_moving_a_lever_changes_the_policy_and_keeps_the_baseline():
 def test_every_lever_group_renders_and_applies_to_the_scenario():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
-    data = app.run_scenario(app.DEFAULT_SCENARIO, first_month_only=True)[0].scenario.model_dump()
+    data = app.prepare(app.DEFAULT_SCENARIO).scenario.model_dump()
     groups = {lv.group for lv in applicable(data)}
     text = _texts(rc)
     for group in groups:
@@ -182,8 +182,7 @@ def test_an_uploaded_scenario_is_checked_by_field_before_it_runs():
     good = b'[meta]\nname = "my-policy"\nextends = "teaching-5-node"\n\n[levers]\n"settlement.recovery_ratio" = 0.9\n'
     data, error = app.check_upload(good, "my.toml")
     assert error == "" and data["meta"]["name"] == "my-policy"
-    base, _ = app.run_scenario(data, first_month_only=True)
-    assert base.scenario.settlement.recovery_ratio == 0.9
+    assert app.prepare(data).scenario.settlement.recovery_ratio == 0.9
     bad = b'[meta]\nname = "x"\nextends = "teaching-5-node"\n\n[settlement]\nrecovery_ratio = 1.5\nvoll_per_kwh = "a lot"\n'
     data, error = app.check_upload(bad, "bad.toml")
     assert data is None and "settlement.recovery_ratio = 1.5: Input should be less than or equal to 1" in error
@@ -225,9 +224,8 @@ def test_a_lever_with_a_start_date_is_a_policy_package():
     _slider(rc, "Capacity-payment cut").v_model = 0.3
     _wait(rc, lambda t: "capacity.payment_cut_share = 0.3" in t)
     starts = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith("from YYYY-MM")]
-    cut_start = starts[[lv.id for lv in applicable(app.run_scenario(app.DEFAULT_SCENARIO, first_month_only=True)[0]
-                                                     .scenario.model_dump()) if lv.live or lv.schedule_write]
-                        .index("capacity.payment_cut_share")]
+    data = app.prepare(app.DEFAULT_SCENARIO).scenario.model_dump()
+    cut_start = starts[[lv.id for lv in applicable(data) if schedulable(lv)].index("capacity.payment_cut_share")]
     cut_start.v_model = "2028-07"
     cut_start.fire_event("focusout", None)  # the field reports on leaving it, as a user does
     _wait(rc, lambda t: "capacity.payment_cut_share = {'2028-07': 0.3}" in t and "running" not in t

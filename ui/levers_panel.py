@@ -29,8 +29,9 @@ def _label(lv: Lever, currency: str) -> str:
 
 
 def schedulable(lv: Lever) -> bool:
-    """A lever that can take a start date (its fields are read month by month, or it adds a dated rule)."""
-    return lv.live or lv.schedule_write is not None
+    """A lever whose control has a start date: its fields are read month by month, or it adds a dated
+    rule (a date lever is itself a date)."""
+    return (lv.live or lv.schedule_write is not None) and lv.kind != "date"
 
 
 def split(value: Any) -> tuple[Any, str]:
@@ -82,7 +83,7 @@ def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], No
                 begin = float(current) if current is not None else float(lv.minimum or 0.0)
                 solara.SliderFloat(label=label, value=begin, min=float(lv.minimum), max=float(lv.maximum),
                                    step=float(lv.step or 0.01), on_value=on_value, thumb_label="always")
-    if schedulable(lv) and lv.kind in ("float", "int", "bool", "choice"):
+    if schedulable(lv):
         def start_changed(text: str) -> None:
             set_setting(join(current, text.strip()))
         solara.InputText(label="from YYYY-MM (optional)", value=start, on_value=start_changed,
