@@ -13,7 +13,6 @@ imported (e.g. in a test) is validated too, since the lists are looked up here a
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from pydantic import Field

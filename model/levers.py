@@ -21,7 +21,7 @@ import copy
 import datetime as dt
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from model.scenario import LEVERS_TABLE, ScenarioError, apply_overrides

@@ -9,7 +9,6 @@ The JSON Schema of `Scenario` feeds `docs/scenario-schema.md` (`python -m model.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Annotated, Any, Literal, get_args
 
@@ -40,7 +39,6 @@ from model.net_metering import RULES
 from model.schema_base import (  # noqa: F401  (re-exported: the schema's building blocks)
     HOURS,
     LAST_DATE,
-    QUANTITY_MAX,
     RATE_MAX,
     Rate,
     Id,

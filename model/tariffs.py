@@ -28,7 +28,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.tariff_classes import CLASS_CODES, TariffGroups
-from model.schema_base import QUANTITY_MAX, Hour, NonNeg, Rate, Sourced, Strict, names, variant_tag
+from model.schema_base import QUANTITY_MAX, Hour, Rate, Sourced, Strict, names, variant_tag
 
 __all__ = ["CLASS_CODES", "RETAIL_TARIFFS", "RetailTariff", "SlabTariff", "Tariffs", "TariffGroups",
            "TimeOfUseTariff", "make_retail_tariff"]
