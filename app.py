@@ -22,13 +22,15 @@ import solara.lab
 from experiments.results import RunResult
 from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
-from ui.charts import line_option
+from ui.address_bar import AddressBar
+from ui.charts import Chart, line_option
 from ui.downloads import Downloads
 from ui.events_view import EventsView
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
+from ui.opaque import Opaque
 from ui.share import decode, encode
 from ui.text import Md
 from ui.warnings import warnings
@@ -100,14 +102,16 @@ def policy_stream(scenario: Source, levers: dict[str, Any], cancel: threading.Ev
 
 
 @solara.component
-def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
-    """KPI cards, warnings and baseline-against-policy charts."""
+def Overview(base: RunResult, policy: RunResult | None, status: str, complete: RunResult | None = None,
+             stale: bool = False) -> None:
+    """KPI cards (of `complete`, the last complete policy run; dimmed when `stale`, i.e. from levers
+    since moved), warnings and baseline-against-policy charts (of `policy`, possibly partial)."""
     currency = base.manifest.get("currency", "PKR")
     year = last_full_year(base)
     shown = policy if policy is not None else base
-    if policy is not None and year is not None and year in policy.yearly.index \
-            and int(policy.yearly.loc[year, "months"]) == 12:
-        KpiCards(kpi_values(base, policy, year), year)
+    if complete is not None and year is not None and year in complete.yearly.index \
+            and int(complete.yearly.loc[year, "months"]) == 12:
+        KpiCards(kpi_values(base, complete, year), year, stale=stale)
     else:
         solara.Text(status or "computing…")
     notes = warnings(shown)
@@ -120,7 +124,7 @@ def Overview(base: RunResult, policy: RunResult | None, status: str) -> None:
             option = line_option(metric, title, base, policy, currency, scale,
                                  None if unit is None else unit.replace("{currency}", currency), target)
             with solara.Column(style={"width": "560px"}):
-                solara.FigureEcharts(option=option, attributes={"style": "height: 260px; width: 540px;"})
+                Chart(Opaque(option))
 
 
 @solara.component
@@ -153,13 +157,6 @@ def Page() -> None:
     upload_error, set_upload_error = solara.use_state("")
     source: Source = uploaded if uploaded is not None else scenario
     query = encode(scenario, levers)
-
-    def keep_url() -> None:  # the address bar always holds the link to what is shown
-        # (rendered outside a server, as in component tests, there is no address bar to update)
-        if getattr(router, "set_path", None) is not None and (router.search or "").lstrip("?") != query:
-            router.push(f"{router.path}?{query}")
-
-    solara.use_effect(keep_url, [query])
     base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
 
@@ -176,6 +173,7 @@ def Page() -> None:
             set_levers({})
 
     solara.Title("Surplus: policy explorer")
+    AddressBar(query)  # the address bar always holds the link to what is shown
     for problem in linked[2]:
         solara.Warning(f"Part of the link was not used: {problem}")
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
@@ -190,7 +188,7 @@ def Page() -> None:
             if upload_error:
                 solara.Error("The uploaded file was not used:\n" + upload_error)
             if data is not None:
-                LeverPanel(data, levers, set_levers)
+                LeverPanel(Opaque(data), levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
         Main(source, base, base_error, levers)
@@ -201,6 +199,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs."""
     tab, set_tab = solara.use_state(0)
+    drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
 
     def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
@@ -219,22 +218,27 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             return
         current = stream.value is not None and stream.value[0] == key
         state, payload = stream.value[1:] if current else ("running", None)
-        policy, status = None, ""
+        # until the new run has something to show, the last drawing stays (no redraw, no jump): charts
+        # keep their lines, KPI cards are dimmed; never across scenarios
+        last = drawn.current if drawn.current is not None and drawn.current[0] == source_key(scenario) else None
+        policy, complete, status = None, None, ""
         if state == "error":
             solara.Error(f"These lever values cannot run: {payload}")
         elif state in ("same", "done"):
-            policy = payload
+            policy = complete = payload
         elif payload is not None:
-            policy = payload
+            policy, complete = payload, last[2] if last else None
             status = f"running: month {payload.months} of {12 * base.manifest['years']}…"
         else:
+            policy, complete = (last[1], last[2]) if last else (None, None)
             status = "starting the policy run…"
+        drawn.current = (source_key(scenario), policy, complete)
         title = base.scenario.meta.title or base.scenario.meta.name
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
-                Overview(base, policy, status)
+                Overview(base, policy, status, complete, stale=complete is not policy)
             with solara.lab.Tab("Money"):
                 if state in ("same", "done") and policy is not None:
                     MoneyView(base, policy)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import math
 
+import solara
+from solara.components.echarts import EchartsWidget
+
 from experiments.results import RunResult
 from model.metrics import metric_of
+from ui.opaque import Opaque
 
 BASE_COLOUR, POLICY_COLOUR = "#8c8c8c", "#1f77b4"
 
@@ -57,3 +61,15 @@ def line_option(metric: str, title: str, base: RunResult, policy: RunResult | No
                   "axisLabel": {"fontSize": 10}},
         "series": series,
     }
+
+
+@solara.component
+def Chart(option: Opaque[dict], style: str = "height: 260px; width: 540px;") -> None:
+    """An ECharts chart of `option`. The option reaches the widget in an effect, not as an element
+    argument, so reacton never walks its numbers (see ui.opaque); an equal option sends nothing."""
+    el = EchartsWidget.element(attributes={"style": style})
+
+    def send() -> None:
+        solara.get_widget(el).option = option.value
+
+    solara.use_effect(send, [option])

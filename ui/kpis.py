@@ -91,9 +91,11 @@ def _fmt(v: float, decimals: int = 2) -> str:
 
 
 @solara.component
-def KpiCards(values: list[KpiValue], year: str) -> None:
-    """A row of cards: the policy's value and its change against the baseline."""
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
+def KpiCards(values: list[KpiValue], year: str, stale: bool = False) -> None:
+    """A row of cards: the policy's value and its change against the baseline; dimmed when `stale`
+    (levers moved since: the new run is under way)."""
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "opacity": "0.45" if stale else "1"},
+                    classes=["kpi-stale"] if stale else []):
         for v in values:
             decimals = 0 if abs(v.policy) >= 1000 else 2
             sign = "+" if v.change > 0 else ""

@@ -10,6 +10,7 @@ from typing import Any
 import solara
 
 from model.levers import LEVERS_LIST, Lever, describe_default
+from ui.opaque import Opaque
 
 
 def applicable(data: dict) -> list[Lever]:
@@ -48,9 +49,11 @@ def join(value: Any, start: str) -> Any:
 
 
 @solara.component
-def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], None], currency: str) -> None:
+def LeverControl(lv: Lever, scenario: Opaque[dict], value: Any, on_value: Callable[[Any], None], currency: str) -> None:
     """One lever's control, its current value from `value` (the scenario's default when None); a lever
-    that can start later has a 'from' field (a policy package with a date)."""
+    that can start later has a 'from' field (a policy package with a date). `scenario` holds the
+    scenario's data (opaque: see ui.opaque)."""
+    data = scenario.value
     value, start = split(value)
     current = lv.default(data) if value is None else value
     set_setting = on_value
@@ -90,9 +93,17 @@ def LeverControl(lv: Lever, data: dict, value: Any, on_value: Callable[[Any], No
                          continuous_update=False)
 
 
+Update = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 @solara.component
-def LeverPanel(data: dict, values: dict[str, Any], on_values: Callable[[dict[str, Any]], None]) -> None:
-    """Every applicable lever, grouped as the registry groups them; `values` holds the moved ones."""
+def LeverPanel(scenario: Opaque[dict], values: dict[str, Any], on_values: Callable[[Update], None]) -> None:
+    """Every applicable lever of the scenario's data (opaque: see ui.opaque), grouped as the registry
+    groups them; `values` holds the moved ones.
+    `on_values` takes an update (old lever values → new), as a `use_state` setter does: the callbacks
+    then do not hold `values`, so a move re-renders only the moved lever's control (reacton skips a
+    component whose arguments are unchanged), which keeps the move's own latency down."""
+    data = scenario.value
     currency = (data.get("meta") or {}).get("currency", "PKR")
     groups: dict[str, list[Lever]] = {}
     for lv in applicable(data):
@@ -104,9 +115,9 @@ def LeverPanel(data: dict, values: dict[str, Any], on_values: Callable[[dict[str
                 def set_value(v: Any, lever_id: str = lv.id, lever: Lever = lv) -> None:
                     if lever.kind == "date":
                         v = str(v).strip()
-                    on_values({**values, lever_id: v})
-                LeverControl(lv, data, values.get(lv.id), set_value, currency)
+                    on_values(lambda old: {**old, lever_id: v})
+                LeverControl(lv, scenario, values.get(lv.id), set_value, currency)
             if moved:
                 solara.Button(f"Reset {group.lower()}", text=True, small=True,
                               on_click=lambda ids=tuple(moved): on_values(
-                                  {k: v for k, v in values.items() if k not in ids}))
+                                  lambda old: {k: v for k, v in old.items() if k not in ids}))
