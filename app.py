@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import solara
@@ -31,21 +31,25 @@ from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
-from ui.share import decode, encode
+from ui.share import Link, decode, encode
+from ui.targets import TARGETS, encode_targets, status_lines
+from ui.targets_panel import Targets, TargetsPanel
 from ui.text import Md
 from ui.warnings import warnings
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
-CHARTS = (  # metric, title, scale, unit (None: the registry's), target (value, label) or None
-    ("household_tariff_per_kwh", "Household tariff", 1.0, None, None),
-    ("circular_debt_change", "Circular-debt flow", 1e-9, "bn {currency}/month", (0.0, "target: no new debt")),
-    ("rooftop_pv_mw", "Rooftop PV", 1.0, None, None),
-    ("large_load_contribution", "Large loads' net contribution to fixed costs", 1e-9, "bn {currency}/month",
-     (0.0, "below: a subsidy")),
-    ("unserved_energy_gwh", "Unserved energy", 1.0, None, (0.0, "target: none")),
-    ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None, None),
+CHARTS = (  # metric, title, scale, unit (None: the registry's); targets (ui.targets) are drawn by metric
+    ("household_tariff_per_kwh", "Household tariff", 1.0, None),
+    ("circular_debt", "Circular-debt stock", 1e-9, "bn {currency}"),
+    ("circular_debt_change", "Circular-debt flow", 1e-9, "bn {currency}/month"),
+    ("rooftop_pv_mw", "Rooftop PV", 1.0, None),
+    ("large_load_contribution", "Large loads' net contribution to fixed costs (below 0: a subsidy)", 1e-9,
+     "bn {currency}/month"),
+    ("unserved_energy_gwh", "Unserved energy", 1.0, None),
+    ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None),
 )
+DEFAULT_TARGETS = {t.metric: t for t in TARGETS}
 
 
 Source = str | dict  # a shipped scenario's name, or an uploaded scenario's data
@@ -103,9 +107,12 @@ def policy_stream(scenario: Source, levers: dict[str, Any], cancel: threading.Ev
 
 @solara.component
 def Overview(base: RunResult, policy: RunResult | None, status: str, complete: RunResult | None = None,
-             stale: bool = False) -> None:
+             stale: bool = False, targets: Targets | None = None,
+             on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None) -> None:
     """KPI cards (of `complete`, the last complete policy run; dimmed when `stale`, i.e. from levers
-    since moved), warnings and baseline-against-policy charts (of `policy`, possibly partial)."""
+    since moved), warnings, targets met or missed, and baseline-against-policy charts (of `policy`,
+    possibly partial) with the targets drawn."""
+    targets = DEFAULT_TARGETS if targets is None else targets
     currency = base.manifest.get("currency", "PKR")
     year = last_full_year(base)
     shown = policy if policy is not None else base
@@ -117,12 +124,18 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
     notes = warnings(shown)
     if notes:
         Md("**Watch:**\n\n" + "\n".join(f"- {n}" for n in notes), style={"color": "#8a4b00"})
+    active = {m: t for m, t in targets.items() if t is not None}
+    lines = status_lines(active, base, complete if not stale else None, currency)
+    if lines:
+        Md("**Targets:**\n\n" + "\n".join(f"- {n}" for n in lines))
+    if on_targets is not None:
+        TargetsPanel(targets, on_targets, currency)
     with solara.Row(style={"flex-wrap": "wrap"}):
-        for metric, title, scale, unit, target in CHARTS:
+        for metric, title, scale, unit in CHARTS:
             if metric not in base.monthly:
                 continue
             option = line_option(metric, title, base, policy, currency, scale,
-                                 None if unit is None else unit.replace("{currency}", currency), target)
+                                 None if unit is None else unit.replace("{currency}", currency), active.get(metric))
             with solara.Column(style={"width": "560px"}):
                 Chart(Opaque(option))
 
@@ -144,19 +157,40 @@ def PolicyHours(scenario: Source, policy: RunResult, levers: dict[str, Any]) -> 
         GridView(result)
 
 
+UPLOADED_PREFIX = "uploaded:"
+
+
+def link_problems(link: Link) -> list[str]:
+    """What of an opened link cannot be shown, in plain words (the decoder's problems, and a scenario
+    name that is not shipped: the default scenario is shown instead)."""
+    out = list(link.problems)
+    if link.scenario is not None and link.scenario not in shipped_scenarios():
+        if link.scenario.startswith(UPLOADED_PREFIX):
+            out.append(f"it was made from an uploaded scenario ('{link.scenario[len(UPLOADED_PREFIX):]}'), which a "
+                       f"link cannot carry; showing {DEFAULT_SCENARIO} instead. Drop that scenario's file on the "
+                       "left to see the same numbers.")
+        else:
+            out.append(f"scenario={link.scenario!r}: not a shipped scenario (there are: "
+                       f"{', '.join(shipped_scenarios())}); showing {DEFAULT_SCENARIO} instead.")
+    return out
+
+
 @solara.component
 def Page() -> None:
     """Per-session page: scenario, levers, the policy against the baseline."""
     router = solara.use_router()
     linked = solara.use_memo(lambda: decode(router.search or ""), [])  # a share link opened: its state
-    scenario, set_scenario = solara.use_state(linked[0] or DEFAULT_SCENARIO)
-    levers, set_levers = solara.use_state(linked[1])  # lever id → value, only the moved ones
+    scenario, set_scenario = solara.use_state(linked.scenario or DEFAULT_SCENARIO)
+    levers, set_levers = solara.use_state(linked.levers)  # lever id → value, only the moved ones
+    targets, set_targets = solara.use_state({**DEFAULT_TARGETS, **linked.targets})
     if scenario not in shipped_scenarios():  # the browser sends it: check it here
         scenario = DEFAULT_SCENARIO
     uploaded, set_uploaded = solara.use_state(None)  # an uploaded scenario's data, once it validated
     upload_error, set_upload_error = solara.use_state("")
     source: Source = uploaded if uploaded is not None else scenario
-    query = encode(scenario, levers)
+    # a link cannot carry a file: an uploaded scenario is named in it so that opening it explains that
+    shown = scenario if uploaded is None else UPLOADED_PREFIX + str(uploaded["meta"]["name"])
+    query = encode(shown, levers, encode_targets(targets))
     base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
 
@@ -174,7 +208,7 @@ def Page() -> None:
 
     solara.Title("Surplus: policy explorer")
     AddressBar(query)  # the address bar always holds the link to what is shown
-    for problem in linked[2]:
+    for problem in link_problems(linked):
         solara.Warning(f"Part of the link was not used: {problem}")
     with solara.Row(style={"align-items": "flex-start", "flex-wrap": "nowrap"}):
         with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
@@ -183,19 +217,22 @@ def Page() -> None:
             with solara.Column(style={"min-height": "56px"}):
                 solara.FileDrop(label="or drop a scenario file (.toml) here", on_file=file_dropped, lazy=False)
             if uploaded is not None:
-                solara.Info(f"Running the uploaded scenario '{uploaded['meta']['name']}' "
-                            "(choose a scenario above to leave it).")
+                solara.Info(f"Running the uploaded scenario '{uploaded['meta']['name']}' (choose a scenario above "
+                            "to leave it). A link cannot carry a file: to share it, send the scenario file "
+                            "(Downloads: 'Scenario with these levers') with the link.")
             if upload_error:
                 solara.Error("The uploaded file was not used:\n" + upload_error)
             if data is not None:
                 LeverPanel(Opaque(data), levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(source, base, base_error, levers)
+        Main(source, base, base_error, levers, targets, set_targets)
 
 
 @solara.component
-def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any]) -> None:
+def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
+         targets: Targets | None = None, on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None,
+         ) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs."""
     tab, set_tab = solara.use_state(0)
@@ -238,7 +275,8 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
-                Overview(base, policy, status, complete, stale=complete is not policy)
+                Overview(base, policy, status, complete, stale=complete is not policy, targets=targets,
+                         on_targets=on_targets)
             with solara.lab.Tab("Money"):
                 if state in ("same", "done") and policy is not None:
                     MoneyView(base, policy)

@@ -144,9 +144,9 @@ def test_a_share_link_round_trips_scenario_and_levers():
 
     levers = {"settlement.recovery_ratio": 0.95, "tariffs.reset": False, "miners.tariff_kind": "interruptible",
               "capacity.payment_cut_share": {"2027-07": 0.2}, "run.years": 5}
-    scenario, back, problems = decode(encode("pakistan-2025-2000mw", levers))
-    assert scenario == "pakistan-2025-2000mw" and back == levers and not problems
-    _, _, problems = decode("scenario=pakistan-2025&mners.mw=3&tariffs.reset=maybe&settlement.recovery_ratio=x")
+    scenario, back, problems, targets, view = decode(encode("pakistan-2025-2000mw", levers))
+    assert scenario == "pakistan-2025-2000mw" and back == levers and not problems and not targets and view is None
+    problems = decode("scenario=pakistan-2025&mners.mw=3&tariffs.reset=maybe&settlement.recovery_ratio=x").problems
     assert any("'mners.mw' in the link: not a lever" in p for p in problems)
     assert any("lever tariffs.reset = 'maybe': must be true or false" in p for p in problems)
     assert any("settlement.recovery_ratio = 'x': must be a number" in p for p in problems)

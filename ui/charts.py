@@ -14,6 +14,7 @@ from solara.components.echarts import EchartsWidget
 from experiments.results import RunResult
 from model.metrics import metric_of
 from ui.opaque import Opaque
+from ui.targets import Target, target_series
 
 BASE_COLOUR, POLICY_COLOUR = "#8c8c8c", "#1f77b4"
 
@@ -29,9 +30,9 @@ def _values(result: RunResult | None, metric: str, months: int, scale: float) ->
 
 
 def line_option(metric: str, title: str, base: RunResult, policy: RunResult | None, currency: str,
-                scale: float = 1.0, unit: str | None = None, target: tuple[float, str] | None = None) -> dict:
+                scale: float = 1.0, unit: str | None = None, target: Target | None = None) -> dict:
     """Baseline (grey, dashed) and policy (blue) of one metric, month by month, fiscal-year ticks; a
-    `target` (value, label) is drawn as a horizontal line."""
+    `target` (in the chart's units) is drawn as a dotted green line from the month it applies."""
     months = base.months
     dates = base.monthly["date"].tolist()
     unit = unit or metric_of(metric)[0].unit_in(currency)
@@ -46,9 +47,7 @@ def line_option(metric: str, title: str, base: RunResult, policy: RunResult | No
                        "data": _values(policy, metric, months, scale),
                        "lineStyle": {"width": 2, "color": POLICY_COLOUR}, "itemStyle": {"color": POLICY_COLOUR}})
     if target is not None:
-        series[0]["markLine"] = {"silent": True, "symbol": "none", "label": {"formatter": target[1], "fontSize": 10},
-                                 "lineStyle": {"color": "#2e7d32", "type": "dotted"},
-                                 "data": [{"yAxis": target[0]}]}
+        series.append(target_series(target, dates))
     return {
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
