@@ -32,9 +32,10 @@ from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
 from ui.share import Link, decode, encode
-from ui.targets import TARGETS, encode_targets, status_lines
+from ui.targets import TARGETS, encode_targets, status_table
 from ui.targets_panel import Targets, TargetsPanel
 from ui.text import Md
+from ui.upload import ScenarioUpload
 from ui.warnings import warnings
 
 log = logging.getLogger(__name__)
@@ -125,19 +126,19 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
     if notes:
         Md("**Watch:**\n\n" + "\n".join(f"- {n}" for n in notes), style={"color": "#8a4b00"})
     active = {m: t for m, t in targets.items() if t is not None}
-    lines = status_lines(active, base, complete if not stale else None, currency)
-    if lines:
-        Md("**Targets:**\n\n" + "\n".join(f"- {n}" for n in lines))
-    if on_targets is not None:
-        TargetsPanel(targets, on_targets, currency)
     with solara.Row(style={"flex-wrap": "wrap"}):
         for metric, title, scale, unit in CHARTS:
             if metric not in base.monthly:
                 continue
             option = line_option(metric, title, base, policy, currency, scale,
                                  None if unit is None else unit.replace("{currency}", currency), active.get(metric))
-            with solara.Column(style={"width": "560px"}):
+            with solara.Column(style={"width": "496px"}):  # two to a row on a 1366-px laptop screen
                 Chart(Opaque(option))
+    table = status_table(active, base, complete if not stale else None, currency)
+    if table:
+        Md("**Targets** (dotted green on the charts):\n\n" + table, style={"font-size": "13px"})
+    if on_targets is not None:
+        TargetsPanel(targets, on_targets, currency)
 
 
 @solara.component
@@ -199,8 +200,8 @@ def Page() -> None:
         set_uploaded(None)
         set_levers({})
 
-    def file_dropped(file: dict) -> None:
-        data, error = check_upload(file.get("data") or b"", str(file.get("name", "upload")))
+    def file_uploaded(raw: bytes, name: str) -> None:
+        data, error = check_upload(raw, name)
         set_upload_error(error)
         if data is not None:
             set_uploaded(data)
@@ -214,8 +215,7 @@ def Page() -> None:
         with solara.Column(style={"width": "330px", "min-width": "300px", "max-height": "100vh", "overflow-y": "auto",
                                   "padding": "8px", "border-right": "1px solid #ddd"}):
             solara.Select("Scenario", values=shipped_scenarios(), value=scenario, on_value=scenario_changed)
-            with solara.Column(style={"min-height": "56px"}):
-                solara.FileDrop(label="or drop a scenario file (.toml) here", on_file=file_dropped, lazy=False)
+            ScenarioUpload(file_uploaded, set_upload_error)
             if uploaded is not None:
                 solara.Info(f"Running the uploaded scenario '{uploaded['meta']['name']}' (choose a scenario above "
                             "to leave it). A link cannot carry a file: to share it, send the scenario file "

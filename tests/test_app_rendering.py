@@ -62,3 +62,21 @@ def test_stale_kpi_cards_are_dimmed_and_current_ones_are_not():
         assert ("kpi-stale" in row.class_) == stale
         assert ("opacity:0.45" in row.style_) == stale
         assert "vs baseline" in _texts(rc)
+
+
+def test_every_slider_starts_on_its_step_so_opening_a_group_moves_nothing():
+    # a slider given a value off its step snaps it in the browser when drawn, which reads as a move
+    import ipyvuetify as v
+
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    sliders = rc.find(v.Slider).widgets
+    assert len(sliders) > 10
+    for s in sliders:
+        steps = (float(s.v_model) - float(s.min)) / float(s.step)
+        assert abs(steps - round(steps)) < 1e-6, (s.label, s.v_model, s.min, s.step)
+    collection = _slider(rc, "Bill collection")
+    own = app.prepare(app.DEFAULT_SCENARIO).scenario.settlement.recovery_ratio
+    steps = (own - float(collection.min)) / float(collection.step)
+    assert abs(steps - round(steps)) > 1e-3  # this scenario's value is off the slider's step…
+    assert collection.label.endswith(f": {own:g}")  # …and the label still shows it

@@ -10,7 +10,7 @@ from experiments.results import RunResult
 from test_app import _texts, _wait
 from ui.charts import line_option
 from ui.share import decode, encode
-from ui.targets import AT_LEAST, BY_METRIC, decode_target, edited, encode_targets, status_lines, target_series
+from ui.targets import AT_LEAST, BY_METRIC, decode_target, edited, encode_targets, status_table, target_series
 
 
 def _run(values: list[float], metric: str = "circular_debt", start: str = "2029-01-01") -> RunResult:
@@ -38,9 +38,11 @@ def test_an_at_least_target_misses_below_it_and_the_status_says_so_for_each_run(
     base = _run([1e9, -2e9, 3e9], metric="large_load_contribution")
     policy = _run([1e9, 2e9, 3e9], metric="large_load_contribution")
     assert subsidy.misses(base)["value"].tolist() == [-2.0]
-    line, = status_lines({"large_load_contribution": subsidy}, base, policy, "PKR")
-    assert "baseline: missed in 1 month(s), first Feb 2029 (worst -2 bn PKR/month)" in line
-    assert "policy: met" in line
+    table = status_table({"large_load_contribution": subsidy}, base, policy, "PKR")
+    head, rule, row = table.splitlines()
+    assert head == "| target | baseline | policy |"
+    assert row.endswith("| missed in 1 month(s) from Feb 2029 (worst -2 bn PKR/month) | met |"), row
+    assert "(≥ 0 bn PKR/month)" in row
 
 
 def test_targets_are_edited_with_checks_and_travel_in_a_share_link():
@@ -73,7 +75,7 @@ def test_a_target_is_drawn_as_its_own_series_from_the_month_it_applies():
 def test_the_page_reports_targets_and_a_link_from_an_upload_explains_itself(monkeypatch):
     box, rc = solara.render(app.Page(), handle_error=False)
     text = _wait(rc, lambda t: "Average tariff, FY" in t)
-    assert "Circular-debt stock to zero by FY2031 (at most 0 bn PKR from FY2031): baseline:" in text
+    assert "Circular-debt stock to zero by FY2031 (≤ 0 bn PKR from FY2031)" in text
     debt_chart = next(w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
                       if w.option["title"]["text"] == "Circular-debt stock")
     assert "target" in [s["name"] for s in debt_chart.option["series"]]
@@ -86,7 +88,7 @@ def test_switching_a_target_off_in_the_page_removes_its_line_and_its_status():
     import ipyvuetify as v
 
     box, rc = solara.render(app.Page(), handle_error=False)
-    _wait(rc, lambda t: "Average tariff, FY" in t and "No unserved energy (at most" in t)
+    _wait(rc, lambda t: "Average tariff, FY" in t and "No unserved energy (≤" in t)
 
     def chart(title):
         return next(w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
@@ -95,6 +97,6 @@ def test_switching_a_target_off_in_the_page_removes_its_line_and_its_status():
     assert "target" in [s["name"] for s in chart("Unserved energy").option["series"]]
     switch = next(w for w in rc.find(v.Switch).widgets if w.label == "No unserved energy")
     switch.v_model = False
-    text = _wait(rc, lambda t: "No unserved energy (at most" not in t)
+    text = _wait(rc, lambda t: "No unserved energy (≤" not in t)
     assert "Circular-debt stock to zero by FY2031" in text  # the others stay
     assert "target" not in [s["name"] for s in chart("Unserved energy").option["series"]]

@@ -63,7 +63,7 @@ def line_option(metric: str, title: str, base: RunResult, policy: RunResult | No
 
 
 @solara.component
-def Chart(option: Opaque[dict], style: str = "height: 260px; width: 540px;") -> None:
+def Chart(option: Opaque[dict], style: str = "height: 250px; width: 490px;") -> None:
     """An ECharts chart of `option`. The option reaches the widget in an effect, not as an element
     argument, so reacton never walks its numbers (see ui.opaque); an equal option sends nothing."""
     el = EchartsWidget.element(attributes={"style": style})

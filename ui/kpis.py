@@ -94,15 +94,17 @@ def _fmt(v: float, decimals: int = 2) -> str:
 def KpiCards(values: list[KpiValue], year: str, stale: bool = False) -> None:
     """A row of cards: the policy's value and its change against the baseline; dimmed when `stale`
     (levers moved since: the new run is under way)."""
-    with solara.Row(style={"flex-wrap": "wrap", "gap": "8px", "opacity": "0.45" if stale else "1"},
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "6px", "opacity": "0.45" if stale else "1"},
                     classes=["kpi-stale"] if stale else []):
         for v in values:
             decimals = 0 if abs(v.policy) >= 1000 else 2
             sign = "+" if v.change > 0 else ""
-            with solara.Card(style={"width": "200px", "padding": "6px", "margin": "0"}):
+            # six to a row in the main area of a 1366-px laptop screen, so the charts start above the fold
+            with solara.Div(style={"width": "158px", "padding": "4px 8px", "border": "1px solid #ddd",
+                                   "border-radius": "6px", "background": "white"}):
                 solara.HTML(tag="div", unsafe_innerHTML=(
-                    f"<div style='font-size:12px;color:#555'>{v.label}, {year}</div>"
-                    f"<div style='font-size:20px;font-weight:600'>{_fmt(v.policy, decimals)} "
-                    f"<span style='font-size:12px;font-weight:400'>{v.unit}</span></div>"
-                    f"<div class='kpi-change' style='font-size:13px;color:{v.colour}'>"
-                    f"{sign}{_fmt(v.change, decimals)} vs baseline ({_fmt(v.base, decimals)})</div>"))
+                    f"<div style='font-size:11px;line-height:1.25;color:#555'>{v.label}, {year}</div>"
+                    f"<div style='font-size:17px;font-weight:600'>{_fmt(v.policy, decimals)} "
+                    f"<span style='font-size:11px;font-weight:400'>{v.unit}</span></div>"
+                    f"<div class='kpi-change' style='font-size:12px;color:{v.colour}'>"
+                    f"{sign}{_fmt(v.change, decimals)} vs baseline {_fmt(v.base, decimals)}</div>"))

@@ -29,6 +29,24 @@ def _label(lv: Lever, currency: str) -> str:
     return f"{lv.label} ({unit})" if unit and unit not in ("yes/no", "date") else lv.label
 
 
+LEVER_CSS = """
+.lever-slider .v-input__slot { flex-wrap: wrap; }
+.lever-slider .v-input__slot > .v-label { flex: 1 0 100%; max-width: 100%; white-space: normal;
+  font-size: 13px; line-height: 1.3; margin: 0 0 -4px 0; }
+.lever-slider .v-input { margin-top: 4px; }
+.lever-start { max-width: 190px; margin: -14px 0 2px 0; }
+.lever-start .v-input { font-size: 12px; }
+.lever-start .v-label { font-size: 12px; }
+"""
+
+
+def on_step(value: float, minimum: float, step: float) -> float:
+    """`value` moved to the nearest multiple of `step` from `minimum` (what a slider can show)."""
+    if step <= 0:
+        return value
+    return round(minimum + round((value - minimum) / step) * step, 10)
+
+
 def schedulable(lv: Lever) -> bool:
     """A lever whose control has a start date: its fields are read month by month, or it adds a dated
     rule (a date lever is itself a date)."""
@@ -78,19 +96,26 @@ def LeverControl(lv: Lever, scenario: Opaque[dict], value: Any, on_value: Callab
                 text = current.isoformat() if isinstance(current, dt.date) else str(current or "")
                 solara.InputText(label=f"{label} (YYYY-MM-DD)", value=text, on_value=on_value,
                                  continuous_update=False)
-            elif lv.kind == "int":
-                solara.SliderInt(label=label, value=int(current if current is not None else lv.minimum or 0),
-                                 min=int(lv.minimum), max=int(lv.maximum), step=int(lv.step or 1),
-                                 on_value=on_value, thumb_label="always")
             else:
-                begin = float(current) if current is not None else float(lv.minimum or 0.0)
-                solara.SliderFloat(label=label, value=begin, min=float(lv.minimum), max=float(lv.maximum),
-                                   step=float(lv.step or 0.01), on_value=on_value, thumb_label="always")
+                # the label (with the value) on its own line above a full-width slider (LEVER_CSS); the value
+                # given to the slider is on its step, or the slider would snap it on opening and so "move"
+                # a lever nobody touched
+                number = current if current is not None else lv.minimum or 0
+                shown = on_step(float(number), float(lv.minimum), float(lv.step or (1 if lv.kind == "int" else 0.01)))
+                with solara.Div(classes=["lever-slider"]):
+                    if lv.kind == "int":
+                        solara.SliderInt(label=f"{label}: {int(number):,}", value=int(shown), min=int(lv.minimum),
+                                         max=int(lv.maximum), step=int(lv.step or 1), on_value=on_value)
+                    else:
+                        solara.SliderFloat(label=f"{label}: {float(number):,.6g}", value=shown,
+                                           min=float(lv.minimum), max=float(lv.maximum),
+                                           step=float(lv.step or 0.01), on_value=on_value)
     if schedulable(lv):
         def start_changed(text: str) -> None:
             set_setting(join(current, text.strip()))
-        solara.InputText(label="from YYYY-MM (optional)", value=start, on_value=start_changed,
-                         continuous_update=False)
+        with solara.Div(classes=["lever-start"]):
+            solara.InputText(label="from YYYY-MM (optional)", value=start, on_value=start_changed,
+                             continuous_update=False)
 
 
 Update = Callable[[dict[str, Any]], dict[str, Any]]
@@ -105,6 +130,7 @@ def LeverPanel(scenario: Opaque[dict], values: dict[str, Any], on_values: Callab
     component whose arguments are unchanged), which keeps the move's own latency down."""
     data = scenario.value
     currency = (data.get("meta") or {}).get("currency", "PKR")
+    solara.Style(LEVER_CSS)
     groups: dict[str, list[Lever]] = {}
     for lv in applicable(data):
         groups.setdefault(lv.group, []).append(lv)

@@ -119,26 +119,29 @@ def target_series(target: Target, dates: list[str]) -> dict:
             "lineStyle": {"color": TARGET_COLOUR, "type": "dotted", "width": 2}, "itemStyle": {"color": TARGET_COLOUR}}
 
 
-def status_lines(targets: dict[str, Target], base: RunResult, policy: RunResult | None, currency: str) -> list[str]:
-    """One plain-words line per target: met or missed by the baseline and by the policy."""
-    out = []
+def _verdict(t: Target, run: RunResult, unit: str) -> str:
+    if t.first_month(run.monthly["date"].tolist()) is None:
+        return f"run ends before {t.by}"
+    miss = t.misses(run)
+    if miss.empty:
+        return "met"
+    worst = miss["value"].max() if t.sense == AT_MOST else miss["value"].min()
+    return (f"missed in {len(miss)} month(s) from {pd.Timestamp(miss['date'].iloc[0]):%b %Y} "
+            f"(worst {worst:,.4g} {unit})")
+
+
+def status_table(targets: dict[str, Target], base: RunResult, policy: RunResult | None, currency: str) -> str:
+    """A markdown table: each target (its rule) met or missed by the baseline and by the policy ('' when
+    no target applies to these runs)."""
+    rows = []
     for t in targets.values():
         if t.metric not in base.monthly:
             continue
         unit = t.unit.replace("{currency}", currency)
-        rule = f"{t.sense} {t.value:,.4g} {unit}" + (f" from {t.by}" if t.by else "")
-        parts = []
-        for name, run in (("baseline", base), ("policy", policy)):
-            if run is None:
-                continue
-            miss = t.misses(run)
-            if t.first_month(run.monthly["date"].tolist()) is None:
-                parts.append(f"{name}: the run ends before {t.by}")
-            elif miss.empty:
-                parts.append(f"{name}: met")
-            else:
-                worst = miss["value"].max() if t.sense == AT_MOST else miss["value"].min()
-                parts.append(f"{name}: missed in {len(miss)} month(s), first {pd.Timestamp(miss['date'].iloc[0]):%b %Y}"
-                             f" (worst {worst:,.4g} {unit})")
-        out.append(f"{t.label} ({rule}): " + "; ".join(parts) + ".")
-    return out
+        rule = f"{'≤' if t.sense == AT_MOST else '≥'} {t.value:,.4g} {unit}" + (f" from {t.by}" if t.by else "")
+        cells = [f"{t.label} ({rule})", _verdict(t, base, unit),
+                 _verdict(t, policy, unit) if policy is not None else "…"]
+        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    if not rows:
+        return ""
+    return "| target | baseline | policy |\n|---|---|---|\n" + "\n".join(rows)

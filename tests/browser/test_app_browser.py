@@ -72,3 +72,27 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
+
+
+def test_uploading_a_scenario_in_a_real_browser(server_url, page):
+    """A file chosen with the button: a bad one lists its field errors and runs nothing; a good one runs,
+    and the address bar says it came from an upload (a link cannot carry the file)."""
+    problems = _watch(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(server_url)
+    expect(page.get_by_text("Average tariff, FY2034")).to_be_visible(timeout=90_000)
+    chooser = page.locator("input[type=file]")  # the button's hidden file input
+    bad = b'[meta]\nname = "x"\nextends = "teaching-5-node"\n\n[settlement]\nrecovery_ratio = 1.5\nvoll_per_kwh = "a lot"\n'
+    chooser.set_input_files(files=[{"name": "bad.toml", "mimeType": "text/plain", "buffer": bad}])
+    expect(page.get_by_text("The uploaded file was not used")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("settlement.recovery_ratio = 1.5", exact=False)).to_be_visible()
+    expect(page.get_by_text("settlement.voll_per_kwh = 'a lot'", exact=False)).to_be_visible()
+    good = b'[meta]\nname = "my-policy"\nextends = "teaching-5-node"\n\n[levers]\n"settlement.recovery_ratio" = 0.9\n'
+    chooser.set_input_files(files=[{"name": "good.toml", "mimeType": "text/plain", "buffer": good}])
+    expect(page.get_by_text("Running the uploaded scenario 'my-policy'", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("The uploaded file was not used")).to_have_count(0)
+    expect(page.locator(".kpi-change").first).to_be_visible(timeout=60_000)
+    page.wait_for_function("location.search.includes('scenario=uploaded%3Amy-policy')", timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "uploaded-scenario.png"), full_page=True)
+    assert not problems, problems
