@@ -124,9 +124,9 @@ def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) ->
        f"block's expected margin (bid − nodal price, times energy served), then by energy.")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.Column(style={"width": "220px"}):
-            solara.InputText("Block size (MW)", value=mw_text, on_value=set_mw_text, continuous_update=False)
+            solara.InputText("Block size (MW)", value=mw_text, on_value=set_mw_text, continuous_update=True)
         with solara.Column(style={"width": "260px"}):
-            solara.InputText(f"Bid price ({cur}/MWh)", value=bid_text, on_value=set_bid_text, continuous_update=False)
+            solara.InputText(f"Bid price ({cur}/MWh)", value=bid_text, on_value=set_bid_text, continuous_update=True)
         solara.Button("Rank the nodes", on_click=ask, color="primary")
     Md(f"Defaults: {DEFAULT_BLOCK_MW:,.0f} MW (an assumption, set yours); bid = the baseline's average nodal "
        f"price over those months ({bid_default:,.0f} {cur}/MWh).", style={"font-size": "12px", "color": "#555"})
