@@ -14,7 +14,6 @@ from experiments.simulate import simulate
 from grid.draw import layout
 from model.model import grid_from_spec
 from model.scenario import load_scenario
-from ui import grid_map
 from ui.grid_map import (BINDING_COLOUR, HEIGHT, MARGIN, WIDTH, available_mw, fleet_of, geometry, hour_label,
                          hour_map_option)
 
@@ -197,4 +196,4 @@ def test_grid_view_toggles_run_colour_and_browses_hours(teaching):
     colour_toggle = next(t for t in toggles if t is not run_toggle)
     colour_toggle.v_model = 1  # surplus
     assert rc.find(solara.components.echarts.EchartsWidget).widget.option["title"]["text"].startswith("Surplus")
-    assert grid_map.COLOUR_BY["surplus"] in _texts(rc)
+    assert "surplus: available − load (MW)" in _texts(rc)  # the table's column

@@ -27,8 +27,8 @@ from model.plants import build_fleet
 from model.schema import Scenario
 
 # the chart's size in pixels (readable on 1366×768 next to the 330 px sidebar) and its plot margins
-WIDTH, HEIGHT = 820, 540
-MARGIN = {"left": 52, "right": 150, "top": 62, "bottom": 36}
+WIDTH, HEIGHT = 820, 520
+MARGIN = {"left": 44, "right": 150, "top": 56, "bottom": 34}  # the right column: legend, then colour scale
 BINDING_COLOUR = "#d62728"
 IDLE_LINE, LOADED_LINE = (189, 189, 189), (253, 141, 60)  # grey at no flow → orange at the limit
 PRICE_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]  # viridis: low → high price
@@ -39,7 +39,7 @@ TECH_COLOURS = {"hydro": "#1f78b4", "nuclear": "#6a3d9a", "coal_thar": "#7f6a4f"
 OTHER_COLOUR = "#999999"
 LOAD_STYLES = {"miners": ("diamond", "#e7298a"), "data_centres": ("rect", "#7570b3")}  # kind → symbol, colour
 RANK_COLOUR = "#000000"
-COLOUR_BY = {"price": "nodal price", "surplus": "surplus (available − load)"}
+COLOUR_BY = {"price": "nodal price", "surplus": "surplus (available − load)"}  # what a colour shows: its title
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,8 @@ def _axes(geo: MapGeometry) -> tuple[dict, dict]:
     half_x, half_y = per_px * w / 2 / k, per_px * h / 2
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     common = {"type": "value", "scale": True, "splitLine": {"lineStyle": {"color": "#eeeeee"}},
-              "axisLabel": {"fontSize": 10, "show": geo.geographic}, "axisTick": {"show": geo.geographic},
+              "axisLabel": {"fontSize": 10, "show": geo.geographic, "showMinLabel": False, "showMaxLabel": False},
+              "axisTick": {"show": geo.geographic},
               "axisLine": {"show": False}}
     xaxis = {**common, "min": round(cx - half_x, 4), "max": round(cx + half_x, 4),
              "name": "longitude (°E)" if geo.geographic else "", "nameLocation": "middle", "nameGap": 22,
@@ -147,9 +148,26 @@ def _offset(geo: MapGeometry, slot: int, of: int, ring: float) -> tuple[float, f
     return ring * span * math.cos(angle) / k, ring * span * math.sin(angle)
 
 
+def label_sides(geo: MapGeometry) -> list[str]:
+    """Where each node's label goes: away from its nearest neighbour (right, left, top or bottom)."""
+    k = math.cos(math.radians(float(geo.y.mean()))) if geo.geographic else 1.0
+    xy = np.column_stack([geo.x * k, geo.y])
+    sides = []
+    for i in range(len(xy)):
+        d = np.hypot(*(xy - xy[i]).T)
+        d[i] = np.inf
+        if not np.isfinite(d).any():
+            sides.append("right")
+            continue
+        dx, dy = xy[int(np.argmin(d))] - xy[i]
+        sides.append(("left" if dx > 0 else "right") if abs(dx) >= abs(dy) else ("bottom" if dy > 0 else "top"))
+    return sides
+
+
 def _node_series(geo: MapGeometry, values: np.ndarray, tips: list[dict]) -> dict:
+    sides = label_sides(geo)
     data = [{"name": geo.label[i], "value": [float(geo.x[i]), float(geo.y[i]), round(float(values[i]), 4)],
-             "tooltip": tips[i]} for i in range(len(geo.node))]
+             "tooltip": tips[i], "label": {"position": sides[i]}} for i in range(len(geo.node))]
     return {"name": "nodes", "type": "scatter", "symbolSize": 18, "z": 4, "data": data,
             "itemStyle": {"borderColor": "#333333", "borderWidth": 1},
             "label": {"show": True, "formatter": "{b}", "position": "right", "fontSize": 11, "color": "#222222",
@@ -167,28 +185,30 @@ def _visual_map(values: np.ndarray, colour_by: str, unit: str, series_index: int
         lo, hi = lo - 1.0, hi + 1.0
     return {"type": "continuous", "seriesIndex": series_index, "dimension": 2, "min": round(lo, 2),
             "max": round(hi, 2), "inRange": {"color": colours}, "calculable": True, "precision": 0,
-            "right": 8, "top": "middle", "itemHeight": 220, "text": [unit, ""], "textStyle": {"fontSize": 10}}
+            "right": 20, "bottom": 30, "itemHeight": 150, "itemWidth": 14, "text": [unit, ""],
+            "textStyle": {"fontSize": 10}}
 
 
 def _plant_series(scenario: Scenario, geo: MapGeometry, plant_avail: np.ndarray | None) -> list[dict]:
     """One scatter series per technology: a marker per node and technology, sized by installed MW."""
-    rows = pd.DataFrame({"node": [p.node for p in scenario.plants], "tech": [p.technology for p in scenario.plants],
-                         "mw": [p.capacity_mw for p in scenario.plants],
-                         "avail": plant_avail if plant_avail is not None else np.nan,
-                         "name": [p.name or p.id for p in scenario.plants]})
-    techs = sorted(rows["tech"].unique())
+    groups: dict[str, dict[str, list[int]]] = {}  # technology → node → plant indices
+    for j, p in enumerate(scenario.plants):
+        groups.setdefault(p.technology, {}).setdefault(p.node, []).append(j)
+    at_node: dict[str, list[str]] = {}  # node → its technologies, in order: where each marker goes
+    for t in sorted(groups):
+        for node in groups[t]:
+            at_node.setdefault(node, []).append(t)
     series = []
-    for t in techs:
+    for t in sorted(groups):
         data = []
-        for node, group in rows[rows["tech"] == t].groupby("node", sort=True):
-            i = geo.index(str(node))
-            at_node = sorted(rows.loc[rows["node"] == node, "tech"].unique())
-            dx, dy = _offset(geo, at_node.index(t), len(at_node), 0.03)
-            mw = float(group["mw"].sum())
+        for node, plants in sorted(groups[t].items()):
+            i = geo.index(node)
+            dx, dy = _offset(geo, at_node[node].index(t), len(at_node[node]), 0.03)
+            mw = float(sum(scenario.plants[j].capacity_mw for j in plants))
             tip = [f"installed: {mw:,.0f} MW"]
             if plant_avail is not None:
-                tip.append(f"available this hour: {float(group['avail'].sum()):,.0f} MW")
-            tip.append("plants: " + ", ".join(group["name"]))
+                tip.append(f"available this hour: {float(plant_avail[plants].sum()):,.0f} MW")
+            tip.append("plants: " + ", ".join(scenario.plants[j].name or scenario.plants[j].id for j in plants))
             title = f"{t.replace('_', ' ')} at {geo.name[i]}"
             data.append({"name": title, "value": [float(geo.x[i] + dx), float(geo.y[i] + dy), mw],
                          "symbolSize": round(5 + math.sqrt(mw) / 3, 1), "tooltip": _tip(title, tip)})
@@ -198,28 +218,43 @@ def _plant_series(scenario: Scenario, geo: MapGeometry, plant_avail: np.ndarray 
     return series
 
 
-def large_loads_at(scenario: Scenario, bids: pd.DataFrame | None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class LargeLoadAt:
+    """A large load in one hour: its kind (registry name), node, MW bid and served."""
+
+    load: str
+    kind: str
+    node: str
+    bid_mw: float
+    served_mw: float
+
+
+def large_loads_at(scenario: Scenario, bids: pd.DataFrame | None) -> list[LargeLoadAt]:
     """Each large load of the scenario: kind, node (where it bids, else its table's), MW bid and served
-    this hour (0 when it has no bid row, e.g. a site choosing its node later)."""
-    rows = []
+    this hour, summed over its parts (0 when it has no bid row, e.g. a site choosing its node later)."""
+    rows: dict[str, list] = {}  # load id → [node, bid, served]
+    if bids is not None and not bids.empty:
+        for label, node, bid, served in zip(bids["load"], bids["node"], bids["bid_mw"], bids["served_mw"],
+                                            strict=True):
+            row = rows.setdefault(str(label).split(":")[0], [str(node), 0.0, 0.0])
+            row[1] += float(bid)
+            row[2] += float(served)
+    out = []
     for kind in LARGE_LOAD_KINDS.values():
         for spec in getattr(scenario.large_loads, kind.name, None) or []:
-            mine = pd.DataFrame() if bids is None or bids.empty else bids[bids["load"].str.split(":").str[0] == spec.id]
-            node = str(mine["node"].iloc[0]) if len(mine) else spec.node
-            rows.append({"load": spec.id, "kind": kind.name, "node": node,
-                         "bid_mw": float(mine["bid_mw"].sum()) if len(mine) else 0.0,
-                         "served_mw": float(mine["served_mw"].sum()) if len(mine) else 0.0})
-    return pd.DataFrame(rows, columns=["load", "kind", "node", "bid_mw", "served_mw"])
+            node, bid, served = rows.get(spec.id, [spec.node, 0.0, 0.0])
+            out.append(LargeLoadAt(spec.id, kind.name, node, bid, served))
+    return out
 
 
-def _load_series(geo: MapGeometry, loads: pd.DataFrame) -> list[dict]:
+def _load_series(geo: MapGeometry, loads: list[LargeLoadAt]) -> list[dict]:
     """One scatter series per large-load kind, markers below their node, sized by MW bid."""
     series = []
-    for kind, group in loads.groupby("kind", sort=False):
-        symbol, colour = LOAD_STYLES.get(str(kind), ("pin", "#a6761d"))
+    for kind in LARGE_LOAD_KINDS.values():
+        symbol, colour = LOAD_STYLES.get(kind.name, ("pin", "#a6761d"))
         data = []
-        for r in group.itertuples():
-            if r.node not in geo.node:  # 'auto': no site chosen yet
+        for r in loads:
+            if r.kind != kind.name or r.node not in geo.node:  # 'auto': no site chosen yet
                 continue
             i = geo.index(r.node)
             dx, dy = _offset(geo, 1, 2, 0.035)  # below the node
@@ -228,12 +263,10 @@ def _load_series(geo: MapGeometry, loads: pd.DataFrame) -> list[dict]:
                 tip.append("no power bid this hour (dormant or not started)")
             data.append({"name": r.load, "value": [float(geo.x[i] + dx), float(geo.y[i] + dy), r.bid_mw],
                          "symbolSize": round(9 + math.sqrt(max(r.bid_mw, 0.0)) / 3, 1),
-                         "tooltip": _tip(f"{LARGE_LOAD_KINDS[str(kind)].plural if kind in LARGE_LOAD_KINDS else kind}: "
-                                         f"{r.load}", tip),
+                         "tooltip": _tip(f"{kind.plural}: {r.load}", tip),
                          "itemStyle": {"opacity": 1.0 if r.bid_mw > 0 else 0.35}})
         if data:
-            series.append({"name": LARGE_LOAD_KINDS[str(kind)].plural if kind in LARGE_LOAD_KINDS else str(kind),
-                           "type": "scatter", "symbol": symbol, "z": 5, "data": data,
+            series.append({"name": kind.plural, "type": "scatter", "symbol": symbol, "z": 5, "data": data,
                            "itemStyle": {"color": colour, "borderColor": "#ffffff", "borderWidth": 1}})
     return series
 
@@ -278,9 +311,12 @@ def _frame(geo: MapGeometry, title: str, subtitle: str, series: list[dict], visu
         "title": {"text": title, "subtext": subtitle, "left": 0, "textStyle": {"fontSize": 13},
                   "subtextStyle": {"fontSize": 11}},
         "tooltip": {"trigger": "item", "confine": True},
-        "legend": {"data": legend, "top": 0, "right": 150, "textStyle": {"fontSize": 10}, "itemWidth": 12,
-                   "itemHeight": 10, "width": WIDTH - 420},
+        "legend": {"data": legend, "orient": "vertical", "top": MARGIN["top"], "right": 8,
+                   "textStyle": {"fontSize": 10}, "itemWidth": 12, "itemHeight": 10, "itemGap": 4},
         "grid": MARGIN,
+        # scroll to zoom, drag to pan: both axes by the same factor, so distances stay true
+        "dataZoom": [{"type": "inside", "xAxisIndex": 0, "filterMode": "none"},
+                     {"type": "inside", "yAxisIndex": 0, "filterMode": "none"}],
         "xAxis": xaxis, "yAxis": yaxis, "visualMap": visual_map, "series": series,
     }
 

@@ -14,10 +14,11 @@ import solara
 from experiments.results import HourSnapshot, RunResult
 from experiments.simulate import simulate
 from model.scenario import INPUT_ERRORS
-from ui.grid_map import COLOUR_BY, HEIGHT, WIDTH, available_mw, fleet_of, geometry, hour_label, hour_map_option
+from ui.grid_map import HEIGHT, WIDTH, available_mw, fleet_of, geometry, hour_label, hour_map_option
 from ui.text import Md
 
 log = logging.getLogger(__name__)
+TOGGLE = {"price": "colour by price", "surplus": "colour by surplus"}  # the colour toggle's buttons
 
 
 def period_label(resolution: str, index: int, hours_in_month: int) -> str:
@@ -84,7 +85,7 @@ def GridView(runs: dict[str, RunResult]) -> None:
     choice, set_shown = solara.use_state(None)  # None: the last run given (the policy once it is there)
     month, set_month = solara.use_state(0)
     hour, set_hour = solara.use_state(19)
-    colour, set_colour = solara.use_state(COLOUR_BY["price"])
+    colour, set_colour = solara.use_state(TOGGLE["price"])
     shown = choice if choice in runs else names[-1]
     result = runs[shown]
     key = result.manifest.get("scenario_hash", result.scenario.meta.name)
@@ -95,17 +96,17 @@ def GridView(runs: dict[str, RunResult]) -> None:
     hour = min(hour, snap.hours_in_month - 1)
     dates = result.monthly["date"].tolist()
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
-        with solara.Column(style={"width": "330px"}):
+        with solara.Column(style={"width": "280px"}):
             solara.SliderInt(f"Month: {pd.Timestamp(dates[month]):%B %Y}", value=month, on_value=set_month, min=0,
                              max=result.months - 1)
-        with solara.Column(style={"width": "330px"}):
+        with solara.Column(style={"width": "250px"}):
             solara.SliderInt(f"Hour: {when(result, snap, hour).split(', ', 1)[1]}", value=hour, on_value=set_hour,
                              min=0, max=snap.hours_in_month - 1)
         if len(names) > 1:
-            solara.ToggleButtonsSingle(value=shown, values=names, on_value=set_shown)
-        solara.ToggleButtonsSingle(value=colour, values=list(COLOUR_BY.values()), on_value=set_colour)
+            solara.ToggleButtonsSingle(value=shown, values=names, on_value=set_shown, dense=True)
+        solara.ToggleButtonsSingle(value=colour, values=list(TOGGLE.values()), on_value=set_colour, dense=True)
     sc = result.scenario
-    by = next(k for k, v in COLOUR_BY.items() if v == colour)
+    by = next(k for k, v in TOGGLE.items() if v == colour)
     option = hour_map_option(sc, geo, snap, colour_by=by, fleet=fleet, run_label=shown if len(names) > 1 else "")
     solara.FigureEcharts(option=option, attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
     _, available = available_mw(sc, fleet, snap.date, snap.hour_of_day)
