@@ -181,8 +181,10 @@ def _visual_map(values: np.ndarray, colour_by: str, unit: str, series_index: int
     if colour_by == "surplus":  # symmetric, so that white is zero: deficit red, surplus blue
         hi = max(abs(lo), abs(hi), 1.0)
         lo, colours = -hi, SURPLUS_COLOURS
-    if hi - lo < 1e-9:
-        lo, hi = lo - 1.0, hi + 1.0
+    least = max(1.0, 0.02 * max(abs(lo), abs(hi)))  # nearly equal values get nearly one colour, not a spectrum
+    if hi - lo < least:
+        mid = (lo + hi) / 2
+        lo, hi = mid - least / 2, mid + least / 2
     return {"type": "continuous", "seriesIndex": series_index, "dimension": 2, "min": round(lo, 2),
             "max": round(hi, 2), "inRange": {"color": colours}, "calculable": True, "precision": 0,
             "right": 20, "bottom": 30, "itemHeight": 150, "itemWidth": 14, "text": [unit, ""],
