@@ -197,3 +197,19 @@ def test_grid_view_toggles_run_colour_and_browses_hours(teaching):
     colour_toggle.v_model = 1  # surplus
     assert rc.find(solara.components.echarts.EchartsWidget).widget.option["title"]["text"].startswith("Surplus")
     assert "surplus: available − load (MW)" in _texts(rc)  # the table's column
+
+
+def test_near_equal_prices_get_one_colour_not_a_spectrum(pakistan):
+    snap = next(s for s in (pakistan.hour(m, 19) for m in range(pakistan.months)) if not s.binding.any())
+    option = hour_map_option(pakistan.scenario, geometry(pakistan.scenario), snap)
+    vm, prices = option["visualMap"], snap.lmp_per_mwh[:, 0]
+    assert vm["max"] - vm["min"] >= 0.02 * prices.max() - 1e-6
+    assert vm["min"] <= prices.min() and prices.max() <= vm["max"]
+
+
+def test_hours_of_months_with_several_cleared_days_name_the_day():
+    from ui.grid_view import period_label
+
+    assert period_label("representative_day", 19, 24) == ""
+    assert period_label("weekday_weekend", 19, 48) == "weekday" and period_label("weekday_weekend", 30, 48) == "weekend"
+    assert period_label("hourly", 50, 720) == "day 3"

@@ -2,7 +2,6 @@
 a table and on the map; bad input is a message naming the field, the value and the rule."""
 
 import re
-import time
 
 import ipyvuetify as v
 import pytest
@@ -10,7 +9,7 @@ import solara
 
 from experiments.simulate import prepare, simulate
 from experiments.siting import siting_report
-from tests.test_app import _texts
+from tests.test_app import _texts, _wait
 from ui.grid_map import geometry, siting_map_option
 from ui.siting_view import MAX_BLOCK_MW, check_inputs, default_bid_per_mwh, rank
 
@@ -26,15 +25,6 @@ def _field(rc, label_start):
 
 def _set(rc, label_start, text):
     _field(rc, label_start).v_model = text
-
-
-def _wait(rc, predicate, timeout=60.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if predicate(_texts(rc)):
-            return _texts(rc)
-        time.sleep(0.2)
-    raise AssertionError(f"timed out; page says: {_texts(rc)[:2000]}")
 
 
 def test_the_views_ranking_is_experiments_siting_for_the_same_input(teaching):
@@ -55,7 +45,7 @@ def test_the_views_ranking_is_experiments_siting_for_the_same_input(teaching):
     rings = next(s for s in option["series"] if s["name"].startswith("best"))["data"]
     geo = geometry(teaching.scenario)
     best = expected.head(len(rings))
-    assert [r["name"] for r in rings] == [f"#{k}" for k in best["rank"]]
+    assert [r["name"] for r in rings] == [str(k) for k in best["rank"]]
     assert [tuple(r["value"][:2]) for r in rings] == [(float(geo.x[geo.index(n)]), float(geo.y[geo.index(n)]))
                                                      for n in best["node"]]
 

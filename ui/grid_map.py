@@ -325,10 +325,11 @@ def _frame(geo: MapGeometry, title: str, subtitle: str, series: list[dict], visu
 
 # ------------------------------------------------------------------------------------------- options
 def hour_map_option(scenario: Scenario, geo: MapGeometry, snap: HourSnapshot, *, colour_by: str = "price",
-                    fleet: PlantFleet | None = None, run_label: str = "") -> dict:
+                    fleet: PlantFleet | None = None, run_label: str = "", when: str = "") -> dict:
     """The map of one cleared hour: nodes coloured by nodal price (currency/MWh) or by surplus =
     available utility capacity − load (MW), lines by loading (binding ones red), plants by technology
-    (sized by installed MW) and large loads (sized by MW bid)."""
+    (sized by installed MW) and large loads (sized by MW bid). `when` names the hour in the title
+    (default: month and clock hour)."""
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by = {colour_by!r}: must be one of {', '.join(COLOUR_BY)}")
     cur = scenario.meta.currency
@@ -347,7 +348,7 @@ def hour_map_option(scenario: Scenario, geo: MapGeometry, snap: HourSnapshot, *,
     series = [_line_series(geo, snap.flow_mw[line_order, 0], snap.binding[line_order, 0]),
               _node_series(geo, values, tips), *_plant_series(scenario, geo, plant_avail),
               *_load_series(geo, large_loads_at(scenario, snap.large_loads))]
-    title = f"{COLOUR_BY[colour_by].capitalize()} ({unit}), {hour_label(snap.date, snap.hour_of_day)}"
+    title = f"{COLOUR_BY[colour_by].capitalize()} ({unit}), {when or hour_label(snap.date, snap.hour_of_day)}"
     subtitle = ((run_label + ": ") if run_label else "") + "line width and colour: loading (% of limit); red: at " \
         "its limit; triangles: plants by technology (size: MW); rooftop PV not counted as available"
     return _frame(geo, title, subtitle, series, _visual_map(values, colour_by, unit, 1))
@@ -371,14 +372,14 @@ def siting_map_option(scenario: Scenario, geo: MapGeometry, ranking: pd.DataFram
             f"average price: {r[price_col]:,.3f} {cur}/kWh",
             f"extra line-hours at limit: {r['extra_binding_line_hours']:+,.0f}"]))
     best = ranking.sort_values("rank").head(top)
-    rings = [{"name": f"#{int(r['rank'])}", "value": [float(geo.x[geo.index(r['node'])]),
+    rings = [{"name": str(int(r["rank"])), "value": [float(geo.x[geo.index(r['node'])]),
                                                        float(geo.y[geo.index(r['node'])]), int(r["rank"])],
               "tooltip": tips[geo.index(r["node"])]} for _, r in best.iterrows()]
     ranked = {"name": f"best {len(rings)}", "type": "scatter", "symbol": "circle", "symbolSize": 30, "z": 6,
               "data": rings, "itemStyle": {"color": "rgba(0,0,0,0)", "borderColor": RANK_COLOUR, "borderWidth": 2.5},
-              "label": {"show": True, "formatter": "{b}", "position": "left", "fontSize": 12, "fontWeight": "bold",
-                        "color": RANK_COLOUR}}
+              "label": {"show": True, "formatter": "{b}", "position": "inside", "fontSize": 12, "fontWeight": "bold",
+                        "color": RANK_COLOUR, "textBorderColor": "#ffffff", "textBorderWidth": 2}}  # the rank, in the ring
     series = [_line_series(geo, None, None), _node_series(geo, margin / 1e6, tips), ranked]
     title = f"Expected margin of the block (million {cur} a year)"
-    subtitle = f"ringed and numbered: the {len(rings)} best nodes; lines: the network (limits in the tooltips)"
+    subtitle = f"ringed, with their rank: the {len(rings)} best nodes; lines: the network (limits in the tooltips)"
     return _frame(geo, title, subtitle, series, _visual_map(margin / 1e6, "price", f"m {cur}", 1))

@@ -95,19 +95,22 @@ def GridView(runs: dict[str, RunResult]) -> None:
     snap = result.hour(month, hour)
     hour = min(hour, snap.hours_in_month - 1)
     dates = result.monthly["date"].tolist()
+    sc = result.scenario
     with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
         with solara.Column(style={"width": "280px"}):
             solara.SliderInt(f"Month: {pd.Timestamp(dates[month]):%B %Y}", value=month, on_value=set_month, min=0,
                              max=result.months - 1)
         with solara.Column(style={"width": "250px"}):
-            solara.SliderInt(f"Hour: {when(result, snap, hour).split(', ', 1)[1]}", value=hour, on_value=set_hour,
+            period = period_label(sc.time.resolution, hour, snap.hours_in_month)
+            clock = hour_label(snap.date, snap.hour_of_day).split(", ", 1)[1]
+            solara.SliderInt(f"Hour: {period + ' ' if period else ''}{clock}", value=hour, on_value=set_hour,
                              min=0, max=snap.hours_in_month - 1)
         if len(names) > 1:
             solara.ToggleButtonsSingle(value=shown, values=names, on_value=set_shown, dense=True)
         solara.ToggleButtonsSingle(value=colour, values=list(TOGGLE.values()), on_value=set_colour, dense=True)
-    sc = result.scenario
     by = next(k for k, v in TOGGLE.items() if v == colour)
-    option = hour_map_option(sc, geo, snap, colour_by=by, fleet=fleet, run_label=shown if len(names) > 1 else "")
+    option = hour_map_option(sc, geo, snap, colour_by=by, fleet=fleet, run_label=shown if len(names) > 1 else "",
+                             when=when(result, snap, hour))
     solara.FigureEcharts(option=option, attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
     _, available = available_mw(sc, fleet, snap.date, snap.hour_of_day)
     Md(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n{when(result, snap, hour)}"
