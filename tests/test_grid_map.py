@@ -13,8 +13,7 @@ import solara
 from experiments.simulate import simulate
 from grid.draw import layout
 from model.model import grid_from_spec
-from model.scenario import load_scenario
-from ui.grid_map import (BINDING_COLOUR, HEIGHT, MARGIN, WIDTH, available_mw, fleet_of, geometry, hour_label,
+from ui.grid_map import (BINDING_COLOUR, HEIGHT, MARGIN, WIDTH, fleet_of, geometry, hour_label,
                          hour_map_option)
 
 
