@@ -212,3 +212,27 @@ def test_hours_of_months_with_several_cleared_days_name_the_day():
     assert period_label("representative_day", 19, 24) == ""
     assert period_label("weekday_weekend", 19, 48) == "weekday" and period_label("weekday_weekend", 30, 48) == "weekend"
     assert period_label("hourly", 50, 720) == "day 3"
+
+
+def test_grid_tab_adds_the_policys_hours_when_they_are_computed(teaching, monkeypatch):
+    import ui.grid_view
+    from model.scenario import ScenarioError
+    from tests.test_app import _wait
+    from ui.grid_view import GridTab
+
+    levers = {"capacity.payment_cut_share": 0.5}
+    policy = simulate("teaching-5-node", levers, years=1)  # as streamed: no hourly tables
+    assert policy.hourly_nodes is None
+    box, rc = solara.render(GridTab("teaching-5-node", teaching, policy, levers), handle_error=False)
+    _wait(rc, lambda t: "19:00–20:00 (policy)" in t)
+    chart = rc.find(solara.components.echarts.EchartsWidget).widget
+    assert chart.option["title"]["subtext"].startswith("policy: ")
+
+    def broken(*args, **kwargs):
+        raise ScenarioError("plants[0].capacity_mw = -1: Input should be greater than 0")
+
+    monkeypatch.setattr(ui.grid_view, "simulate", broken)
+    box, rc = solara.render(GridTab("teaching-5-node", teaching, policy, {"capacity.payment_cut_share": 0.4}),
+                            handle_error=False)
+    text = _wait(rc, lambda t: "could not be computed" in t)
+    assert "plants[0].capacity_mw = -1" in text and "Nodal prices" in text  # the baseline still shows

@@ -5,6 +5,7 @@ hour's tables under it (nodal prices, unserved energy, binding lines, large load
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import numpy as np
@@ -132,14 +133,21 @@ def policy_with_hours(scenario: str | dict, policy: RunResult, levers: dict[str,
 
 @solara.component
 def GridTab(scenario: str | dict, base: RunResult, policy: RunResult | None, levers: dict[str, Any]) -> None:
-    """The grid tab: the baseline alone, or (once a policy run is done) baseline and policy, whose
-    hourly tables are computed when the tab is opened."""
-    def with_hours() -> tuple[RunResult | None, str]:
-        return (None, "") if policy is None or not levers else policy_with_hours(scenario, policy, levers)
+    """The grid tab: the baseline alone, or (once a policy run is done) baseline and policy. The policy's
+    hourly tables are computed in a thread when the tab is opened; the baseline shows meanwhile."""
+    key = (None if policy is None else (policy.manifest["scenario_hash"], policy.manifest["seed"]),
+           repr(sorted(levers.items())))
 
-    hours, error = solara.use_memo(with_hours, [None if policy is None else (policy.manifest["scenario_hash"],
-                                                                             policy.manifest["seed"]),
-                                                repr(sorted(levers.items()))])
+    def with_hours(cancel: threading.Event) -> tuple[tuple, RunResult | None, str]:
+        if policy is None or not levers:
+            return (key, None, "")
+        return (key, *policy_with_hours(scenario, policy, levers))
+
+    job = solara.use_thread(with_hours, dependencies=[key], intrusive_cancel=False)
+    done = job.state == solara.ResultState.FINISHED and job.value is not None and job.value[0] == key
+    hours, error = job.value[1:] if done else (None, "")
     if error:
         solara.Error(f"The policy's hours could not be computed: {error}")
+    elif not done and policy is not None and levers:
+        solara.Text("Computing the policy's hours (a few seconds); the baseline meanwhile.")
     GridView({"baseline": base, "policy": hours} if hours is not None else {"baseline": base})
