@@ -90,3 +90,27 @@ def test_the_siting_map_colours_nodes_by_margin(teaching):
     by_node = report.set_index("node")["expected_margin_USD"]
     assert [d["value"][2] for d in nodes] == pytest.approx([by_node[n.id] / 1e6 for n in teaching.scenario.grid.nodes],
                                                            abs=1e-3)
+
+
+def test_moving_a_lever_ranks_again_for_the_policy():
+    from ui.siting_view import SitingView
+
+    base = simulate("teaching-5-node-miners", years=1)
+    levers = solara.reactive({})
+
+    @solara.component
+    def Host():
+        SitingView("teaching-5-node-miners", base, levers.value)
+
+    box, rc = solara.render(Host(), handle_error=False)
+    rc.find(v.Btn, children=["Rank the nodes"]).widget.click()
+    before = _wait(rc, lambda t: "Ranking for 100 MW" in t).split("Ranking for 100 MW", 1)[1]
+    levers.value = {"miners.mw": 400.0}
+    after = _wait(rc, lambda t: "the policy (the levers moved" in t and "Ranking for 100 MW" in t)
+    after = after.split("Ranking for 100 MW", 1)[1]
+    bid = default_bid_per_mwh(base)
+    expected, _ = rank("teaching-5-node-miners", {"miners.mw": 400.0}, 100.0, bid, seed=1)
+    unmoved, _ = rank("teaching-5-node-miners", {}, 100.0, bid, seed=1)
+    assert not expected.equals(unmoved), "the lever changes the ranking's numbers"
+    assert after != before
+    assert f"{expected['expected_margin_USD'].iloc[0] / 1e6:,.1f}" in after

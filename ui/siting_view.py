@@ -94,28 +94,29 @@ def ranking_markdown(table: pd.DataFrame, currency: str) -> str:
 def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) -> None:
     """Inputs (block MW, bid price), a button, then the ranking's map and table."""
     cur = base.scenario.meta.currency
-    mw_text, set_mw_text = solara.use_state(f"{DEFAULT_BLOCK_MW:g}")
-    bid_default = solara.use_memo(lambda: default_bid_per_mwh(base), [base.manifest.get("scenario_hash")])
-    bid_text, set_bid_text = solara.use_state(f"{bid_default:g}")
-    request, set_request = solara.use_state(None)  # (block MW, bid, levers key) asked for
-    errors, set_errors = solara.use_state([])
+    source = base.manifest.get("scenario_hash")  # another scenario: the inputs start again from its defaults
+    bid_default = solara.use_memo(lambda: default_bid_per_mwh(base), [source])
+    geo = solara.use_memo(lambda: geometry(base.scenario), [source])
+    defaults = (source, f"{DEFAULT_BLOCK_MW:g}", f"{bid_default:g}", None, ())
+    state, set_state = solara.use_state(defaults)  # (scenario, MW text, bid text, request, errors)
+    if state[0] != source:
+        state = defaults
+    _, mw_text, bid_text, request, errors = state  # request: (MW, bid) asked for, re-ranked when levers move
     lever_key = repr(sorted(levers.items()))
     seed = int(base.manifest.get("seed", 1))
 
     def ask() -> None:
         mw, bid, problems = check_inputs(mw_text, bid_text, cur)
-        set_errors(problems)
-        if not problems:
-            set_request((mw, bid, lever_key))
+        set_state((source, mw_text, bid_text, request if problems else (mw, bid), tuple(problems)))
 
     def work(cancel: threading.Event) -> tuple[Any, pd.DataFrame | None, str, float]:
         if request is None:
             return (None, None, "", 0.0)
         start = time.perf_counter()
         table, error = rank(scenario, levers, request[0], request[1], seed)
-        return (request, table, error, time.perf_counter() - start)
+        return ((request, lever_key), table, error, time.perf_counter() - start)
 
-    job = solara.use_thread(work, dependencies=[request], intrusive_cancel=False)
+    job = solara.use_thread(work, dependencies=[source, request, lever_key], intrusive_cancel=False)
     dates = base.monthly["date"].tolist()[:MONTHS]
     span = f"{pd.Timestamp(dates[0]):%B %Y} – {pd.Timestamp(dates[-1]):%B %Y}"
     which = "the policy (the levers moved, at their starting values)" if levers else "the baseline"
@@ -124,9 +125,11 @@ def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) ->
        f"block's expected margin (bid − nodal price, times energy served), then by energy.")
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.Column(style={"width": "220px"}):
-            solara.InputText("Block size (MW)", value=mw_text, on_value=set_mw_text, continuous_update=True)
+            solara.InputText("Block size (MW)", value=mw_text, continuous_update=True,
+                             on_value=lambda t: set_state((source, t, bid_text, request, errors)))
         with solara.Column(style={"width": "260px"}):
-            solara.InputText(f"Bid price ({cur}/MWh)", value=bid_text, on_value=set_bid_text, continuous_update=True)
+            solara.InputText(f"Bid price ({cur}/MWh)", value=bid_text, continuous_update=True,
+                             on_value=lambda t: set_state((source, mw_text, t, request, errors)))
         solara.Button("Rank the nodes", on_click=ask, color="primary")
     Md(f"Defaults: {DEFAULT_BLOCK_MW:,.0f} MW (an assumption, set yours); bid = the baseline's average nodal "
        f"price over those months ({bid_default:,.0f} {cur}/MWh).", style={"font-size": "12px", "color": "#555"})
@@ -140,7 +143,7 @@ def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) ->
     if job.state == solara.ResultState.ERROR:
         solara.Error(f"The ranking failed: {job.error}")
         return
-    if job.state == solara.ResultState.RUNNING or result is None or result[0] != request:
+    if job.state == solara.ResultState.RUNNING or result is None or result[0] != (request, lever_key):
         solara.Text(f"Ranking {len(base.scenario.grid.nodes)} nodes for {request[0]:,.0f} MW at "
                     f"{request[1]:,.0f} {cur}/MWh over {MONTHS} months… (a few seconds)")
         return
@@ -148,7 +151,6 @@ def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) ->
     if table is None:
         solara.Error(f"The ranking could not run: {error}")
         return
-    geo = geometry(base.scenario)
     solara.FigureEcharts(option=siting_map_option(base.scenario, geo, table),
                          attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
     Md(f"**Ranking for {request[0]:,.0f} MW bidding {request[1]:,.0f} {cur}/MWh** ({seconds:.1f} s)\n\n"
