@@ -118,10 +118,15 @@ def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b, strict=True))
 
 
+def _aspect(geo: MapGeometry) -> float:
+    """How much narrower a degree of longitude is drawn than one of latitude: cos φ₀ (1 off a map)."""
+    return math.cos(math.radians((geo.y.min() + geo.y.max()) / 2)) if geo.geographic else 1.0
+
+
 def _axes(geo: MapGeometry) -> tuple[dict, dict]:
     """x and y axes whose ranges give equal distances per pixel (cos φ₀-scaled longitude on a map)."""
     x0, x1, y0, y1 = geo.x.min(), geo.x.max(), geo.y.min(), geo.y.max()
-    k = math.cos(math.radians((y0 + y1) / 2)) if geo.geographic else 1.0
+    k = _aspect(geo)
     span = max((x1 - x0) * k, y1 - y0, 1e-9) * 1.12  # room for labels and markers around the nodes
     w = WIDTH - MARGIN["left"] - MARGIN["right"]
     h = HEIGHT - MARGIN["top"] - MARGIN["bottom"]
@@ -144,13 +149,13 @@ def _offset(geo: MapGeometry, slot: int, of: int, ring: float) -> tuple[float, f
     """A marker's offset from its node (data units): `slot` of `of` around a ring of `ring` × map span."""
     span = max(float(np.ptp(geo.x)), float(np.ptp(geo.y)), 1e-9)
     angle = math.pi / 2 + 2 * math.pi * slot / max(of, 1)
-    k = math.cos(math.radians(float(geo.y.mean()))) if geo.geographic else 1.0
+    k = _aspect(geo)
     return ring * span * math.cos(angle) / k, ring * span * math.sin(angle)
 
 
 def label_sides(geo: MapGeometry) -> list[str]:
     """Where each node's label goes: away from its nearest neighbour (right, left, top or bottom)."""
-    k = math.cos(math.radians(float(geo.y.mean()))) if geo.geographic else 1.0
+    k = _aspect(geo)
     xy = np.column_stack([geo.x * k, geo.y])
     sides = []
     for i in range(len(xy)):
