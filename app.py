@@ -26,12 +26,13 @@ from ui.address_bar import AddressBar
 from ui.charts import Chart, line_option
 from ui.downloads import Downloads
 from ui.events_view import EventsView
-from ui.grid_view import GridView
+from ui.grid_view import GridTab
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
 from ui.share import Link, decode, encode
+from ui.siting_view import SitingView
 from ui.targets import TARGETS, encode_targets, status_table
 from ui.targets_panel import Targets, TargetsPanel
 from ui.text import Md
@@ -139,23 +140,6 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
         Md("**Targets** (dotted green on the charts):\n\n" + table, style={"font-size": "13px"})
     if on_targets is not None:
         TargetsPanel(targets, on_targets, currency)
-
-
-@solara.component
-def PolicyHours(scenario: Source, policy: RunResult, levers: dict[str, Any]) -> None:
-    """The grid view of the policy run: its hourly tables are computed when this view is opened (the
-    streamed run leaves them out to redraw the overview sooner)."""
-    def with_hours() -> tuple[RunResult | None, str]:
-        try:
-            return simulate(scenario, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False), ""
-        except INPUT_ERRORS as exc:
-            return None, str(exc)
-    result, error = solara.use_memo(with_hours, [source_key(scenario), policy.manifest["scenario_hash"],
-                                                 repr(sorted(levers.items()))])
-    if result is None:
-        solara.Error(error)
-    else:
-        GridView(result)
 
 
 UPLOADED_PREFIX = "uploaded:"
@@ -295,7 +279,9 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
                 else:
                     solara.Text(status or "computing…")
             with solara.lab.Tab("Grid, hour by hour"):
-                if state == "done":
-                    PolicyHours(scenario, policy, levers)
+                GridTab(scenario, base, policy if state == "done" else None, levers)
+            with solara.lab.Tab("Siting"):
+                if state in ("same", "done"):
+                    SitingView(scenario, base, levers)
                 else:
-                    GridView(base)
+                    solara.Text(status or "computing…")

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from experiments.results import RunResult
 from model.model import SurplusModel
+from model.schema import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ class OutputExistsError(FileExistsError):
 
 
 def run(
-    scenario: str, *, years: int | None = None, seed: int = 1, agents: int | None = None,
+    scenario: str | Scenario, *, years: int | None = None, seed: int = 1, agents: int | None = None,
     overrides: dict[str, Any] | None = None, progress: bool = False, months: int | None = None,
 ) -> SurplusModel:
     """Build and run a model for `years` years (12 steps each), or only its first `months` months; the

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from experiments.run import run
+from model.schema import Scenario
 from model.siting import rank_nodes
 
 
 def siting_report(
-    scenario: str, block_mw: float, bid_per_kwh: float, *, months: int = 12, seed: int = 1,
+    scenario: str | Scenario, block_mw: float, bid_per_kwh: float, *, months: int = 12, seed: int = 1,
     overrides: dict | None = None,
 ) -> pd.DataFrame:
     """Run `months` of the scenario, then rank every node for a block of `block_mw` MW bidding

@@ -124,9 +124,21 @@ def test_the_grid_view_browses_months_and_hours():
     rc.find(v.Tabs).widget.v_model = 4  # Overview, Money, Large loads and sandbox, Downloads, Grid
     text = _wait(rc, lambda t: "Nodal prices" in t)
     assert "LESCO (Lahore)" in text and "July 2024" in text
-    assert rc.find(ipywidgets.Image).widgets, "the grid drawing"
+    maps = [w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
+            if any(s["name"] == "nodes" for s in w.option["series"])]
+    assert maps and "July 2024, 19:00–20:00" in maps[0].option["title"]["text"], "the grid map"
     _slider(rc, "Month:").v_model = 18
     _wait(rc, lambda t: "January 2026" in t)
+
+
+def test_the_siting_tab_ranks_the_nodes():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    rc.find(v.Tabs).widget.v_model = 5  # … Grid, Siting
+    _wait(rc, lambda t: "Where could a block of new load run?" in t)
+    rc.find(v.Btn, children=["Rank the nodes"]).widget.click()
+    text = _wait(rc, lambda t: "Ranking for 100 MW" in t, timeout=120)
+    assert "LESCO (Lahore)" in text.split("Ranking for 100 MW", 1)[1]
 
 
 def test_kpi_colours_follow_better_or_worse():

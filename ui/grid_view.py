@@ -1,24 +1,59 @@
-"""The grid, hour by hour: nodal prices on the network drawing, loads, binding lines and what each
-large load bid and was served, for any month and hour of a run (read from its hourly tables)."""
+"""The grid, hour by hour: a map of the network for any month and hour of a run (nodal prices or surplus
+by node, line loading, plants and large loads; `ui.grid_map`), the baseline or the policy, and that
+hour's tables under it (nodal prices, unserved energy, binding lines, large loads' bids)."""
 
 from __future__ import annotations
 
+import logging
+import threading
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import solara
 
 from experiments.results import HourSnapshot, RunResult
-from grid.draw import draw_grid
-from model.model import grid_from_spec
+from experiments.simulate import simulate
+from model.scenario import INPUT_ERRORS
+from ui.grid_map import HEIGHT, WIDTH, available_mw, fleet_of, geometry, hour_label, hour_map_option
 from ui.text import Md
 
+log = logging.getLogger(__name__)
+TOGGLE = {"price": "colour by price", "surplus": "colour by surplus"}  # the colour toggle's buttons
 
-def prices_markdown(result: RunResult, snap: HourSnapshot) -> str:
-    """Nodal prices and loads of one cleared hour, as a markdown table."""
+
+def period_label(resolution: str, index: int, hours_in_month: int) -> str:
+    """Which cleared day an hour index falls in: '' for one representative day, 'weekday'/'weekend'
+    for two, 'day k' in hourly mode."""
+    if hours_in_month <= 24:
+        return ""
+    block = index // 24
+    if resolution == "weekday_weekend":
+        return ("weekday", "weekend")[min(block, 1)]
+    return f"day {block + 1}"
+
+
+def when(result: RunResult, snap: HourSnapshot, index: int) -> str:
+    """'June 2030, 19:00–20:00' (with the cleared day when a month clears several)."""
+    text = hour_label(snap.date, snap.hour_of_day)
+    period = period_label(result.scenario.time.resolution, index, snap.hours_in_month)
+    return text.replace(",", f" ({period}),", 1) if period else text
+
+
+def prices_markdown(result: RunResult, snap: HourSnapshot, available: np.ndarray | None = None) -> str:
+    """Nodal prices and loads of one cleared hour (and the surplus, given each node's available MW in
+    the scenario's node order), as a markdown table."""
     cur = result.scenario.meta.currency
     names = {n.id: n.name or n.id for n in result.scenario.grid.nodes}
-    rows = [f"| node | load (MW) | nodal price ({cur}/MWh) |", "|---|---:|---:|"]
+    order = [n.id for n in result.scenario.grid.nodes]
+    head = f"| node | load (MW) | nodal price ({cur}/MWh) |"
+    rows = [head + (" surplus: available − load (MW) |" if available is not None else ""),
+            "|---|---:|---:|" + ("---:|" if available is not None else "")]
     for i, node in enumerate(snap.node):
-        rows.append(f"| {names[node]} | {snap.load_mw[i, 0]:,.0f} | {snap.lmp_per_mwh[i, 0]:,.2f} |")
+        row = f"| {names[node]} | {snap.load_mw[i, 0]:,.0f} | {snap.lmp_per_mwh[i, 0]:,.2f} |"
+        if available is not None:
+            row += f" {available[order.index(node)] - snap.load_mw[i, 0]:+,.0f} |"
+        rows.append(row)
     return "\n".join(rows)
 
 
@@ -33,30 +68,86 @@ def large_loads_markdown(snap: HourSnapshot, currency: str) -> str:
     return "### Large loads\n" + "\n".join(rows)
 
 
+def binding_markdown(result: RunResult, snap: HourSnapshot) -> str:
+    """Unserved energy and the lines at their limit in one hour (flow / limit, MW)."""
+    limits = {ln.id: ln.limit_mw for ln in result.scenario.grid.lines}
+    binding = [f"{line} ({abs(f):,.0f}/{limits[line]:,.0f} MW)"
+               for line, f, b in zip(snap.line, snap.flow_mw[:, 0], snap.binding[:, 0], strict=True) if b]
+    return (f"Unserved: **{snap.unserved_mw.sum():,.0f} MW**. "
+            + ("Binding lines: " + ", ".join(binding) if binding
+               else "No line is binding at this hour: one price everywhere."))
+
+
 @solara.component
-def GridView(result: RunResult) -> None:
-    """Month and hour pickers over a run with hourly tables; the drawing and the tables of that hour."""
+def GridView(runs: dict[str, RunResult]) -> None:
+    """Month and hour pickers, a run toggle (when there are several: baseline, policy), a price or
+    surplus toggle; the map of that hour and its tables. Every run needs hourly tables."""
+    names = list(runs)
+    choice, set_shown = solara.use_state(None)  # None: the last run given (the policy once it is there)
     month, set_month = solara.use_state(0)
     hour, set_hour = solara.use_state(19)
-    grid = solara.use_memo(lambda: grid_from_spec(result.scenario.grid), [result.scenario.meta.name])
+    colour, set_colour = solara.use_state(TOGGLE["price"])
+    shown = choice if choice in runs else names[-1]
+    result = runs[shown]
+    key = result.manifest.get("scenario_hash", result.scenario.meta.name)
+    geo = solara.use_memo(lambda: geometry(result.scenario), [key])
+    fleet = solara.use_memo(lambda: fleet_of(result.scenario), [key])
     month = min(month, result.months - 1)
-    dates = result.monthly["date"].tolist()
-    with solara.Row():
-        solara.SliderInt(f"Month: {pd.Timestamp(dates[month]):%B %Y}", value=month, on_value=set_month, min=0,
-                         max=result.months - 1)
-        solara.SliderInt("Hour of the day", value=hour, on_value=set_hour, min=0, max=23)
     snap = result.hour(month, hour)
+    hour = min(hour, snap.hours_in_month - 1)
+    dates = result.monthly["date"].tolist()
     sc = result.scenario
-    cur = sc.meta.currency
-    binding = [line for line, b in zip(snap.line, snap.binding[:, 0], strict=True) if b]
-    h = snap.hour_of_day
-    with solara.Row():
-        with solara.Column():
-            solara.FigureMatplotlib(draw_grid(grid, snap, 0, currency=cur), format="png")
-        with solara.Column():
-            Md(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n"
-               f"{pd.Timestamp(snap.date):%B %Y}, hour {h}:00–{h + 1}:00\n\n" + prices_markdown(result, snap))
-            Md(f"Unserved: **{snap.unserved_mw.sum():,.0f} MW**. "
-               + ("Binding lines: " + ", ".join(binding) if binding
-                  else "No line is binding at this hour: one price everywhere."))
-            Md(large_loads_markdown(snap, cur))
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "center"}):
+        with solara.Column(style={"width": "280px"}):
+            solara.SliderInt(f"Month: {pd.Timestamp(dates[month]):%B %Y}", value=month, on_value=set_month, min=0,
+                             max=result.months - 1)
+        with solara.Column(style={"width": "250px"}):
+            period = period_label(sc.time.resolution, hour, snap.hours_in_month)
+            clock = hour_label(snap.date, snap.hour_of_day).split(", ", 1)[1]
+            solara.SliderInt(f"Hour: {period + ' ' if period else ''}{clock}", value=hour, on_value=set_hour,
+                             min=0, max=snap.hours_in_month - 1)
+        if len(names) > 1:
+            solara.ToggleButtonsSingle(value=shown, values=names, on_value=set_shown, dense=True)
+        solara.ToggleButtonsSingle(value=colour, values=list(TOGGLE.values()), on_value=set_colour, dense=True)
+    by = next(k for k, v in TOGGLE.items() if v == colour)
+    option = hour_map_option(sc, geo, snap, colour_by=by, fleet=fleet, run_label=shown if len(names) > 1 else "",
+                             when=when(result, snap, hour))
+    solara.FigureEcharts(option=option, attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
+    _, available = available_mw(sc, fleet, snap.date, snap.hour_of_day)
+    Md(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n{when(result, snap, hour)}"
+       + (f" ({shown})" if len(names) > 1 else "") + "\n\n" + prices_markdown(result, snap, available))
+    Md(binding_markdown(result, snap))
+    Md(large_loads_markdown(snap, sc.meta.currency))
+
+
+def policy_with_hours(scenario: str | dict, policy: RunResult, levers: dict[str, Any]) -> tuple[RunResult | None, str]:
+    """The policy run again with its hourly tables (the streamed run leaves them out), or an error."""
+    try:
+        return simulate(scenario, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False), ""
+    except INPUT_ERRORS as exc:
+        return None, str(exc)
+    except Exception as exc:  # the page must show a message, never a traceback
+        log.exception("the policy's hours failed")
+        return None, f"Unexpected error while simulating the policy's hours: {exc}"
+
+
+@solara.component
+def GridTab(scenario: str | dict, base: RunResult, policy: RunResult | None, levers: dict[str, Any]) -> None:
+    """The grid tab: the baseline alone, or (once a policy run is done) baseline and policy. The policy's
+    hourly tables are computed in a thread when the tab is opened; the baseline shows meanwhile."""
+    key = (None if policy is None else (policy.manifest["scenario_hash"], policy.manifest["seed"]),
+           repr(sorted(levers.items())))
+
+    def with_hours(cancel: threading.Event) -> tuple[tuple, RunResult | None, str]:
+        if policy is None or not levers:
+            return (key, None, "")
+        return (key, *policy_with_hours(scenario, policy, levers))
+
+    job = solara.use_thread(with_hours, dependencies=[key], intrusive_cancel=False)
+    done = job.state == solara.ResultState.FINISHED and job.value is not None and job.value[0] == key
+    hours, error = job.value[1:] if done else (None, "")
+    if error:
+        solara.Error(f"The policy's hours could not be computed: {error}")
+    elif not done and policy is not None and levers:
+        solara.Text("Computing the policy's hours (a few seconds); the baseline meanwhile.")
+    GridView({"baseline": base, "policy": hours} if hours is not None else {"baseline": base})

@@ -1,8 +1,9 @@
 """The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
 cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
-grid view opens; no request fails and the console stays clean throughout (offline: nothing leaves
+grid map and the siting view open and work; no request fails and the console stays clean throughout (offline: nothing leaves
 the machine)."""
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -69,6 +70,28 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
+    grid_map = page.locator(".solara-echarts canvas").first
+    expect(grid_map).to_be_visible(timeout=30_000)  # the map drew, offline
+    expect(page.get_by_text("Hour: 19:00–20:00")).to_be_visible()
+    box = grid_map.bounding_box()
+    assert box["x"] + box["width"] <= 1366 and box["height"] <= 768, box  # the whole map fits a 1366×768 screen
+    expect(page.get_by_text("19:00–20:00 (policy)")).to_be_visible(timeout=30_000)  # the policy's hours came
+    page.get_by_role("button", name="baseline", exact=True).click()
+    expect(page.get_by_text("19:00–20:00 (baseline)")).to_be_visible(timeout=30_000)
+    surplus = page.get_by_role("button", name="colour by surplus")
+    surplus.click()
+    expect(surplus).to_have_class(re.compile("v-btn--active"), timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "grid-map.png"), full_page=True)
+    page.get_by_role("tab", name="Siting").click()
+    page.get_by_role("button", name="Rank the nodes").click()
+    expect(page.get_by_text("Ranking for 100 MW")).to_be_visible(timeout=90_000)
+    expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
+    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "siting.png"), full_page=True)
+    page.get_by_label("Block size (MW)").fill("-5")
+    page.get_by_role("button", name="Rank the nodes").click()
+    expect(page.get_by_text("block size = '-5': must be a number above 0")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
