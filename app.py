@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import solara
@@ -23,15 +23,18 @@ from experiments.results import RunResult
 from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.charts import line_option
+from ui.compare_view import CompareView, Saved
 from ui.downloads import Downloads
 from ui.events_view import EventsView
 from ui.grid_view import GridView
 from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
+from ui.session_cache import SessionCache
 from ui.share import decode, encode
 from ui.text import Md
 from ui.warnings import warnings
+from ui.wedge_view import WedgeView
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
@@ -151,6 +154,8 @@ def Page() -> None:
         scenario = DEFAULT_SCENARIO
     uploaded, set_uploaded = solara.use_state(None)  # an uploaded scenario's data, once it validated
     upload_error, set_upload_error = solara.use_state("")
+    saved, set_saved = solara.use_state([])  # packages saved for the Compare tab: this session's memory only
+    cache = solara.use_memo(SessionCache, [])  # this session's runs for Compare and Wedge
     source: Source = uploaded if uploaded is not None else scenario
     query = encode(scenario, levers)
 
@@ -193,13 +198,14 @@ def Page() -> None:
                 LeverPanel(data, levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(source, base, base_error, levers)
+        Main(source, base, base_error, levers, saved, set_saved, cache)
 
 
 @solara.component
-def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any]) -> None:
+def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
+         saved: list[Saved], set_saved: Callable[[list[Saved]], None], cache: SessionCache) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
-    status, the overview and grid tabs."""
+    status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
     tab, set_tab = solara.use_state(0)
     key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
 
@@ -257,3 +263,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
                     PolicyHours(scenario, policy, levers)
                 else:
                     GridView(base)
+            with solara.lab.Tab("Compare"):
+                CompareView(scenario, source_key(scenario), levers, base, saved, set_saved, cache)
+            with solara.lab.Tab("Wedge"):
+                WedgeView(scenario, source_key(scenario), levers, base, cache)
