@@ -12,8 +12,8 @@ import app
 from experiments.compare import RunCache
 from experiments.simulate import simulate
 from experiments.wedge import wedge
-from ui.compare_view import (MAX_NAME, CompareView, Saved, check_name, full_years, kpi_by_label, kpi_table_html,
-                             yearly_lines_option)
+from ui.compare_view import (MAX_NAME, NUMBER, CompareView, Saved, check_name, full_years, kpi_by_label,
+                             kpi_table_html, yearly_lines_option)
 from ui.kpis import BAD, GOOD
 from ui.wedge_view import WedgeView, wedge_markdown, wedge_option
 
@@ -54,8 +54,9 @@ def test_kpi_table_colours_each_package_against_the_baseline():
     year = full_years([base, cut, loose])[-1]
     table = kpi_table_html(base, {"cut": cut, "<b>loose</b>": loose}, year)
     row = next(r for r in table.split("<tr>") if r.startswith("<td>Circular-debt flow in the year"))
-    cut_cell, loose_cell = row.split("<td style='text-align:right'>")[2:4]
-    assert f"color:{GOOD}" in cut_cell and f"color:{BAD}" in loose_cell  # a cut lowers the debt flow; less collection raises it
+    cut_cell, loose_cell = row.split(f"<td {NUMBER}>")[2:4]
+    # a cut lowers the debt flow (better); less collection raises it (worse)
+    assert f"color:{GOOD}" in cut_cell and f"color:{BAD}" in loose_cell
     assert "&lt;b&gt;loose&lt;/b&gt;" in table and "<b>loose" not in table  # names are text, not markup
 
 

@@ -33,6 +33,7 @@ MAX_NAME = 40
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")  # one per saved package (MAX_SAVED)
 CHARTED = ("Household tariff", "Circular-debt flow in the year", "Capacity charge per kWh sold", "Rooftop PV",
            "Subsidy to large loads", "Unserved energy")  # KPI labels (ui/kpis.py) drawn as charts
+NUMBER = "style='text-align:right;padding:2px 12px'"  # a number's table cell
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,18 @@ def kpi_table_html(base: RunResult, runs: dict[str, RunResult], year: str) -> st
     against the baseline coloured by better or worse for the public."""
     columns = {name: kpi_values(base, run, year) for name, run in runs.items()}
     rows = next(iter(columns.values())) if columns else kpi_values(base, base, year)
-    head = "".join(f"<th style='text-align:right'>{html.escape(n)}</th>" for n in runs)
-    out = [f"<table class='compare-kpis'><tr><th>{year}</th><th style='text-align:right'>baseline</th>{head}</tr>"]
+    head = "".join(f"<th {NUMBER}>{html.escape(n)}</th>" for n in runs)
+    out = [f"<table class='compare-kpis'><tr><th>{year}</th><th {NUMBER}>baseline</th>{head}</tr>"]
     for i, row in enumerate(rows):
         decimals = 0 if abs(row.base) >= 1000 else 2
         cells = []
         for values in columns.values():
             v = values[i]
-            sign = "+" if v.change > 0 else ""
-            cells.append(f"<td style='text-align:right'>{_fmt(v.policy, decimals)} <span class='kpi-change' "
-                         f"style='font-size:12px;color:{v.colour}'>({sign}{_fmt(v.change, decimals)})</span></td>")
+            change = ("+" if v.change > 0 else "") + _fmt(v.change, decimals)
+            cells.append(f"<td {NUMBER}>{_fmt(v.policy, decimals)} <span class='kpi-change' "
+                         f"style='font-size:12px;color:{v.colour}'>({change})</span></td>")
         out.append(f"<tr><td>{html.escape(row.label)} ({html.escape(row.unit)})</td>"
-                   f"<td style='text-align:right'>{_fmt(row.base, decimals)}</td>{''.join(cells)}</tr>")
+                   f"<td {NUMBER}>{_fmt(row.base, decimals)}</td>{''.join(cells)}</tr>")
     return "".join(out) + "</table>"
 
 
@@ -164,6 +165,10 @@ def CompareView(scenario: str | dict, scenario_key: str, levers: dict[str, Any],
     year, set_year = solara.use_state("")
     currency = base.manifest.get("currency", "PKR")
 
+    def name_changed(text: str) -> None:
+        set_name(text)
+        set_error("")  # the message was about the previous name
+
     def save() -> None:
         problem = check_name(name, saved)
         set_error(problem)
@@ -172,7 +177,7 @@ def CompareView(scenario: str | dict, scenario_key: str, levers: dict[str, Any],
             set_name("")
 
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.InputText("Save these levers as…", value=name, on_value=set_name, continuous_update=True)
+        solara.InputText("Save these levers as…", value=name, on_value=name_changed, continuous_update=True)
         solara.Button("Save", on_click=save, disabled=len(saved) >= MAX_SAVED)
     if error:
         solara.Error(error)

@@ -82,8 +82,8 @@ def wedge_markdown(w: Wedge, metric: str, fiscal_year: str, currency: str) -> st
     scale, unit = display(metric, currency)
     at = w.at(metric, fiscal_year)
     total = at["total"]
-    base = float(w.base.loc[fiscal_year, metric]) * scale
-    lines = [f"Baseline {base:,.4g} {unit} → package {float(w.package.loc[fiscal_year, metric]) * scale:,.4g} {unit}.",
+    base, package = (float(t.loc[fiscal_year, metric]) * scale for t in (w.base, w.package))
+    lines = [f"Baseline {base:,.4g} {unit} → package {package:,.4g} {unit}.",
              "", f"| lever ({fiscal_year}) | setting | change ({unit}) | share of the change |", "|---|---|---:|---:|"]
     for p in w.policies:
         v = at[p]
@@ -160,7 +160,8 @@ def WedgeView(scenario: str | dict, scenario_key: str, levers: dict[str, Any], b
         with solara.Column(style={"width": "160px"}):
             solara.Select("Fiscal year", values=years, value=shown, on_value=set_year)
     Md(f"*{metric_of(chosen)[0].meaning}*")
-    solara.FigureEcharts(option=wedge_option(w, chosen, currency), attributes={"style": "height: 340px; width: 1000px;"})
+    solara.FigureEcharts(option=wedge_option(w, chosen, currency),
+                         attributes={"style": "height: 340px; width: 1000px;"})
     Md(wedge_markdown(w, chosen, shown, currency) +
        f"\n\nExact Shapley split over {w.runs} runs on one seed: each lever's change averaged over every order "
        "of adding the levers, so an interaction is shared equally and the changes add up to the total.")

@@ -1,7 +1,7 @@
 """The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
 cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
-grid view opens; no request fails and the console stays clean throughout (offline: nothing leaves
-the machine)."""
+grid, Compare and Wedge views open; no request fails and the console stays clean throughout
+(offline: nothing leaves the machine)."""
 
 from pathlib import Path
 
@@ -69,6 +69,13 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_label("Save these levers as…").fill("Collection 90%")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".compare-kpis")).to_contain_text("Collection 90%", timeout=60_000)
+    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Wedge").click()
+    expect(page.get_by_text("Move at least two levers")).to_be_visible(timeout=30_000)  # one lever moved
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
