@@ -47,6 +47,7 @@ class Saved:
 
     @property
     def key(self) -> tuple:
+        """Identifies what the package runs (a change reruns it)."""
         return (self.name, self.scenario_key, repr(sorted(self.levers.items())))
 
 
