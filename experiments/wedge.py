@@ -167,6 +167,11 @@ def wedge_stream(
         runs[s] = cache.run(prep)
         if k < len(preps):
             yield k, len(preps), None
+    dates = runs[frozenset()].monthly["date"]
+    for s, run in runs.items():
+        if not run.monthly["date"].equals(dates):
+            raise WedgeError(f"levers: {', '.join(sorted(s))} change the months simulated; a wedge compares runs "
+                             "of one horizon (set the horizon with run.years, which applies to every run)")
     _, yearly, monthly = _tables(runs)
     base, package = yearly[frozenset()], yearly[frozenset(policies)]
     result = Wedge(

@@ -136,3 +136,8 @@ def test_a_bad_lever_value_fails_before_any_run():
         list(wedge_stream("teaching-5-node", {"capacity.payment_cut_share": 0.2, "settlement.recovery_ratio": 7},
                           years=1, cache=cache))
     assert cache.misses == 0
+
+
+def test_a_policy_that_changes_the_horizon_is_refused_by_name():
+    with pytest.raises(WedgeError, match=r"levers: time.years change the months simulated"):
+        wedge("teaching-5-node", {"capacity.payment_cut_share": 0.2, "time.years": 2})
