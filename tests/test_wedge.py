@@ -120,13 +120,14 @@ def test_the_stream_reports_each_run_and_reuses_the_cache():
     cache = RunCache()
     levers = {"capacity.payment_cut_share": 0.2, "tariffs.fixed_charge_capacity_share": 0.3,
               "settlement.recovery_ratio": 0.95}
-    steps = list(wedge_stream("teaching-5-node", levers, years=1, cache=cache))
+    steps = list(wedge_stream("teaching-5-node", levers, years=2, cache=cache))
     assert [(k, n) for k, n, _ in steps] == [(k, 8) for k in range(1, 9)]
     assert all(w is None for *_, w in steps[:-1]) and steps[-1][2] is not None
     w = steps[-1][2]
-    phi = w.at("average_tariff_per_kwh", "FY2025")
-    assert math.isclose(sum(phi[p] for p in levers), phi["total"], rel_tol=1e-9, abs_tol=1e-12)
-    wedge("teaching-5-node", dict(itertools.islice(levers.items(), 2)), years=1, cache=cache)
+    phi = w.at("average_tariff_per_kwh", "FY2026")  # after the first reset: all three levers act
+    assert all(phi[p] != 0 for p in levers) and phi["total"] != 0
+    assert math.isclose(sum(phi[p] for p in levers), phi["total"], rel_tol=1e-9)
+    wedge("teaching-5-node", dict(itertools.islice(levers.items(), 2)), years=2, cache=cache)
     assert cache.misses == 8, "a sub-package's runs are all in the cache"
 
 
