@@ -24,6 +24,7 @@ from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.address_bar import AddressBar
 from ui.charts import Chart, line_option
+from ui.compare_view import CompareView, Saved
 from ui.downloads import Downloads
 from ui.events_view import EventsView
 from ui.grid_view import GridTab
@@ -31,6 +32,7 @@ from ui.kpis import KpiCards, kpi_values, last_full_year
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
+from ui.session_cache import SessionCache
 from ui.share import Link, decode, encode
 from ui.siting_view import SitingView
 from ui.targets import TARGETS, encode_targets, status_table
@@ -38,6 +40,7 @@ from ui.targets_panel import Targets, TargetsPanel
 from ui.text import Md
 from ui.upload import ScenarioUpload
 from ui.warnings import warnings
+from ui.wedge_view import WedgeView
 
 log = logging.getLogger(__name__)
 DEFAULT_SCENARIO = "pakistan-2025"
@@ -172,6 +175,8 @@ def Page() -> None:
         scenario = DEFAULT_SCENARIO
     uploaded, set_uploaded = solara.use_state(None)  # an uploaded scenario's data, once it validated
     upload_error, set_upload_error = solara.use_state("")
+    saved, set_saved = solara.use_state([])  # packages saved for the Compare tab: this session's memory only
+    cache = solara.use_memo(SessionCache, [])  # this session's runs for Compare and Wedge
     source: Source = uploaded if uploaded is not None else scenario
     # a link cannot carry a file: an uploaded scenario is named in it so that opening it explains that
     shown = scenario if uploaded is None else UPLOADED_PREFIX + str(uploaded["meta"]["name"])
@@ -210,15 +215,16 @@ def Page() -> None:
                 LeverPanel(Opaque(data), levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(source, base, base_error, levers, targets, set_targets)
+        Main(source, base, base_error, levers, saved, set_saved, cache, targets, set_targets)
 
 
 @solara.component
 def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
+         saved: list[Saved], set_saved: Callable[[list[Saved]], None], cache: SessionCache,
          targets: Targets | None = None, on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None,
          ) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
-    status, the overview and grid tabs."""
+    status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
     tab, set_tab = solara.use_state(0)
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
@@ -285,3 +291,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
                     SitingView(scenario, base, levers)
                 else:
                     solara.Text(status or "computing…")
+            with solara.lab.Tab("Compare"):
+                CompareView(scenario, source_key(scenario), levers, base, saved, set_saved, cache)
+            with solara.lab.Tab("Wedge"):
+                WedgeView(scenario, source_key(scenario), levers, base, cache)

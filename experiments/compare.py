@@ -111,8 +111,8 @@ def paired_table(
         if unknown:
             raise KeyError(f"metrics {unknown}: not in these runs (see docs/metrics.md)")
         cols = list(metrics)
-    base = np.stack([_values(b, cols) for b, _ in pairs])     # seeds × years × metrics
-    policy = np.stack([_values(p, cols) for _, p in pairs])
+    base = np.stack([metric_values(b.yearly, cols) for b, _ in pairs])     # seeds × years × metrics
+    policy = np.stack([metric_values(p.yearly, cols) for _, p in pairs])
     diff = policy - base
     n = len(pairs)
     with np.errstate(invalid="ignore"):
@@ -134,14 +134,14 @@ def paired_table(
     })
 
 
-def _values(run: RunResult, cols: list[str]) -> np.ndarray:
-    """Yearly values of `cols` (years × metrics). A metric one side lacks (a special tariff only the
-    policy has) is 0 when it adds up over the year (nothing was paid under it), otherwise nan."""
-    y = run.yearly
-    out = np.empty((len(y), len(cols)))
+def metric_values(table: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """Values of `cols` in a run's monthly or yearly `table` (rows × metrics). A metric the run lacks (a
+    special tariff only the policy has) is 0 when it adds up over the year (nothing was paid under it),
+    otherwise nan."""
+    out = np.empty((len(table), len(cols)))
     for j, c in enumerate(cols):
-        if c in y:
-            out[:, j] = y[c].to_numpy(float)
+        if c in table:
+            out[:, j] = table[c].to_numpy(float)
         else:
             out[:, j] = 0.0 if metric_of(c)[0].yearly == "sum" else np.nan
     return out

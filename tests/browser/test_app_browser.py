@@ -1,7 +1,7 @@
 """The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
 cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
-grid map and the siting view open and work; no request fails and the console stays clean throughout (offline: nothing leaves
-the machine)."""
+grid map, the siting, Compare and Wedge views open and work; no request fails and the console stays
+clean throughout (offline: nothing leaves the machine)."""
 
 import re
 from pathlib import Path
@@ -92,6 +92,13 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_label("Block size (MW)").fill("-5")
     page.get_by_role("button", name="Rank the nodes").click()
     expect(page.get_by_text("block size = '-5': must be a number above 0")).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Compare").click()
+    page.get_by_label("Save these levers as…").fill("Collection 90%")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".compare-kpis")).to_contain_text("Collection 90%", timeout=60_000)
+    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
+    page.get_by_role("tab", name="Wedge").click()
+    expect(page.get_by_text("Move at least two levers")).to_be_visible(timeout=30_000)  # one lever moved
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
