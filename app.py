@@ -24,11 +24,14 @@ from experiments.simulate import prepare, run_stream, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.charts import line_option
 from ui.downloads import Downloads
-from ui.events_view import EventsView
+from ui.dispatch_view import DispatchView
 from ui.grid_view import GridView
+from ui.hours import HoursCache, PolicyWithHours
 from ui.kpis import KpiCards, kpi_values, last_full_year
+from ui.large_loads_view import LargeLoadsView
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
+from ui.sandbox_view import SandboxView
 from ui.share import decode, encode
 from ui.text import Md
 from ui.warnings import warnings
@@ -213,6 +216,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
 
     stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None],
                                intrusive_cancel=False)
+    hours = solara.use_memo(HoursCache, [])  # this session's policy run with hourly tables (before any return)
     with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
@@ -232,21 +236,25 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         title = base.scenario.meta.title or base.scenario.meta.name
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
+        def with_hours(view) -> None:  # the policy run with hourly tables, computed once when a view needs them
+            PolicyWithHours(hours, source_key(scenario), scenario, levers, policy, view)
+
+        ready = state in ("same", "done") and policy is not None
         with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
             with solara.lab.Tab("Overview"):
                 Overview(base, policy, status)
             with solara.lab.Tab("Money"):
-                if state in ("same", "done") and policy is not None:
+                if ready:
                     MoneyView(base, policy)
                 else:
                     solara.Text(status or "computing…")
-            with solara.lab.Tab("Large loads and sandbox"):
-                if state in ("same", "done") and policy is not None:
-                    EventsView(policy)
+            with solara.lab.Tab("Large loads"):
+                if ready:
+                    with_hours(lambda p: LargeLoadsView(base, p))
                 else:
                     solara.Text(status or "computing…")
             with solara.lab.Tab("Downloads"):
-                if state in ("same", "done") and policy is not None:
+                if ready:
                     Md("The policy run's metrics, and the scenario with these levers applied: "
                        "`surplus run --scenario FILE` runs it again.")
                     Downloads(scenario, levers, policy)
@@ -254,6 +262,16 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
                     solara.Text(status or "computing…")
             with solara.lab.Tab("Grid, hour by hour"):
                 if state == "done":
-                    PolicyHours(scenario, policy, levers)
+                    with_hours(GridView)
                 else:
                     GridView(base)
+            with solara.lab.Tab("Dispatch"):
+                if ready:
+                    with_hours(lambda p: DispatchView(base, p))
+                else:
+                    DispatchView(base, None)
+            with solara.lab.Tab("Sandbox"):
+                if ready:
+                    with_hours(lambda p: SandboxView(base, p))
+                else:
+                    solara.Text(status or "computing…")

@@ -1,0 +1,209 @@
+"""The Dispatch, Large loads and Sandbox views: the hourly balance they draw, their chart options and
+tables against the RunResult they read, rendered in-process as the app draws them, and the app's tabs."""
+
+import re
+import time
+
+import ipyvuetify as v
+import numpy as np
+import pytest
+import solara
+
+import app
+from agents.plant import TECHNOLOGIES
+from experiments.results import ROOFTOP_SURPLUS
+from experiments.simulate import simulate
+from tests.test_app import _slider, _texts, _wait
+from ui.dispatch_view import CURTAILED, DEMAND, LARGE_LOADS, PV_BEHIND_METER, UNSERVED, DispatchView, \
+    curtailed_mw, dispatch_option, label
+from ui.large_loads_view import BREAKEVEN, NODAL, RUNNING, LargeLoadsView, load_months, load_option
+from ui.sandbox_view import SandboxView
+
+SANDBOX = "pakistan-2025-sandbox"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The Pakistan baseline and the sandbox scenario (its miners run from July 2025), 3 years."""
+    base = simulate("pakistan-2025", years=3, agents=2000, keep_hourly=True)
+    policy = simulate(SANDBOX, years=3, agents=2000, keep_hourly=True)
+    return base, policy
+
+
+def _plain(rc) -> str:
+    """The page's text with its HTML tables written back as markdown rows ('| a | b |')."""
+    text = _texts(rc)
+    text = re.sub(r"<tr>\s*<t[dh][^>]*>", "| ", text)
+    text = re.sub(r"</t[dh]>\s*</tr>", " |", text)
+    text = re.sub(r"</t[dh]>\s*<t[dh][^>]*>", " | ", text)
+    return re.sub(r"</?(em|strong)>", "", text)
+
+
+def _charts(rc):
+    return [w.option for w in rc.find(solara.components.echarts.EchartsWidget).widgets]
+
+
+def test_every_hour_balances_supply_against_demand_at_the_meters(runs):
+    """Σ dispatch by technology + unserved = consumption − rooftop PV behind the meter, grossed up for
+    losses (net of exports at each node) + large loads served: from the meter, clearing and bid tables."""
+    for result in runs:
+        sc = result.scenario.settlement
+        nodes, techs, loads = result.hourly_nodes, result.hourly_technologies, result.hourly_large_loads
+        pv_behind_meter = nodes["consumption_mw"] - nodes["imports_mw"]
+        assert (pv_behind_meter > -1e-6).all() and pv_behind_meter.max() > 0  # rooftop PV meets some demand
+        at_meters = nodes["consumption_mw"] - pv_behind_meter
+        net = at_meters / (1 - sc.distribution_loss_share) - nodes["exports_mw"]
+        grid_load = (np.maximum(net, 0) / (1 - sc.transmission_loss_share)).groupby([nodes["step"], nodes["block"],
+                                                                                    nodes["hour"]]).sum()
+        served = loads.groupby(["step", "block", "hour"])["served_mw"].sum()
+        demand = grid_load + served
+        supply = (techs.groupby(["step", "block", "hour"])["dispatch_mw"].sum()
+                  + nodes.groupby(["step", "block", "hour"])["unserved_mw"].sum())
+        assert len(demand) == 24 * result.months
+        np.testing.assert_allclose(supply.to_numpy(), demand.loc[supply.index].to_numpy(), rtol=1e-7, atol=1e-3)
+        assert served.sum() > 0 or result is runs[0]
+        # the plants' rows add up to the month's generation metric, the curtailed zero-cost rows to curtailment
+        plants = techs[techs["technology"] != ROOFTOP_SURPLUS]
+        gwh = (plants["dispatch_mw"] * plants["days"]).groupby(plants["step"]).sum() / 1000
+        np.testing.assert_allclose(gwh.to_numpy(), result.monthly["generation_gwh"].to_numpy(), rtol=1e-9)
+        for month in (0, 11, 30):
+            d = result.dispatch(month)
+            assert d.technologies == [t for t in TECHNOLOGIES if t in d.technologies] + [ROOFTOP_SURPLUS]
+            np.testing.assert_allclose(curtailed_mw(d) @ d.days / 1000,
+                                       result.monthly["curtailment_gwh"].iloc[month], rtol=1e-9, atol=1e-9)
+
+
+def test_the_hourly_technology_table_is_kept_only_when_asked():
+    r = simulate("teaching-5-node", years=1)
+    assert r.hourly_technologies is None
+    with pytest.raises(ValueError, match="kept no hourly tables"):
+        r.dispatch(0)
+
+
+def test_the_dispatch_view_stacks_technologies_and_follows_the_month(runs):
+    base, policy = runs
+    box, rc = solara.render(DispatchView(base, policy), handle_error=False)
+    assert "Month: June 2025" in _texts(rc)  # month 11 of a run from July 2024
+    b_opt, p_opt = _charts(rc)
+    assert b_opt["title"]["text"] == "Baseline, June 2025" and p_opt["title"]["text"] == "Policy, June 2025"
+    d = policy.dispatch(11)
+    names = [s["name"] for s in p_opt["series"]]
+    techs = [label(t) for t in (*TECHNOLOGIES, ROOFTOP_SURPLUS) if t in d.technologies
+             and d.dispatch_mw[d.technologies.index(t)].any()]
+    assert names == [PV_BEHIND_METER, *techs, UNSERVED, DEMAND, LARGE_LOADS, CURTAILED]
+    assert p_opt["xAxis"]["data"] == [str(h) for h in range(24)]
+    assert all(len(s["data"]) == 24 for s in p_opt["series"])
+    hydro = next(s for s in p_opt["series"] if s["name"] == "hydro")["data"]
+    np.testing.assert_allclose(hydro, d.dispatch_mw[d.technologies.index("hydro")], atol=0.05)
+    assert b_opt["yAxis"]["max"] == p_opt["yAxis"]["max"]  # one scale for both sides
+    _slider(rc, "Month:").v_model = 15  # the miners run from July 2025
+    _wait(rc, lambda t: "Month: October 2025" in t)
+    b_opt, p_opt = _charts(rc)
+    assert p_opt["title"]["text"] == "Policy, October 2025"
+    d = policy.dispatch(15)
+    hydro = next(s for s in p_opt["series"] if s["name"] == "hydro")["data"]
+    np.testing.assert_allclose(hydro, d.dispatch_mw[d.technologies.index("hydro")], atol=0.05)
+    served = next(s for s in p_opt["series"] if s["name"] == LARGE_LOADS)["data"]
+    assert min(served) > 0 and not any(next(s for s in b_opt["series"] if s["name"] == LARGE_LOADS)["data"])
+    assert f"| served to large loads | 0 | {d.large_loads_mw @ d.days / 1000:,.0f} |" in _plain(rc)
+
+
+def test_the_large_loads_view_shows_break_even_prices_hours_and_events(runs):
+    from model.model import SurplusModel
+
+    base, policy = runs
+    box, rc = solara.render(LargeLoadsView(base, policy), handle_error=False)
+    options = _charts(rc)
+    load = options[0]
+    assert load["title"]["text"].startswith("mining_coast (miners)")
+    names = [s["name"] for s in load["series"]]
+    assert names == [BREAKEVEN, "price paid (flat_22_98)", NODAL, RUNNING]
+    assert all(len(s["data"]) == policy.months for s in load["series"])
+    # the break-even is the one the miner agent bid with that month
+    model = SurplusModel(scenario=SANDBOX, years=3, rng=1, agents=2000)
+    for _ in range(16):
+        model.step()
+    miner = next(x for x in model.large_loads.loads if x.spec.id == "mining_coast")
+    assert load["series"][0]["data"][15] == pytest.approx(miner.breakeven_per_mwh / 1000, abs=1e-3)
+    # hours served and energy: the month's energy metric, load by load
+    months = load_months(policy)
+    np.testing.assert_allclose(months.groupby("step")["mwh"].sum().to_numpy() / 1000,
+                               policy.monthly["large_load_energy_gwh"].to_numpy(), rtol=1e-9, atol=1e-9)
+    running = load["series"][3]["data"]
+    assert running[0] == 0 and running[15] > 0  # not before its start in July 2025
+    titles = [o["title"]["text"] for o in options[1:]]
+    assert "Bitcoin mined" in titles and "Data centres in the market" not in titles  # dormant data centres
+    text = _plain(rc)
+    fy26 = policy.yearly.loc["FY2026", "btc_mined"]
+    assert f"| BTC mined | 0 | {fy26:,.0f} (+{fy26:,.0f})" in text
+    assert "| mining_coast | entered |" in text and "sandbox refused" not in text  # sandbox decisions go apart
+    rc.find(v.Select, label="Large load").widget.v_model = "mining_thar"
+    _wait(rc, lambda t: True, timeout=1)
+    assert _charts(rc)[0]["title"]["text"].startswith("mining_thar")
+
+
+def test_the_large_loads_view_of_a_run_without_large_loads(runs):
+    base, _ = runs
+    box, rc = solara.render(LargeLoadsView(base, base), handle_error=False)
+    assert "No large load was served in this run" in _texts(rc)
+    assert "No large load entered, left or was sited" in _texts(rc)
+
+
+def test_the_sandbox_view_shows_admissions_refusals_kpis_and_outcome(runs):
+    _, policy = runs
+    box, rc = solara.render(SandboxView(policy, policy), handle_error=False)
+    text = _plain(rc)
+    assert "mining_pilot: up to 1,500 MW and 3 participants at once" in text
+    admitted = policy.events.loc[policy.events["event"] == "sandbox admitted", "load"].unique()
+    specs = {m.id: m.power_mw for m in policy.scenario.large_loads.miners}
+    assert f"| admitted over the run | {len(admitted)} ({sum(specs[i] for i in admitted):,.0f} MW) |" in text
+    assert "| refused | mining_s19 |" in text
+    energy = policy.monthly["large_load_energy_gwh"].sum()  # every served large load is a participant here
+    assert f"| energy served to participants (GWh) | {energy:,.0f} |" in text
+    paid = policy.monthly["special_flat_22_98_revenue"].sum() / 1e9
+    assert f"| paid under its tariff flat_22_98 (bn PKR) | {paid:,.1f} |" in text
+    assert "graduated: mining_coast, mining_thar" in text
+    assert "| mining_s19 | sandbox refused | efficiency 29.5 J/TH is above the limit of 20.0 J/TH |" in text
+    assert "| mining_coast | entered |" not in text  # entries are in the large-loads view
+    charts = _charts(rc)
+    assert [c["title"]["text"] for c in charts] == ["On trial in a sandbox", "Participants on trial"]
+    assert max(charts[0]["series"][1]["data"]) == policy.monthly["sandbox_mw"].max() > 0
+
+
+def test_the_sandbox_view_of_a_scenario_without_one(runs):
+    base, _ = runs
+    box, rc = solara.render(SandboxView(base, base), handle_error=False)
+    assert "has no regulatory sandbox" in _texts(rc)
+
+
+def test_chart_options_build_fast_for_a_ten_year_run():
+    r = simulate(SANDBOX, years=10, agents=2000, keep_hourly=True)
+
+    def best(f) -> float:
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            f()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    assert best(lambda: dispatch_option(r.dispatch(100), "x")) < 0.05
+    assert best(lambda: load_option(r, load_months(r), "mining_coast")) < 0.05
+
+
+def test_the_app_opens_the_new_tabs():
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    tabs = rc.find(v.Tabs).widget
+    tabs.v_model = 5  # Overview, Money, Large loads, Downloads, Grid, Dispatch, Sandbox
+    _wait(rc, lambda t: "Month: June 2025" in t and "GWh in the month" in t)
+    assert [o["title"]["text"] for o in _charts(rc)] == ["Baseline, June 2025"]  # no lever moved: one chart
+    tabs.v_model = 2
+    _wait(rc, lambda t: "No large load was served" in t)
+    tabs.v_model = 6
+    _wait(rc, lambda t: "has no regulatory sandbox" in t)
+    _slider(rc, "Bitcoin mining").v_model = 1000
+    _wait(rc, lambda t: "miners.mw = 1000" in t and "running" not in t and "starting" not in t)
+    tabs.v_model = 5
+    _wait(rc, lambda t: "Policy, June 2025" in str(_charts(rc)), timeout=120)
+    assert [o["title"]["text"] for o in _charts(rc)] == ["Baseline, June 2025", "Policy, June 2025"]
