@@ -19,7 +19,7 @@ from ui.text import Md
 TECH_COLOURS = {
     "hydro": "#1f78b4", "nuclear": "#6a3d9a", "coal_thar": "#5c4033", "coal_imported": "#3b3b3b",
     "rlng_ccgt": "#e6550d", "gas_local": "#fdae6b", "rfo": "#b15928", "wind": "#33a02c", "solar": "#ffd92f",
-    "bagasse": "#a6d854", "other": "#bdbdbd", ROOFTOP_SURPLUS: "#fec44f",
+    "bagasse": "#a6d854", "other": "#c49c94", ROOFTOP_SURPLUS: "#fec44f",
 }
 PV_BEHIND_METER, UNSERVED = "rooftop PV behind the meter", "unserved"
 DEMAND, LARGE_LOADS, CURTAILED = "demand at the meters", "large loads served", "curtailed (zero-cost)"
@@ -43,6 +43,16 @@ def curtailed_mw(d: MonthDispatch) -> np.ndarray:
 
 def _round(values: np.ndarray) -> list[float]:
     return [round(float(v), 1) for v in values]
+
+
+def axis_scale(y_max: float | None) -> dict:
+    """A fixed axis top and tick interval (1, 2 or 5 × a power of ten, 4–10 ticks) for `y_max`, so that
+    charts side by side share one scale; {} when None."""
+    if y_max is None or y_max <= 0:
+        return {}
+    power = 10.0 ** np.floor(np.log10(y_max))
+    step = next(power * f for f in (0.1, 0.2, 0.5, 1.0) if y_max / (power * f) <= 10)
+    return {"min": 0, "max": float(np.ceil(y_max / step) * step), "interval": float(step)}
 
 
 def dispatch_option(d: MonthDispatch, title: str, y_max: float | None = None) -> dict:
@@ -73,12 +83,12 @@ def dispatch_option(d: MonthDispatch, title: str, y_max: float | None = None) ->
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "axis"},
-        "legend": {"type": "scroll", "bottom": 0, "textStyle": {"fontSize": 10}},
-        "grid": {"left": 60, "right": 12, "top": 36, "bottom": 76},
+        "legend": {"bottom": 0, "itemWidth": 14, "itemGap": 6, "textStyle": {"fontSize": 10}},
+        "grid": {"left": 60, "right": 12, "top": 36, "bottom": 120},
         "xAxis": {"type": "category", "data": hours, "name": axis_name, "nameLocation": "middle", "nameGap": 22,
                   "boundaryGap": False, "axisLabel": {"fontSize": 10, "interval": 2 if blocks == 1 else 23}},
-        "yAxis": {"type": "value", "name": "MW", "max": None if y_max is None else float(np.ceil(y_max / 1000) * 1000),
-                  "nameTextStyle": {"fontSize": 10}, "axisLabel": {"fontSize": 10}},
+        "yAxis": {"type": "value", "name": "MW", **axis_scale(y_max), "nameTextStyle": {"fontSize": 10},
+                  "axisLabel": {"fontSize": 10}},
         "series": series,
     }
 
@@ -118,16 +128,18 @@ def DispatchView(base: RunResult, policy: RunResult | None) -> None:
     month, set_month = solara.use_state(min(11, base.months - 1))
     month = min(month, base.months - 1)
     date = pd.Timestamp(base.monthly["date"].iloc[month])
-    solara.SliderInt(f"Month: {date:%B %Y}", value=month, on_value=set_month, min=0, max=base.months - 1)
     sides = [("baseline", base.dispatch(month))]
     if policy is not None and policy is not base:
         sides.append(("policy", policy.dispatch(month)))
     y_max = max(top_mw(d) for _, d in sides)
-    width = 1080 // len(sides) - 10
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for name, d in sides:
-            option = dispatch_option(d, f"{name.capitalize()}, {date:%B %Y}", y_max)
-            solara.FigureEcharts(option=option, attributes={"style": f"height: 380px; width: {width}px;"})
-    Md("Each hour of the month's cleared day(s), MW. Stacked: what met the load, from rooftop PV behind the "
-       "meter up to load left unserved; lines: consumers' demand at their meters (the gap to the stack's top is "
-       "losses and large loads), large loads served, and zero-cost energy spilled.\n\n" + summary_markdown(sides))
+    with solara.Column(style={"width": "100%"}):
+        solara.SliderInt(f"Month: {date:%B %Y}", value=month, on_value=set_month, min=0, max=base.months - 1)
+        with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
+            for name, d in sides:
+                with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
+                    solara.FigureEcharts(option=dispatch_option(d, f"{name.capitalize()}, {date:%B %Y}", y_max),
+                                         attributes={"style": "height: 440px; width: 100%;"})
+        Md("Each hour of the month's cleared day(s), MW. Stacked: what met the load, from rooftop PV behind the "
+           "meter up to load left unserved; lines: consumers' demand at their meters (the gap to the stack's top "
+           "is losses and large loads), large loads served, and zero-cost energy spilled.\n\n"
+           + summary_markdown(sides))

@@ -89,10 +89,12 @@ def SandboxView(base: RunResult, policy: RunResult) -> None:
         Md("This scenario has no regulatory sandbox: large loads enter directly under their special tariffs. "
            "The scenario *pakistan-2025-sandbox* has one.")
         return
-    for box in boxes:
-        Md(rules_markdown(box, cur) + "\n\n" + kpis_markdown(base, policy, box))
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for metric, title in (("sandbox_mw", "On trial in a sandbox"), ("sandbox_on_trial", "Participants on trial")):
-            option = line_option(metric, title, base, policy, cur)
-            solara.FigureEcharts(option=option, attributes={"style": "height: 240px; width: 530px;"})
-    Md("### Decisions\n" + (events_markdown(policy, sandbox=True) or "No sandbox decision in this run."))
+    with solara.Column(style={"width": "100%"}):
+        for box in boxes:
+            Md(rules_markdown(box, cur) + "\n\n" + kpis_markdown(base, policy, box))
+        with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
+            for metric, title in (("sandbox_mw", "On trial in a sandbox"), ("sandbox_on_trial", "Participants on trial")):
+                with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
+                    solara.FigureEcharts(option=line_option(metric, title, base, policy, cur),
+                                         attributes={"style": "height: 240px; width: 100%;"})
+        Md("### Decisions\n" + (events_markdown(policy, sandbox=True) or "No sandbox decision in this run."))

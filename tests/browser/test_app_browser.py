@@ -1,7 +1,7 @@
 """The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
-cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
-grid view opens; no request fails and the console stays clean throughout (offline: nothing leaves
-the machine)."""
+cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, every
+view opens (money, large loads, downloads, grid, dispatch, sandbox); no request fails and the console
+stays clean throughout (offline: nothing leaves the machine)."""
 
 from pathlib import Path
 
@@ -57,8 +57,9 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
     page.get_by_role("tab", name="Money").click()
     expect(page.get_by_text("single buyer → plants: capacity (take-or-pay)")).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Large loads and sandbox").click()
-    expect(page.get_by_text("No large load entered")).to_be_visible(timeout=30_000)  # dormant sites: no events
+    page.get_by_role("tab", name="Large loads").click()  # the policy's hours are computed once, here
+    expect(page.get_by_text("No large load was served in this run")).to_be_visible(timeout=90_000)  # dormant sites
+    expect(page.get_by_text("No large load entered, left or was sited")).to_be_visible()
     page.get_by_role("tab", name="Downloads").click()
     for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
                          ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):
@@ -69,6 +70,12 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
+    page.get_by_role("tab", name="Dispatch").click()
+    expect(page.get_by_text("GWh in the month")).to_be_visible(timeout=60_000)
+    expect(page.locator(".solara-echarts canvas")).to_have_count(2, timeout=30_000)  # baseline and policy
+    page.screenshot(path=str(ARTIFACTS / "dispatch-view.png"), full_page=True)
+    page.get_by_role("tab", name="Sandbox").click()
+    expect(page.get_by_text("This scenario has no regulatory sandbox")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
