@@ -386,6 +386,12 @@ class ConsumerPopulation:
         energy = np.bincount(self._cell, weights=self.weight * monthly_kwh / days, minlength=n_nodes * shapes.shape[0])
         return energy.reshape(n_nodes, shapes.shape[0]) @ shapes
 
+    def node_pv_kw(self, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int) -> np.ndarray:
+        """Rooftop-PV generation of one day by node and hour of the day (weighted, kW), whether it is used
+        behind the meter, stored or exported."""
+        kw = np.bincount(self.node, weights=self.weight * self.pv_kw, minlength=n_nodes)
+        return kw[:, None] * (pv_kwh_per_kw_day * pv_shape_day)[None, :]
+
     def _prosumer_flows(
         self, pro: np.ndarray, load: np.ndarray, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int,
         node_imports: np.ndarray, node_exports: np.ndarray, imports_day: np.ndarray, exports_day: np.ndarray,

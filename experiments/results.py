@@ -147,7 +147,7 @@ class RunResult:
             dispatch_mw=tech["dispatch_mw"].to_numpy().reshape(len(names), hours),
             curtailed_mw=tech["curtailed_mw"].to_numpy().reshape(len(names), hours),
             unserved_mw=total("unserved_mw"), grid_load_mw=total("load_mw"), consumption_mw=total("consumption_mw"),
-            imports_mw=total("imports_mw"), exports_mw=total("exports_mw"), large_loads_mw=served,
+            pv_mw=total("pv_mw"), imports_mw=total("imports_mw"), exports_mw=total("exports_mw"), large_loads_mw=served,
         )
 
 
@@ -157,7 +157,8 @@ class MonthDispatch:
     `curtailed_mw` are technologies × hours, the rooftop surplus offered to the grid last).
 
     Consumers' consumption, imports and exports are at their meters; `grid_load_mw` is the inflexible
-    load the transmission grid served (imports grossed up for losses, net of exports at each node)."""
+    load the transmission grid served (imports grossed up for losses, net of exports at each node);
+    `pv_mw` is rooftop-PV generation, used behind the meter, stored in batteries or exported."""
 
     date: str
     block: np.ndarray
@@ -169,6 +170,7 @@ class MonthDispatch:
     unserved_mw: np.ndarray
     grid_load_mw: np.ndarray
     consumption_mw: np.ndarray
+    pv_mw: np.ndarray
     imports_mw: np.ndarray
     exports_mw: np.ndarray
     large_loads_mw: np.ndarray

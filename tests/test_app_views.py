@@ -14,8 +14,8 @@ from agents.plant import TECHNOLOGIES
 from experiments.results import ROOFTOP_SURPLUS
 from experiments.simulate import simulate
 from tests.test_app import _slider, _texts, _wait
-from ui.dispatch_view import CURTAILED, DEMAND, LARGE_LOADS, PV_BEHIND_METER, UNSERVED, DispatchView, \
-    curtailed_mw, dispatch_option, label
+from ui.dispatch_view import CURTAILED, DEMAND, LARGE_LOADS, PV_BEHIND_METER, PV_GENERATION, UNSERVED, \
+    DispatchView, curtailed_mw, dispatch_option, label
 from ui.large_loads_view import BREAKEVEN, NODAL, RUNNING, LargeLoadsView, load_months, load_option
 from ui.sandbox_view import SandboxView
 
@@ -43,25 +43,53 @@ def _charts(rc):
     return [w.option for w in rc.find(solara.components.echarts.EchartsWidget).widgets]
 
 
-def test_every_hour_balances_supply_against_demand_at_the_meters(runs):
-    """Σ dispatch by technology + unserved = consumption − rooftop PV behind the meter, grossed up for
-    losses (net of exports at each node) + large loads served: from the meter, clearing and bid tables."""
+def _grid_demand(result, at_meters):
+    """Per cleared hour: consumers' metered imports grossed up for distribution losses, net of exports at
+    each node, grossed up for transmission losses (what the transmission grid serves), plus large loads."""
+    sc, nodes = result.scenario.settlement, result.hourly_nodes
+    net = at_meters / (1 - sc.distribution_loss_share) - nodes["exports_mw"]
+    keys = [nodes["step"], nodes["block"], nodes["hour"]]
+    grid_load = (np.maximum(net, 0) / (1 - sc.transmission_loss_share)).groupby(keys).sum()
+    return grid_load + result.hourly_large_loads.groupby(["step", "block", "hour"])["served_mw"].sum()
+
+
+def _supply(result):
+    """Per cleared hour: Σ dispatch by technology (rooftop surplus included) + unserved load."""
+    techs, nodes = result.hourly_technologies, result.hourly_nodes
+    return (techs.groupby(["step", "block", "hour"])["dispatch_mw"].sum()
+            + nodes.groupby(["step", "block", "hour"])["unserved_mw"].sum())
+
+
+def test_every_hour_balances_dispatch_against_demand_less_rooftop_pv():
+    """Without batteries, rooftop PV self-consumption = generation − exports in every hour, so the grid's
+    balance is computed from columns of independent origin: the clearing's dispatch and unserved load
+    against demand (class load shapes) − self-consumption (PV shape, metered exports) + losses + large
+    loads served (bids)."""
+    result = simulate("teaching-5-node-miners", {"consumers.adoption.allow_battery": False}, years=2,
+                      keep_hourly=True)
+    nodes = result.hourly_nodes
+    self_consumption = nodes["pv_mw"] - nodes["exports_mw"]
+    assert self_consumption.max() > 0 and (self_consumption > -1e-9).all()
+    demand = _grid_demand(result, nodes["consumption_mw"] - self_consumption)
+    supply = _supply(result)
+    assert len(supply) == 24 * result.months and result.hourly_large_loads["served_mw"].sum() > 0
+    np.testing.assert_allclose(supply.to_numpy(), demand.loc[supply.index].to_numpy(), rtol=1e-7, atol=1e-6)
+
+
+def test_every_hour_balances_with_batteries_and_the_tables_add_up_to_the_metrics(runs):
+    """With batteries the PV used behind the meter (consumption − imports) shifts between hours and a
+    battery's losses make it smaller than generation − exports over a day; the grid still balances."""
     for result in runs:
-        sc = result.scenario.settlement
-        nodes, techs, loads = result.hourly_nodes, result.hourly_technologies, result.hourly_large_loads
-        pv_behind_meter = nodes["consumption_mw"] - nodes["imports_mw"]
-        assert (pv_behind_meter > -1e-6).all() and pv_behind_meter.max() > 0  # rooftop PV meets some demand
-        at_meters = nodes["consumption_mw"] - pv_behind_meter
-        net = at_meters / (1 - sc.distribution_loss_share) - nodes["exports_mw"]
-        grid_load = (np.maximum(net, 0) / (1 - sc.transmission_loss_share)).groupby([nodes["step"], nodes["block"],
-                                                                                    nodes["hour"]]).sum()
-        served = loads.groupby(["step", "block", "hour"])["served_mw"].sum()
-        demand = grid_load + served
-        supply = (techs.groupby(["step", "block", "hour"])["dispatch_mw"].sum()
-                  + nodes.groupby(["step", "block", "hour"])["unserved_mw"].sum())
-        assert len(demand) == 24 * result.months
+        nodes, techs = result.hourly_nodes, result.hourly_technologies
+        behind = nodes["consumption_mw"] - nodes["imports_mw"]
+        assert (behind > -1e-6).all() and behind.max() > 0
+        day = nodes.assign(behind=behind, net_pv=nodes["pv_mw"] - nodes["exports_mw"]).groupby(
+            ["step", "node"])[["behind", "net_pv"]].sum()
+        assert (day["behind"] <= day["net_pv"] + 1e-6).all()
+        supply = _supply(result)
+        demand = _grid_demand(result, nodes["imports_mw"])
+        assert len(supply) == 24 * result.months
         np.testing.assert_allclose(supply.to_numpy(), demand.loc[supply.index].to_numpy(), rtol=1e-7, atol=1e-3)
-        assert served.sum() > 0 or result is runs[0]
         # the plants' rows add up to the month's generation metric, the curtailed zero-cost rows to curtailment
         plants = techs[techs["technology"] != ROOFTOP_SURPLUS]
         gwh = (plants["dispatch_mw"] * plants["days"]).groupby(plants["step"]).sum() / 1000
@@ -71,6 +99,8 @@ def test_every_hour_balances_supply_against_demand_at_the_meters(runs):
             assert d.technologies == [t for t in TECHNOLOGIES if t in d.technologies] + [ROOFTOP_SURPLUS]
             np.testing.assert_allclose(curtailed_mw(d) @ d.days / 1000,
                                        result.monthly["curtailment_gwh"].iloc[month], rtol=1e-9, atol=1e-9)
+            np.testing.assert_allclose(d.dispatch_mw.sum(0) + d.unserved_mw, d.grid_load_mw + d.large_loads_mw,
+                                       rtol=1e-7, atol=1e-3)
 
 
 def test_the_hourly_technology_table_is_kept_only_when_asked():
@@ -90,7 +120,7 @@ def test_the_dispatch_view_stacks_technologies_and_follows_the_month(runs):
     names = [s["name"] for s in p_opt["series"]]
     techs = [label(t) for t in (*TECHNOLOGIES, ROOFTOP_SURPLUS) if t in d.technologies
              and d.dispatch_mw[d.technologies.index(t)].any()]
-    assert names == [PV_BEHIND_METER, *techs, UNSERVED, DEMAND, LARGE_LOADS, CURTAILED]
+    assert names == [PV_BEHIND_METER, *techs, UNSERVED, DEMAND, PV_GENERATION, LARGE_LOADS, CURTAILED]
     assert p_opt["xAxis"]["data"] == [str(h) for h in range(24)]
     assert all(len(s["data"]) == 24 for s in p_opt["series"])
     hydro = next(s for s in p_opt["series"] if s["name"] == "hydro")["data"]
@@ -207,3 +237,25 @@ def test_the_app_opens_the_new_tabs():
     tabs.v_model = 5
     _wait(rc, lambda t: "Policy, June 2025" in str(_charts(rc)), timeout=120)
     assert [o["title"]["text"] for o in _charts(rc)] == ["Baseline, June 2025", "Policy, June 2025"]
+
+
+@pytest.mark.parametrize("name", ["teaching-5-node-miners", "pakistan-2025-2000mw", "pakistan-2025-interruptible"])
+def test_every_view_draws_the_other_shipped_scenarios(name):
+    """Other currencies, tariff kinds and sites: each view draws (no exception), and the dispatch balances."""
+    result = simulate(name, years=2, agents=2000, keep_hourly=True)
+    for view in (DispatchView(result, result), LargeLoadsView(result, result), SandboxView(result, result)):
+        box, rc = solara.render(view, handle_error=False)
+        assert _texts(rc)
+    d = result.dispatch(result.months - 1)
+    np.testing.assert_allclose(d.dispatch_mw.sum(0) + d.unserved_mw, d.grid_load_mw + d.large_loads_mw,
+                               rtol=1e-7, atol=1e-3)
+
+
+def test_a_month_cleared_day_by_day_is_labelled_by_hour_of_the_day():
+    result = simulate("teaching-5-node", {"time.resolution": "hourly"}, years=1, keep_hourly=True)
+    d = result.dispatch(0)  # July: 31 cleared days
+    option = dispatch_option(d, "x")
+    assert option["xAxis"]["data"] == [str(h) for h in range(24)] * 31
+    assert all(len(s["data"]) == 24 * 31 for s in option["series"])
+    np.testing.assert_allclose(d.dispatch_mw.sum(0) + d.unserved_mw, d.grid_load_mw + d.large_loads_mw,
+                               rtol=1e-7, atol=1e-3)

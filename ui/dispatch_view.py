@@ -1,7 +1,7 @@
 """Dispatch: a month's cleared hours stacked by technology (the duck curve), the baseline beside the
 policy. Rooftop PV used behind the meter sits at the bottom of the stack, then the plants in the
 technology registry's order, the rooftop surplus the grid took, and unserved load; lines show consumers'
-demand at their meters, large loads served and curtailed zero-cost energy. Read from
+demand at their meters, rooftop-PV generation, large loads served and curtailed zero-cost energy. Read from
 `RunResult.dispatch`, MW."""
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ TECH_COLOURS = {
     "bagasse": "#a6d854", "other": "#c49c94", ROOFTOP_SURPLUS: "#fec44f",
 }
 PV_BEHIND_METER, UNSERVED = "rooftop PV behind the meter", "unserved"
-DEMAND, LARGE_LOADS, CURTAILED = "demand at the meters", "large loads served", "curtailed (zero-cost)"
-OTHER_COLOURS = {PV_BEHIND_METER: "#fff3a0", UNSERVED: "#d62728", DEMAND: "#000000", LARGE_LOADS: "#e377c2",
-                 CURTAILED: "#7f7f7f"}
+DEMAND, PV_GENERATION = "demand at the meters", "rooftop PV generation"
+LARGE_LOADS, CURTAILED = "large loads served", "curtailed (zero-cost)"
+OTHER_COLOURS = {PV_BEHIND_METER: "#fff3a0", UNSERVED: "#d62728", DEMAND: "#000000", PV_GENERATION: "#e6ab02",
+                 LARGE_LOADS: "#e377c2", CURTAILED: "#7f7f7f"}
 LABELS = {ROOFTOP_SURPLUS: "rooftop surplus to the grid", "rlng_ccgt": "RLNG CCGT", "rfo": "RFO",
           "coal_thar": "coal (Thar)", "coal_imported": "coal (imported)", "gas_local": "local gas"}
 CURTAILABLE = {*ZERO_COST_TECH, ROOFTOP_SURPLUS}  # what the curtailment metric counts (model.metrics)
@@ -57,7 +58,8 @@ def axis_scale(y_max: float | None) -> dict:
 
 def dispatch_option(d: MonthDispatch, title: str, y_max: float | None = None) -> dict:
     """The month's hours as a stacked area chart (MW): supply stacked by technology in registry order,
-    demand, large loads and curtailment as lines; hours labelled 0–23 (one set per cleared day)."""
+    demand, rooftop-PV generation, large loads and curtailment as lines; hours labelled 0–23 (one set per
+    cleared day)."""
     def area(name: str, values: np.ndarray, colour: str) -> dict:
         return {"name": name, "type": "line", "stack": "supply", "showSymbol": False,
                 "lineStyle": {"width": 0}, "areaStyle": {"color": colour, "opacity": 0.9},
@@ -74,7 +76,8 @@ def dispatch_option(d: MonthDispatch, title: str, y_max: float | None = None) ->
     series = [area(PV_BEHIND_METER, d.pv_behind_meter_mw, OTHER_COLOURS[PV_BEHIND_METER])]
     series += [area(label(t), rows[t], TECH_COLOURS[t]) for t in order if rows[t].any()]
     series.append(area(UNSERVED, d.unserved_mw, OTHER_COLOURS[UNSERVED]))
-    series += [line(DEMAND, d.consumption_mw, dashed=True), line(LARGE_LOADS, d.large_loads_mw),
+    series += [line(DEMAND, d.consumption_mw, dashed=True), line(PV_GENERATION, d.pv_mw, dashed=True),
+               line(LARGE_LOADS, d.large_loads_mw),
                line(CURTAILED, curtailed_mw(d), dashed=True)]
     blocks = int(d.block.max()) + 1
     hours = [str(int(h)) for h in d.hour]
@@ -106,7 +109,8 @@ def summary_markdown(sides: list[tuple[str, MonthDispatch]]) -> str:
     rows = ["| GWh in the month | " + " | ".join(n for n, _ in sides) + " |", "|---|" + "---:|" * len(sides)]
     items = (
         ("demand at the meters", lambda d: gwh(d, d.consumption_mw)),
-        ("met by rooftop PV behind the meter", lambda d: gwh(d, d.pv_behind_meter_mw)),
+        ("rooftop PV generation", lambda d: gwh(d, d.pv_mw)),
+        ("of which used behind the meter (or stored)", lambda d: gwh(d, d.pv_behind_meter_mw)),
         ("served to large loads", lambda d: gwh(d, d.large_loads_mw)),
         ("curtailed (hydro, wind, solar, rooftop surplus)", lambda d: gwh(d, curtailed_mw(d))),
         ("unserved", lambda d: gwh(d, d.unserved_mw)),
@@ -139,7 +143,8 @@ def DispatchView(base: RunResult, policy: RunResult | None) -> None:
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
                     solara.FigureEcharts(option=dispatch_option(d, f"{name.capitalize()}, {date:%B %Y}", y_max),
                                          attributes={"style": "height: 440px; width: 100%;"})
-        Md("Each hour of the month's cleared day(s), MW. Stacked: what met the load, from rooftop PV behind the "
-           "meter up to load left unserved; lines: consumers' demand at their meters (the gap to the stack's top "
-           "is losses and large loads), large loads served, and zero-cost energy spilled.\n\n"
+        Md("Each hour of the month's cleared day(s), MW. Stacked: what met the load, from rooftop PV used "
+           "behind the meter (directly or through a battery) up to load left unserved; lines: consumers' demand "
+           "at their meters (below the stack's top by network losses and large loads, less rooftop exports "
+           "used by neighbours), rooftop-PV generation, large loads served, and zero-cost energy spilled.\n\n"
            + summary_markdown(sides))
