@@ -74,7 +74,8 @@ class BitcoinMiner(LargeLoad):
         return self.breakeven_per_mwh
 
     def _breakeven(self, j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float) -> float:
-        return breakeven_per_mwh(j_per_th, self.spec.pue, self.spec.om_usd_per_mwh, hashprice_usd, fx_per_usd, pool_fee)
+        spec = self.spec
+        return breakeven_per_mwh(j_per_th, spec.pue, spec.om_usd_per_mwh, hashprice_usd, fx_per_usd, pool_fee)
 
     def consider_upgrade(
         self, date: dt.date, best_j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float,

@@ -230,8 +230,8 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
             "hour": np.tile(rec.hour_of_day, n_nodes), "days": np.tile(rec.days, n_nodes),
             "node": np.repeat(node_ids, hours), "price_per_mwh": rec.lmp_per_mwh.ravel(),
             "load_mw": rec.load_mw.ravel(), "unserved_mw": rec.unserved_mw.ravel(),
-            "consumption_mw": rec.consumption_mw.ravel(), "pv_mw": rec.pv_mw.ravel(), "imports_mw": rec.imports_mw.ravel(),
-            "exports_mw": rec.exports_mw.ravel(),
+            "consumption_mw": rec.consumption_mw.ravel(), "pv_mw": rec.pv_mw.ravel(),
+            "imports_mw": rec.imports_mw.ravel(), "exports_mw": rec.exports_mw.ravel(),
         }))
         n_lines = len(line_ids)
         lines.append(pd.DataFrame({

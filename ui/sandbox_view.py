@@ -93,7 +93,8 @@ def SandboxView(base: RunResult, policy: RunResult) -> None:
         for box in boxes:
             Md(rules_markdown(box, cur) + "\n\n" + kpis_markdown(base, policy, box))
         with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
-            for metric, title in (("sandbox_mw", "On trial in a sandbox"), ("sandbox_on_trial", "Participants on trial")):
+            for metric, title in (("sandbox_mw", "On trial in a sandbox"),
+                                  ("sandbox_on_trial", "Participants on trial")):
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
                     solara.FigureEcharts(option=line_option(metric, title, base, policy, cur),
                                          attributes={"style": "height: 240px; width: 100%;"})
