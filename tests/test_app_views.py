@@ -259,3 +259,22 @@ def test_a_month_cleared_day_by_day_is_labelled_by_hour_of_the_day():
     assert all(len(s["data"]) == 24 * 31 for s in option["series"])
     np.testing.assert_allclose(d.dispatch_mw.sum(0) + d.unserved_mw, d.grid_load_mw + d.large_loads_mw,
                                rtol=1e-7, atol=1e-3)
+
+
+def test_a_data_centre_faces_the_value_of_its_compute():
+    from model.model import SurplusModel
+
+    levers = {"datacentres.mw": 500}
+    result = simulate("pakistan-2025", levers, years=2, agents=2000, keep_hourly=True)
+    months = load_months(result)
+    assert months.loc[months["id"] == "dc_allocation", "mwh"].sum() > 0
+    option = load_option(result, months, "dc_allocation")
+    tariff = result.scenario.large_loads.data_centres[0].tariff
+    assert [s["name"] for s in option["series"]] == [f"{BREAKEVEN} (value of compute)", f"price paid ({tariff})",
+                                                     NODAL, RUNNING]
+    model = SurplusModel(scenario=result.scenario, years=2, rng=1, agents=2000)
+    for _ in range(13):
+        model.step()
+    dc = next(x for x in model.large_loads.loads if x.spec.id == "dc_allocation")
+    assert option["series"][0]["data"][12] == pytest.approx(dc.value_per_mwh(model.drivers.at(12).fx_per_usd) / 1000,
+                                                           abs=1e-3)

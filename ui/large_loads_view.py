@@ -1,8 +1,8 @@
 """Large loads (Bitcoin miners, AI data centres): what they face and what they do, month by month.
 
-For one large load: its break-even power price (miners: from the month's hashprice, `agents.miner`)
-against the price it paid under its special tariff and the nodal price at its node, with the share of
-hours it was served; then the registered large-load metrics, baseline against policy; a fiscal-year
+For one large load: its break-even power price (miners: from the month's hashprice, `agents.miner`;
+data centres: the value of their compute, `agents.datacenter`) against the price it paid under its
+special tariff and the nodal price at its node, with the share of hours it was served; then the registered large-load metrics, baseline against policy; a fiscal-year
 table; entries, exits, refusals and sites with their reasons (the events table). Read from `RunResult`s.
 """
 
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import solara
 
+from agents.datacenter import compute_value_per_mwh
 from agents.miner import breakeven_per_mwh
 from experiments.results import RunResult
 from model.large_load_kinds import LARGE_LOAD_KINDS, LargeLoadSpec
@@ -89,6 +90,14 @@ def breakeven_per_kwh(result: RunResult, miner_id: str) -> list[float]:
             for h, fx in zip(result.monthly["hashprice_usd_per_ph_day"], result.monthly["fx_per_usd"], strict=True)]
 
 
+def value_of_compute_per_kwh(result: RunResult, datacentre_id: str) -> list[float]:
+    """A data centre's break-even power price each month, currency/kWh: the value of its compute per
+    MWh of grid power (`agents.datacenter`) at the month's exchange rate."""
+    spec = load_specs(result.scenario)[datacentre_id][1]
+    return [compute_value_per_mwh(spec.revenue_usd_per_it_mwh, spec.pue, fx) / 1000.0
+            for fx in result.monthly["fx_per_usd"]]
+
+
 def price_paid_per_kwh(result: RunResult, months: pd.DataFrame, tariff: str) -> list[float | None]:
     """What the loads under a special tariff paid per kWh served each month (payments ÷ energy, fixed
     payments included), currency/kWh; None in months with no energy."""
@@ -105,8 +114,9 @@ def _months_of(months: pd.DataFrame, load_id: str, n: int, column: str, scale: f
 
 
 def load_option(result: RunResult, months: pd.DataFrame, load_id: str) -> dict:
-    """One large load, month by month: break-even (miners), price paid under its tariff and the nodal
-    price at its node (currency/kWh), and the share of hours it was served (%, right axis)."""
+    """One large load, month by month: its break-even power price (miners: from the hashprice; data
+    centres: the value of compute), the price paid under its tariff and the nodal price at its node
+    (currency/kWh), and the share of hours it was served (%, right axis)."""
     kind, spec = load_specs(result.scenario)[load_id]
     cur = result.scenario.meta.currency
     n = result.months
@@ -117,6 +127,9 @@ def load_option(result: RunResult, months: pd.DataFrame, load_id: str) -> dict:
     series = []
     if kind == "miners":
         series.append(line(BREAKEVEN, [round(v, 3) for v in breakeven_per_kwh(result, load_id)], "#2ca02c"))
+    elif kind == "data_centres":
+        series.append(line(f"{BREAKEVEN} (value of compute)",
+                           [round(v, 3) for v in value_of_compute_per_kwh(result, load_id)], "#2ca02c"))
     series.append(line(f"{PAID} ({spec.tariff})", price_paid_per_kwh(result, months, spec.tariff), "#1f77b4"))
     series.append(line(NODAL, _months_of(months, load_id, n, "price_per_mwh", 1e-3), "#ff7f0e", dashed=True))
     series.append({"name": RUNNING, "type": "bar", "yAxisIndex": 1, "barGap": 0, "itemStyle": {"color": "#c7c7c7"},
@@ -199,8 +212,9 @@ def LargeLoadsView(base: RunResult, policy: RunResult) -> None:
                                  attributes={"style": "height: 320px; width: 100%;"})
             Md("Policy run, month by month. A miner runs in the hours its break-even (what a kWh earns in "
                "mining, after the pool fee and other operating cost, at the fleet's stated efficiency) is above "
-               "what its tariff lets it pay; the nodal price is what the power costs at its node (day-weighted "
-               "average over the month's hours); bars: share of the month's hours it was served.")
+               "what its tariff lets it pay; a data centre's break-even is the value of its compute per MWh of "
+               "grid power. The nodal price is what the power costs at its node (day-weighted average over the "
+               "month's hours); bars: share of the month's hours it was served.")
         with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
             for option in metric_charts(base, policy):
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
