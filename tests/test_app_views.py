@@ -278,3 +278,35 @@ def test_a_data_centre_faces_the_value_of_its_compute():
     dc = next(x for x in model.large_loads.loads if x.spec.id == "dc_allocation")
     assert option["series"][0]["data"][12] == pytest.approx(dc.value_per_mwh(model.drivers.at(12).fx_per_usd) / 1000,
                                                            abs=1e-3)
+
+
+def test_the_policy_hours_are_computed_once_per_session_and_errors_are_messages(monkeypatch):
+    import ui.hours
+    from model.scenario import ScenarioError
+    from ui.hours import HoursCache, PolicyWithHours
+
+    levers = {"settlement.recovery_ratio": 0.9}
+    policy = simulate("teaching-5-node", levers, years=1)  # as streamed: no hourly tables
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return simulate(*args, **kwargs)
+
+    monkeypatch.setattr(ui.hours, "simulate", counted)
+    cache, seen = HoursCache(), []
+    for _ in range(2):  # a tab opened twice
+        box, rc = solara.render(PolicyWithHours(cache, "teaching-5-node", "teaching-5-node", levers, policy,
+                                                lambda r: (seen.append(r), solara.Text("drawn"))), handle_error=False)
+        _wait(rc, lambda t: "drawn" in t)
+    assert len(calls) == 1 and seen[-1].hourly_technologies is not None
+    assert seen[-1].monthly.equals(policy.monthly)  # the same run, with its hours
+
+    def broken(*args, **kwargs):
+        raise ScenarioError("settlement.recovery_ratio = 2: Input should be less than or equal to 1")
+
+    monkeypatch.setattr(ui.hours, "simulate", broken)
+    box, rc = solara.render(PolicyWithHours(HoursCache(), "teaching-5-node", "teaching-5-node", levers, policy,
+                                            lambda r: solara.Text("drawn")), handle_error=False)
+    _wait(rc, lambda t: "less than or equal to 1" in t)
+    assert rc.find(v.Alert).widgets

@@ -44,7 +44,8 @@ def with_hours(cache: HoursCache, key: tuple, source: str | dict, levers: dict[s
     if cache.key == key and cache.result is not None:
         return cache.result, ""
     try:
-        result = simulate(source, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False)
+        result = simulate(source, levers, seed=policy.manifest["seed"], years=policy.manifest["years"],
+                          keep_hourly=True, allow_paths=False)
     except INPUT_ERRORS as exc:
         return None, str(exc)
     except Exception as exc:  # the page must show a message, never a traceback
