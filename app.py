@@ -26,14 +26,17 @@ from ui.address_bar import AddressBar
 from ui.charts import Chart, line_option
 from ui.compare_view import CompareView, Saved
 from ui.downloads import Downloads
-from ui.events_view import EventsView
+from ui.dispatch_view import DispatchView
 from ui.grid_view import GridTab
+from ui.hours import HoursCache, PolicyWithHours
 from ui.kpis import KpiCards, kpi_values, last_full_year
+from ui.large_loads_view import LargeLoadsView
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
+from ui.sandbox_view import SandboxView
 from ui.session_cache import SessionCache
-from ui.share import Link, decode, encode
+from ui.share import VIEW_KEY, Link, decode, encode
 from ui.siting_view import SitingView
 from ui.targets import TARGETS, encode_targets, status_table
 from ui.targets_panel import Targets, TargetsPanel
@@ -55,6 +58,17 @@ CHARTS = (  # metric, title, scale, unit (None: the registry's); targets (ui.tar
     ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None),
 )
 DEFAULT_TARGETS = {t.metric: t for t in TARGETS}
+VIEWS = (  # (name in a share link, tab title), in tab order
+    ("overview", "Overview"), ("money", "Money"), ("large-loads", "Large loads"), ("sandbox", "Sandbox"),
+    ("dispatch", "Dispatch"), ("grid", "Grid, hour by hour"), ("siting", "Siting"), ("compare", "Compare"),
+    ("wedge", "Wedge"), ("downloads", "Downloads"),
+)
+VIEW_TITLES = dict(VIEWS)
+
+
+def view_index(name: str) -> int:
+    """The tab position of a view (0, the overview, for an unknown name)."""
+    return next((i for i, (v, _) in enumerate(VIEWS) if v == name), 0)
 
 
 Source = str | dict  # a shipped scenario's name, or an uploaded scenario's data
@@ -167,10 +181,11 @@ def link_problems(link: Link) -> list[str]:
 def Page() -> None:
     """Per-session page: scenario, levers, the policy against the baseline."""
     router = solara.use_router()
-    linked = solara.use_memo(lambda: decode(router.search or ""), [])  # a share link opened: its state
+    linked = solara.use_memo(lambda: decode(router.search or "", tuple(VIEW_TITLES)), [])  # a share link opened: its state
     scenario, set_scenario = solara.use_state(linked.scenario or DEFAULT_SCENARIO)
     levers, set_levers = solara.use_state(linked.levers)  # lever id → value, only the moved ones
     targets, set_targets = solara.use_state({**DEFAULT_TARGETS, **linked.targets})
+    view, set_view = solara.use_state(linked.view or "overview")  # the open tab
     if scenario not in shipped_scenarios():  # the browser sends it: check it here
         scenario = DEFAULT_SCENARIO
     uploaded, set_uploaded = solara.use_state(None)  # an uploaded scenario's data, once it validated
@@ -180,7 +195,7 @@ def Page() -> None:
     source: Source = uploaded if uploaded is not None else scenario
     # a link cannot carry a file: an uploaded scenario is named in it so that opening it explains that
     shown = scenario if uploaded is None else UPLOADED_PREFIX + str(uploaded["meta"]["name"])
-    query = encode(shown, levers, encode_targets(targets))
+    query = encode(shown, levers, {**encode_targets(targets), **({VIEW_KEY: view} if view != "overview" else {})})
     base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
 
@@ -215,17 +230,19 @@ def Page() -> None:
                 LeverPanel(Opaque(data), levers, set_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(source, base, base_error, levers, saved, set_saved, cache, targets, set_targets)
+        Main(source, base, base_error, levers, saved, set_saved, cache, targets, set_targets, view, set_view)
 
 
 @solara.component
 def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
          saved: list[Saved], set_saved: Callable[[list[Saved]], None], cache: SessionCache,
          targets: Targets | None = None, on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None,
-         ) -> None:
+         view: str = "overview", on_view: Callable[[str], None] | None = None) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
-    tab, set_tab = solara.use_state(0)
+    own_view, set_own_view = solara.use_state(view)
+    if on_view is None:  # rendered on its own (tests): the view is this component's state
+        view, on_view = own_view, set_own_view
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
 
@@ -239,6 +256,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
 
     stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None],
                                intrusive_cancel=False)
+    hours = solara.use_memo(HoursCache, [])  # this session's policy run with hourly tables (before any return)
     with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
@@ -263,35 +281,50 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         title = base.scenario.meta.title or base.scenario.meta.name
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
-        with solara.lab.Tabs(value=tab, on_value=set_tab, lazy=True):  # only the open tab is drawn
-            with solara.lab.Tab("Overview"):
+        def with_hours(view) -> None:  # the policy run with hourly tables, computed once when a view needs them
+            PolicyWithHours(hours, source_key(scenario), scenario, levers, policy, view)
+
+        ready = state in ("same", "done") and policy is not None
+        with solara.lab.Tabs(value=view_index(view), on_value=lambda i: on_view(VIEWS[i][0]),
+                             lazy=True):  # only the open tab is drawn
+            with solara.lab.Tab(VIEW_TITLES["overview"]):
                 Overview(base, policy, status, complete, stale=complete is not policy, targets=targets,
                          on_targets=on_targets)
-            with solara.lab.Tab("Money"):
-                if state in ("same", "done") and policy is not None:
+            with solara.lab.Tab(VIEW_TITLES["money"]):
+                if ready:
                     MoneyView(base, policy)
                 else:
                     solara.Text(status or "computing…")
-            with solara.lab.Tab("Large loads and sandbox"):
-                if state in ("same", "done") and policy is not None:
-                    EventsView(policy)
+            with solara.lab.Tab(VIEW_TITLES["large-loads"]):
+                if ready:
+                    with_hours(lambda p: LargeLoadsView(base, p))
                 else:
                     solara.Text(status or "computing…")
-            with solara.lab.Tab("Downloads"):
-                if state in ("same", "done") and policy is not None:
+            with solara.lab.Tab(VIEW_TITLES["sandbox"]):
+                if ready:
+                    with_hours(lambda p: SandboxView(base, p))
+                else:
+                    solara.Text(status or "computing…")
+            with solara.lab.Tab(VIEW_TITLES["dispatch"]):
+                if ready:
+                    with_hours(lambda p: DispatchView(base, p))
+                else:
+                    DispatchView(base, None)
+            with solara.lab.Tab(VIEW_TITLES["grid"]):
+                GridTab(scenario, base, policy if state == "done" else None, levers, hours, source_key(scenario))
+            with solara.lab.Tab(VIEW_TITLES["siting"]):
+                if ready:
+                    SitingView(scenario, base, levers)
+                else:
+                    solara.Text(status or "computing…")
+            with solara.lab.Tab(VIEW_TITLES["compare"]):
+                CompareView(scenario, source_key(scenario), levers, base, saved, set_saved, cache)
+            with solara.lab.Tab(VIEW_TITLES["wedge"]):
+                WedgeView(scenario, source_key(scenario), levers, base, cache)
+            with solara.lab.Tab(VIEW_TITLES["downloads"]):
+                if ready:
                     Md("The policy run's metrics, and the scenario with these levers applied: "
                        "`surplus run --scenario FILE` runs it again.")
                     Downloads(scenario, levers, policy)
                 else:
                     solara.Text(status or "computing…")
-            with solara.lab.Tab("Grid, hour by hour"):
-                GridTab(scenario, base, policy if state == "done" else None, levers)
-            with solara.lab.Tab("Siting"):
-                if state in ("same", "done"):
-                    SitingView(scenario, base, levers)
-                else:
-                    solara.Text(status or "computing…")
-            with solara.lab.Tab("Compare"):
-                CompareView(scenario, source_key(scenario), levers, base, saved, set_saved, cache)
-            with solara.lab.Tab("Wedge"):
-                WedgeView(scenario, source_key(scenario), levers, base, cache)

@@ -379,6 +379,19 @@ class ConsumerPopulation:
                                  node_imports, node_exports, imports_day, exports_day)
         return DayFlows(node_imports, node_exports, imports_day, exports_day)
 
+    def node_consumption_kw(self, monthly_kwh: np.ndarray, days: int, n_nodes: int) -> np.ndarray:
+        """Consumers' own consumption at their meters (whatever supplies it: grid or rooftop PV), one
+        day by node and hour of the day (weighted, kW = kWh per hour), from each class's load shape."""
+        shapes = self.classes.load_shape
+        energy = np.bincount(self._cell, weights=self.weight * monthly_kwh / days, minlength=n_nodes * shapes.shape[0])
+        return energy.reshape(n_nodes, shapes.shape[0]) @ shapes
+
+    def node_pv_kw(self, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int) -> np.ndarray:
+        """Rooftop-PV generation of one day by node and hour of the day (weighted, kW), whether it is used
+        behind the meter, stored or exported."""
+        kw = np.bincount(self.node, weights=self.weight * self.pv_kw, minlength=n_nodes)
+        return kw[:, None] * (pv_kwh_per_kw_day * pv_shape_day)[None, :]
+
     def _prosumer_flows(
         self, pro: np.ndarray, load: np.ndarray, pv_kwh_per_kw_day: float, pv_shape_day: np.ndarray, n_nodes: int,
         node_imports: np.ndarray, node_exports: np.ndarray, imports_day: np.ndarray, exports_day: np.ndarray,

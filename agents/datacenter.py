@@ -23,6 +23,12 @@ if TYPE_CHECKING:  # types only
     from model.large_load_kinds import DataCenterSpec
 
 
+def compute_value_per_mwh(revenue_usd_per_it_mwh: float, pue: float, fx_per_usd: float) -> float:
+    """What one MWh of grid power is worth to a data centre, currency/MWh: compute revenue per IT MWh ÷
+    PUE (its break-even power price)."""
+    return revenue_usd_per_it_mwh / pue * fx_per_usd
+
+
 class DataCenter(LargeLoad):
     """A data-centre campus. Ledgers accumulate over the run (MWh, USD, currency, hours)."""
 
@@ -50,7 +56,7 @@ class DataCenter(LargeLoad):
 
     def value_per_mwh(self, fx_per_usd: float) -> float:
         """What one MWh of grid power is worth to it, currency/MWh (compute revenue per IT MWh ÷ PUE)."""
-        return self.spec.revenue_usd_per_it_mwh / self.spec.pue * fx_per_usd
+        return compute_value_per_mwh(self.spec.revenue_usd_per_it_mwh, self.spec.pue, fx_per_usd)
 
     def enter_or_grow(self, date: dt.date, expected_price_per_mwh: float, fx_per_usd: float) -> None:
         """Take this month's phase; refuse to enter if the expected price is above the value of compute."""

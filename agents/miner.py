@@ -23,6 +23,14 @@ if TYPE_CHECKING:  # types only: agents never import model internals at run time
     from model.large_load_kinds import MinerSpec
 
 
+def breakeven_per_mwh(j_per_th: float, pue: float, om_usd_per_mwh: float, hashprice_usd_per_ph_day: float,
+                      fx_per_usd: float, pool_fee: float) -> float:
+    """Break-even power price of a fleet at `j_per_th`, currency/MWh: mining revenue after the pool fee,
+    less non-power operating cost (USD/MWh), never below zero."""
+    usd = breakeven_usd_per_mwh(hashprice_usd_per_ph_day, j_per_th, pue, pool_fee)
+    return max(usd - om_usd_per_mwh, 0.0) * fx_per_usd
+
+
 class BitcoinMiner(LargeLoad):
     """A mining site. Ledger attributes accumulate over the run (BTC, USD, MWh, currency)."""
 
@@ -66,8 +74,8 @@ class BitcoinMiner(LargeLoad):
         return self.breakeven_per_mwh
 
     def _breakeven(self, j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float) -> float:
-        usd = breakeven_usd_per_mwh(hashprice_usd, j_per_th, self.spec.pue, pool_fee)
-        return max(usd - self.spec.om_usd_per_mwh, 0.0) * fx_per_usd
+        spec = self.spec
+        return breakeven_per_mwh(j_per_th, spec.pue, spec.om_usd_per_mwh, hashprice_usd, fx_per_usd, pool_fee)
 
     def consider_upgrade(
         self, date: dt.date, best_j_per_th: float, hashprice_usd: float, fx_per_usd: float, pool_fee: float,

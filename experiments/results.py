@@ -6,8 +6,9 @@
   metric registry says (sum, mean or last), with the number of months each year covers.
 - `nodes`: per node per month: load-weighted price, load, unserved energy.
 - `events`: large loads entering, exiting or refused, sites chosen, sandbox decisions (with reasons).
-- `hourly_nodes`, `hourly_lines`, `hourly_large_loads`: every cleared hour, only when the run was asked
-  to keep them; `hour(month, hour)` reads one hour back as arrays (what the app draws).
+- `hourly_nodes`, `hourly_lines`, `hourly_large_loads`, `hourly_technologies`: every cleared hour, only
+  when the run was asked to keep them; `hour(month, hour)` reads one hour back as arrays (what the app
+  draws), `dispatch(month)` one month's system balance by technology.
 - `manifest`: scenario (name, hash), levers, seed, horizon, package versions, wall time.
 """
 
@@ -26,6 +27,7 @@ import pandas as pd
 from model.metrics import metric_of
 from model.schema import Scenario
 
+ROOFTOP_SURPLUS = "rooftop_surplus"  # the `technology` of rooftop PV offered to the grid in hourly_technologies
 PACKAGES = ("surplus", "mesa", "numpy", "scipy", "highspy", "networkx", "pandas", "pydantic")
 
 
@@ -77,6 +79,7 @@ class RunResult:
     hourly_nodes: pd.DataFrame | None = None
     hourly_large_loads: pd.DataFrame | None = None
     hourly_lines: pd.DataFrame | None = None
+    hourly_technologies: pd.DataFrame | None = None
     _yearly: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -123,6 +126,59 @@ class RunResult:
             line=list(line_at["line"]), flow_mw=col(line_at, "flow_mw"), binding=col(line_at, "binding"),
             large_loads=bids, hours_in_month=n_hours,
         )
+
+    def dispatch(self, month: int) -> MonthDispatch:
+        """One month's cleared hours as system totals (month number from 0); needs a run with `keep_hourly`."""
+        if self.hourly_technologies is None or self.hourly_nodes is None:
+            raise ValueError("this run kept no hourly tables: simulate(..., keep_hourly=True)")
+        month = min(max(month, 0), self.months - 1)
+        tech = self.hourly_technologies[self.hourly_technologies["step"] == month]
+        names = list(dict.fromkeys(tech["technology"]))
+        hours = len(tech) // len(names)
+        nodes = self.hourly_nodes[self.hourly_nodes["step"] == month]
+        total = lambda col: nodes[col].to_numpy().reshape(-1, hours).sum(0)  # noqa: E731  (nodes × hours → hours)
+        loads = self.hourly_large_loads
+        served = (np.zeros(hours) if loads is None or loads.empty else
+                  loads.loc[loads["step"] == month, "served_mw"].to_numpy().reshape(-1, hours).sum(0))
+        first = tech.iloc[:hours]
+        return MonthDispatch(
+            date=str(first["date"].iloc[0]), block=first["block"].to_numpy(), hour=first["hour"].to_numpy(),
+            days=first["days"].to_numpy(), technologies=names,
+            dispatch_mw=tech["dispatch_mw"].to_numpy().reshape(len(names), hours),
+            curtailed_mw=tech["curtailed_mw"].to_numpy().reshape(len(names), hours),
+            unserved_mw=total("unserved_mw"), grid_load_mw=total("load_mw"), consumption_mw=total("consumption_mw"),
+            pv_mw=total("pv_mw"), imports_mw=total("imports_mw"), exports_mw=total("exports_mw"), large_loads_mw=served,
+        )
+
+
+@dataclass(frozen=True)
+class MonthDispatch:
+    """One month's cleared hours, system totals in MW (arrays over the hours; `dispatch_mw` and
+    `curtailed_mw` are technologies × hours, the rooftop surplus offered to the grid last).
+
+    Consumers' consumption, imports and exports are at their meters; `grid_load_mw` is the inflexible
+    load the transmission grid served (imports grossed up for losses, net of exports at each node);
+    `pv_mw` is rooftop-PV generation, used behind the meter, stored in batteries or exported."""
+
+    date: str
+    block: np.ndarray
+    hour: np.ndarray
+    days: np.ndarray
+    technologies: list[str]
+    dispatch_mw: np.ndarray
+    curtailed_mw: np.ndarray
+    unserved_mw: np.ndarray
+    grid_load_mw: np.ndarray
+    consumption_mw: np.ndarray
+    pv_mw: np.ndarray
+    imports_mw: np.ndarray
+    exports_mw: np.ndarray
+    large_loads_mw: np.ndarray
+
+    @property
+    def pv_behind_meter_mw(self) -> np.ndarray:
+        """Consumption met behind the meter (rooftop PV, directly or through a battery)."""
+        return self.consumption_mw - self.imports_mw
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.results import RunResult, events_table, monthly_table, node_table, versions
+from experiments.results import ROOFTOP_SURPLUS, RunResult, events_table, monthly_table, node_table, versions
 from model.levers import ScheduledChange, check_run_argument, resolve, run_seed
 from model.model import SurplusModel
 from model.scenario import ScenarioError, read_scenario, scenario_hash, validate
@@ -191,9 +191,10 @@ class _Recorder:
         for s in m.large_loads.siting_log:
             events.append({"date": s["date"], "load": s["load"], "event": "sited", "reason": "best expected margin",
                            "detail": f"{s['node']} (margin {s['expected_margin']:,.0f}, {s['energy_mwh']:,.0f} MWh)"})
-        hourly_nodes = hourly_loads = hourly_lines = None
+        hourly_nodes = hourly_loads = hourly_lines = hourly_techs = None
         if keep_hourly:
             hourly_nodes, hourly_loads, hourly_lines = hourly_tables(m)
+            hourly_techs = technology_table(m)
         manifest = {
             "scenario": prep.scenario.meta.name, "where": prep.where, "scenario_hash": scenario_hash(prep.scenario),
             "levers": prep.levers,
@@ -209,11 +210,13 @@ class _Recorder:
                                                                self.unserved),
             events=events_table(events), manifest=manifest, scenario=prep.scenario,
             hourly_nodes=hourly_nodes, hourly_large_loads=hourly_loads, hourly_lines=hourly_lines,
+            hourly_technologies=hourly_techs,
         )
 
 
 def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Hour by hour: (nodes: step, date, block, hour, days, node, price, load, unserved;
+    """Hour by hour: (nodes: step, date, block, hour, days, node, price, load, unserved, and consumers'
+    consumption, rooftop-PV generation, imports and exports at their meters;
     large loads: step, date, block, hour, days, bid row, node, MW bid, bid price, MW served, nodal price;
     lines: step, date, block, hour, days, line, flow, at its limit)."""
     node_ids = model.grid.node_ids
@@ -227,6 +230,8 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
             "hour": np.tile(rec.hour_of_day, n_nodes), "days": np.tile(rec.days, n_nodes),
             "node": np.repeat(node_ids, hours), "price_per_mwh": rec.lmp_per_mwh.ravel(),
             "load_mw": rec.load_mw.ravel(), "unserved_mw": rec.unserved_mw.ravel(),
+            "consumption_mw": rec.consumption_mw.ravel(), "pv_mw": rec.pv_mw.ravel(),
+            "imports_mw": rec.imports_mw.ravel(), "exports_mw": rec.exports_mw.ravel(),
         }))
         n_lines = len(line_ids)
         lines.append(pd.DataFrame({
@@ -250,6 +255,31 @@ def hourly_tables(model: SurplusModel) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     return (pd.concat(nodes, ignore_index=True) if nodes else empty,
             pd.concat(loads, ignore_index=True) if loads else empty,
             pd.concat(lines, ignore_index=True) if lines else empty)
+
+
+def technology_table(model: SurplusModel) -> pd.DataFrame:
+    """Hour by hour by technology (`agents.plant.TECHNOLOGIES` order, those the scenario has), then the
+    rooftop surplus offered to the grid (`ROOFTOP_SURPLUS`): step, date, block, hour, days, technology,
+    MW dispatched, MW available but left unused."""
+    n_plants = len(model.plants)
+    names = list(model.technology_masks)
+    # technologies × plants, then one row summing the rooftop-surplus offers of every node
+    n_offers = n_plants + model.grid.n_nodes
+    agg = np.zeros((len(names) + 1, n_offers))
+    for i, t in enumerate(names):
+        agg[i, :n_plants] = model.technology_masks[t]
+    agg[-1, n_plants:] = 1.0
+    names.append(ROOFTOP_SURPLUS)
+    frames = []
+    for step, rec in enumerate(model.hourly):
+        hours = rec.dispatch_mw.shape[1]
+        k = len(names)
+        frames.append(pd.DataFrame({
+            "step": step, "date": rec.date.isoformat(), "block": np.tile(np.arange(hours) // 24, k),
+            "hour": np.tile(rec.hour_of_day, k), "days": np.tile(rec.days, k), "technology": np.repeat(names, hours),
+            "dispatch_mw": (agg @ rec.dispatch_mw).ravel(), "curtailed_mw": (agg @ rec.curtailed_mw).ravel(),
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _jsonable(value: Any) -> Any:

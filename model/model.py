@@ -62,6 +62,8 @@ class MonthUse:
     flows: dict[float, DayFlows]     # one day's flows by load factor of the month's blocks
     load_mw: np.ndarray              # nodes × cleared hours, at the transmission grid (after losses)
     surplus_mw: np.ndarray           # nodes × cleared hours, rooftop surplus offered to the grid
+    consumption_mw: np.ndarray       # nodes × cleared hours, consumers' consumption at their meters
+    pv_mw: np.ndarray                # nodes × cleared hours, rooftop-PV generation
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,12 @@ class HourlyRecord:
     bid_served_mw: np.ndarray  # bid rows × hours
     flow_mw: np.ndarray        # lines × hours
     binding: np.ndarray        # lines × hours, at their limit
+    dispatch_mw: np.ndarray    # offers × hours: plants (scenario order), then rooftop surplus by node
+    curtailed_mw: np.ndarray   # offers × hours, available output left unused
+    consumption_mw: np.ndarray  # nodes × hours, consumers' consumption at their meters
+    pv_mw: np.ndarray          # nodes × hours, rooftop-PV generation (behind the meters)
+    imports_mw: np.ndarray     # nodes × hours, consumers' metered imports (before losses)
+    exports_mw: np.ndarray     # nodes × hours, consumers' metered exports
 
 
 class SurplusModel(Model):
@@ -230,8 +238,12 @@ class SurplusModel(Model):
                  for f in sorted(set(cal.load_factor))}
         exchange = [grid_exchange(flows[f].node_imports_kw, flows[f].node_exports_kw, st.distribution_loss_share,
                                   st.transmission_loss_share) for f in cal.load_factor]
+        consumption = {f: pop.node_consumption_kw(monthly_kwh * f, cal.days, self.grid.n_nodes) for f in flows}
         return MonthUse(monthly_kwh=monthly_kwh, pv_kwh_per_kw_day=pv_kwh_per_kw_day, flows=flows,
-                        load_mw=np.hstack([e[0] for e in exchange]), surplus_mw=np.hstack([e[1] for e in exchange]))
+                        load_mw=np.hstack([e[0] for e in exchange]), surplus_mw=np.hstack([e[1] for e in exchange]),
+                        consumption_mw=np.hstack([consumption[f] for f in cal.load_factor]) / 1000.0,
+                        pv_mw=np.tile(pop.node_pv_kw(pv_kwh_per_kw_day, self.pv_shape, self.grid.n_nodes),
+                                      cal.blocks) / 1000.0)
 
     def _clear_market(self, cal: MonthCalendar, use: MonthUse, d: DriverState) -> tuple[ClearingResult, np.ndarray]:
         """Clear the month's hours: plants at their costs, rooftop surplus at zero, large loads' bids,
@@ -263,8 +275,12 @@ class SurplusModel(Model):
             self.must_run_lifted = True
             log.warning("%s: the grid could not absorb must-run minimums; lifted for the month", self.date)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
+        meter = [use.flows[f] for f in cal.load_factor]
         self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, use.load_mw, res.unserved_mw,
-                                        bids, res.bid_served_mw, res.flow_mw, res.binding))
+                                        bids, res.bid_served_mw, res.flow_mw, res.binding, res.dispatch_mw,
+                                        res.curtailed_mw, use.consumption_mw, use.pv_mw,
+                                        np.hstack([m.node_imports_kw for m in meter]) / 1000.0,
+                                        np.hstack([m.node_exports_kw for m in meter]) / 1000.0))
         self.last_clearing, self.last_load_mw = res, use.load_mw
         return res, cost
 

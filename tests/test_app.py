@@ -121,7 +121,7 @@ def test_bad_scenario_shows_a_message_not_a_traceback(monkeypatch):
 def test_the_grid_view_browses_months_and_hours():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
-    rc.find(v.Tabs).widget.v_model = 4  # Overview, Money, Large loads and sandbox, Downloads, Grid
+    rc.find(v.Tabs).widget.v_model = app.view_index("grid")
     text = _wait(rc, lambda t: "Nodal prices" in t)
     assert "LESCO (Lahore)" in text and "July 2024" in text
     maps = [w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
@@ -134,7 +134,7 @@ def test_the_grid_view_browses_months_and_hours():
 def test_the_siting_tab_ranks_the_nodes():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
-    rc.find(v.Tabs).widget.v_model = 5  # … Grid, Siting
+    rc.find(v.Tabs).widget.v_model = app.view_index("siting")
     _wait(rc, lambda t: "Where could a block of new load run?" in t)
     rc.find(v.Btn, children=["Rank the nodes"]).widget.click()
     text = _wait(rc, lambda t: "Ranking for 100 MW" in t, timeout=120)
@@ -162,6 +162,11 @@ def test_a_share_link_round_trips_scenario_and_levers():
     assert any("'mners.mw' in the link: not a lever" in p for p in problems)
     assert any("lever tariffs.reset = 'maybe': must be true or false" in p for p in problems)
     assert any("settlement.recovery_ratio = 'x': must be a number" in p for p in problems)
+    views = tuple(app.VIEW_TITLES)
+    assert decode(encode("pakistan-2025", {}, {"view": "money"}), views).view == "money"
+    assert app.VIEWS[app.view_index("money")][1] == "Money" and app.view_index("nowhere") == 0
+    bad = decode("scenario=pakistan-2025&view=secret", views)
+    assert bad.view is None and any("view='secret' in the link: no such view" in p for p in bad.problems)
 
 
 def test_downloads_are_valid_files(tmp_path):

@@ -201,8 +201,8 @@ def test_the_app_has_compare_and_wedge_tabs():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
     tabs = rc.find(v.Tabs).widget
-    tabs.v_model = 6
+    tabs.v_model = app.view_index("compare")
     _wait(rc, lambda t: "Save the current levers (no lever moved (the baseline))" in t)
-    tabs.v_model = 7
+    tabs.v_model = app.view_index("wedge")
     _wait(rc, lambda t: "Move at least two levers" in t)
     assert "Traceback" not in _texts(rc)

@@ -215,7 +215,7 @@ def test_hours_of_months_with_several_cleared_days_name_the_day():
 
 
 def test_grid_tab_adds_the_policys_hours_when_they_are_computed(teaching, monkeypatch):
-    import ui.grid_view
+    import ui.hours
     from model.scenario import ScenarioError
     from tests.test_app import _wait
     from ui.grid_view import GridTab
@@ -231,7 +231,7 @@ def test_grid_tab_adds_the_policys_hours_when_they_are_computed(teaching, monkey
     def broken(*args, **kwargs):
         raise ScenarioError("plants[0].capacity_mw = -1: Input should be greater than 0")
 
-    monkeypatch.setattr(ui.grid_view, "simulate", broken)
+    monkeypatch.setattr(ui.hours, "simulate", broken)
     box, rc = solara.render(GridTab("teaching-5-node", teaching, policy, {"capacity.payment_cut_share": 0.4}),
                             handle_error=False)
     text = _wait(rc, lambda t: "could not be computed" in t)

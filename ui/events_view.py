@@ -10,9 +10,12 @@ from experiments.results import RunResult
 from ui.text import Md
 
 
-def events_markdown(result: RunResult) -> str:
-    """The events as a markdown table, in date order ('' when there are none)."""
+def events_markdown(result: RunResult, sandbox: bool | None = None) -> str:
+    """The events as a markdown table, in date order ('' when there are none); `sandbox` True keeps only
+    sandbox decisions, False only the others (entries, exits, refusals, sites)."""
     ev = result.events
+    if sandbox is not None:
+        ev = ev[ev["event"].str.startswith("sandbox") == sandbox]
     if ev.empty:
         return ""
     rows = ["| month | large load | what happened | why | detail |", "|---|---|---|---|---|"]

@@ -4,7 +4,6 @@ hour's tables under it (nodal prices, unserved energy, binding lines, large load
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
@@ -13,12 +12,11 @@ import pandas as pd
 import solara
 
 from experiments.results import HourSnapshot, RunResult
-from experiments.simulate import simulate
-from model.scenario import INPUT_ERRORS
 from ui.grid_map import HEIGHT, WIDTH, available_mw, fleet_of, geometry, hour_label, hour_map_option
+from ui.hours import HoursCache, hours_key
+from ui.hours import with_hours as policy_hours
 from ui.text import Md
 
-log = logging.getLogger(__name__)
 TOGGLE = {"price": "colour by price", "surplus": "colour by surplus"}  # the colour toggle's buttons
 
 
@@ -120,28 +118,20 @@ def GridView(runs: dict[str, RunResult]) -> None:
     Md(large_loads_markdown(snap, sc.meta.currency))
 
 
-def policy_with_hours(scenario: str | dict, policy: RunResult, levers: dict[str, Any]) -> tuple[RunResult | None, str]:
-    """The policy run again with its hourly tables (the streamed run leaves them out), or an error."""
-    try:
-        return simulate(scenario, levers, seed=policy.manifest["seed"], keep_hourly=True, allow_paths=False), ""
-    except INPUT_ERRORS as exc:
-        return None, str(exc)
-    except Exception as exc:  # the page must show a message, never a traceback
-        log.exception("the policy's hours failed")
-        return None, f"Unexpected error while simulating the policy's hours: {exc}"
-
-
 @solara.component
-def GridTab(scenario: str | dict, base: RunResult, policy: RunResult | None, levers: dict[str, Any]) -> None:
+def GridTab(scenario: str | dict, base: RunResult, policy: RunResult | None, levers: dict[str, Any],
+            cache: HoursCache | None = None, source_key: str = "") -> None:
     """The grid tab: the baseline alone, or (once a policy run is done) baseline and policy. The policy's
-    hourly tables are computed in a thread when the tab is opened; the baseline shows meanwhile."""
-    key = (None if policy is None else (policy.manifest["scenario_hash"], policy.manifest["seed"]),
-           repr(sorted(levers.items())))
+    hourly tables are computed in a thread when the tab is opened (or taken from the page's `cache`, which
+    the dispatch and sandbox views share); the baseline shows meanwhile."""
+    own = solara.use_memo(HoursCache, [])
+    cache = own if cache is None else cache
+    key = None if policy is None or not levers else hours_key(source_key, policy)
 
-    def with_hours(cancel: threading.Event) -> tuple[tuple, RunResult | None, str]:
-        if policy is None or not levers:
+    def with_hours(cancel: threading.Event) -> tuple[tuple | None, RunResult | None, str]:
+        if key is None:
             return (key, None, "")
-        return (key, *policy_with_hours(scenario, policy, levers))
+        return (key, *policy_hours(cache, key, scenario, levers, policy))
 
     job = solara.use_thread(with_hours, dependencies=[key], intrusive_cancel=False)
     done = job.state == solara.ResultState.FINISHED and job.value is not None and job.value[0] == key

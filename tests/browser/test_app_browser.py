@@ -1,7 +1,8 @@
 """The policy explorer in a real headless Chromium against `solara run`: the baseline loads with KPI
-cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, the
-grid map, the siting, Compare and Wedge views open and work; no request fails and the console stays
-clean throughout (offline: nothing leaves the machine)."""
+cards and charts, a lever moved with the keyboard changes the policy while the baseline stays, every
+view opens and works (money, large loads, sandbox, dispatch, grid map, siting, Compare, Wedge,
+downloads); no request fails and the console stays clean throughout (offline: nothing leaves the
+machine)."""
 
 import re
 from pathlib import Path
@@ -58,8 +59,9 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
     page.get_by_role("tab", name="Money").click()
     expect(page.get_by_text("single buyer → plants: capacity (take-or-pay)")).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Large loads and sandbox").click()
-    expect(page.get_by_text("No large load entered")).to_be_visible(timeout=30_000)  # dormant sites: no events
+    page.get_by_role("tab", name="Large loads").click()  # the policy's hours are computed once, here
+    expect(page.get_by_text("No large load was served in this run")).to_be_visible(timeout=90_000)  # dormant sites
+    expect(page.get_by_text("No large load entered, left or was sited")).to_be_visible()
     page.get_by_role("tab", name="Downloads").click()
     for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
                          ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):
@@ -99,6 +101,12 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Wedge").click()
     expect(page.get_by_text("Move at least two levers")).to_be_visible(timeout=30_000)  # one lever moved
+    page.get_by_role("tab", name="Dispatch").click()
+    expect(page.get_by_text("GWh in the month")).to_be_visible(timeout=60_000)
+    expect(page.locator(".solara-echarts canvas")).to_have_count(2, timeout=30_000)  # baseline and policy
+    page.screenshot(path=str(ARTIFACTS / "dispatch-view.png"), full_page=True)
+    page.get_by_role("tab", name="Sandbox").click()
+    expect(page.get_by_text("This scenario has no regulatory sandbox")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
     assert not problems, problems
