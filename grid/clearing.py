@@ -278,10 +278,11 @@ class _HourBlockLP:
             hi = np.full((self.n_periods, self.n_groups), np.inf)
             lo = np.zeros((self.n_periods, self.n_groups))
             hi[:used], lo[:used] = e.max_mwh[:, p0:p0 + used].T, e.min_mwh[:, p0:p0 + used].T
-            cost = np.r_[cost, np.tile(e.shortfall_cost_per_mwh, self.n_periods)]
-            lower, upper = np.r_[lower, np.zeros(self.n_short)], np.r_[upper, lo.ravel()]
-            rows_lo = np.r_[rows, np.full(self.n_short, -np.inf), lo.ravel()]
-            rows_hi = np.r_[rows, hi.ravel(), np.full(self.n_short, np.inf)]
+            cat = np.concatenate
+            cost = cat((cost, np.tile(e.shortfall_cost_per_mwh, self.n_periods)))
+            lower, upper = cat((lower, np.zeros(self.n_short))), cat((upper, lo.ravel()))
+            rows_lo = cat((rows, np.full(self.n_short, -np.inf), lo.ravel()))
+            rows_hi = cat((rows, hi.ravel(), np.full(self.n_short, np.inf)))
         h = self.h
         h.changeColsCost(len(self._all_cols), self._all_cols, cost)
         h.changeColsBounds(len(self._all_cols), self._all_cols, lower, upper)

@@ -319,8 +319,7 @@ def validate_inputs(
     )
 
 
-def _validate_energy(
-    e: EnergyLimits, g: int, t: int, pmin: np.ndarray) -> EnergyArrays | None:
+def _validate_energy(e: EnergyLimits, g: int, t: int, pmin: np.ndarray) -> EnergyArrays | None:
     """Dense, checked energy limits (None when no plant is in a group)."""
     ph = e.period_hours
     if not isinstance(ph, (int, np.integer)) or ph < 1 or t % ph:
@@ -334,7 +333,10 @@ def _validate_energy(
     names = list(e.names) if e.names is not None else None
     hi = _per_hour(e.max_mwh, k, periods, "max_mwh", names, "energy group", nonneg=True, allow_inf=True)
     lo = _per_hour(e.min_mwh, k, periods, "min_mwh", names, "energy group", nonneg=True)
-    cost = np.broadcast_to(np.asarray(e.shortfall_cost_per_mwh, dtype=float), (k,)).copy()
+    cost = np.asarray(e.shortfall_cost_per_mwh, dtype=float)
+    if cost.ndim > 1 or cost.size not in (1, k):
+        raise GridInputError("energy shortfall_cost_per_mwh", f"shape {cost.shape}", f"must be one value or one per group ({k})")
+    cost = np.broadcast_to(cost.reshape(-1), (k,)).copy()
     bad = ~np.isfinite(cost) | (cost < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
