@@ -3,7 +3,8 @@ rooftop PV, unserved energy, hydro spill and RLNG generation.
 
 Run: `python -m experiments.paths_report [--scenario pakistan-2025] [--seed 1] [--years 10]`.
 Hydro spill is the hydro plants' available energy this month (capacity × monthly availability × hours,
-the same quantity `PlantFleet` turns into the hydro budget) minus what they generated, in GWh.
+the same quantity `PlantFleet` turns into the storage-hydro budget) minus what they generated, in GWh;
+storage spill the same for the reservoir plants alone; LNG diverted the take-or-pay volume left unburnt.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
     fleet = model.fleet
     tech = np.array([p.technology for p in model.plants])
     hydro, rlng = tech == "hydro", tech == "rlng_ccgt"
+    storage = hydro & np.array([p.spec.reservoir for p in model.plants])
     rows = []
     for _ in range(12 * model.years):
         date = model.date
@@ -41,13 +43,15 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
             "rooftop_pv_mw": m["rooftop_pv_mw"],
             "unserved_energy_gwh": m["unserved_energy_gwh"],
             "hydro_spill_gwh": float((avail_mwh[hydro] - mwh[hydro]).sum()) / 1e3,
+            "storage_spill_gwh": float((avail_mwh[storage] - mwh[storage]).sum()) / 1e3,
             "hydro_gwh": float(mwh[hydro].sum()) / 1e3,
             "rlng_gwh": float(mwh[rlng].sum()) / 1e3,
+            "lng_diverted_gwh": float(model.contract_shortfall_mwh.sum()) / 1e3,
         })
     df = pd.DataFrame(rows)
     how = {"household_tariff_per_kwh": "mean", "capacity_payment_per_kwh_sold": "mean", "circular_debt_bn": "last",
-           "rooftop_pv_mw": "last", "unserved_energy_gwh": "sum", "hydro_spill_gwh": "sum", "hydro_gwh": "sum",
-           "rlng_gwh": "sum"}
+           "rooftop_pv_mw": "last", "unserved_energy_gwh": "sum", "hydro_spill_gwh": "sum", "storage_spill_gwh": "sum",
+           "hydro_gwh": "sum", "rlng_gwh": "sum", "lng_diverted_gwh": "sum"}
     return df.groupby("fy", sort=True).agg(how)
 
 
