@@ -577,15 +577,16 @@ class Scenario(Strict):
         plant_by_id = {p.id: p for p in self.plants}
         contract_of: dict[str, str] = {}
         for i, c in enumerate(self.fuel_contracts):
-            for pid in c.plants:
+            for k, pid in enumerate(c.plants):
+                where = f"fuel_contracts[{i}].plants[{k}] = {pid!r}"
                 if pid not in plant_by_id:
-                    raise ValueError(f"fuel_contracts[{i}].plants: {pid!r}: must be the id of a plant in plants")
+                    raise ValueError(f"{where}: must be the id of a plant in plants")
                 if pid in contract_of:
-                    raise ValueError(f"fuel_contracts[{i}].plants: {pid!r} is already in fuel contract "
-                                     f"{contract_of[pid]!r}: a plant shares at most one contract")
+                    raise ValueError(f"{where}: the plant is already in fuel contract {contract_of[pid]!r}: a plant "
+                                     "shares at most one contract")
                 if plant_by_id[pid].reservoir:
-                    raise ValueError(f"fuel_contracts[{i}].plants: {pid!r} has reservoir = true: a plant has either a "
-                                     "daily energy budget or a share of a contract's volume, not both")
+                    raise ValueError(f"{where}: the plant has reservoir = true: a plant has either a daily energy "
+                                     "budget or a share of a contract's volume, not both")
                 contract_of[pid] = c.id
         _unique([c.name for c in self.consumers.classes], "consumers.classes", "name")
         for i, ln in enumerate(self.grid.lines):
