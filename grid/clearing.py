@@ -10,10 +10,12 @@ For every hour h (hours are independent; they share one LP so that a batch is on
 With energy limits (`grid.market.EnergyLimits`), hours are coupled within periods p of a day or so,
 for every group k of plants::
 
-    Σ_{g∈k, h∈p} P_gh ≤ Emax_kp,     Σ_{g∈k, h∈p} P_gh + S_kp ≥ Emin_kp,     0 ≤ S_kp ≤ Emin_kp
+    Emin_kp ≤ Σ_{g∈k, h∈p} P_gh + S_kp ≤ Emax_kp,     0 ≤ S_kp ≤ Emin_kp
 
-and the objective gains Σ s_k·S_kp (the shortfall's cost). Storage hydro uses the first (a daily
-water budget); a take-or-pay fuel contract the second (a volume whose unused part costs a penalty).
+and the objective gains Σ s_k·S_kp (the shortfall's cost, s_k ≥ 0). One row does for both bounds:
+at the optimum S is the shortfall max(0, Emin − Σ P) (a larger S only tightens the maximum), so
+Σ P ≤ Emax holds since Emin ≤ Emax. Storage hydro uses the maximum (a daily water budget); a
+take-or-pay fuel contract the minimum (a volume whose unused part costs a penalty).
 
 P: plant dispatch; D: served bid volume; U: unserved (shed) load; d: inflexible load; f: line flow
 (MW); ψ = base_MVA·θ: voltage angle in MW-radians; b = 1/(x·tap) per unit; A: incidence (+1 at the
@@ -40,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from grid.errors import ClearingError, GridInputError
-from grid.market import Bids, Demand, EnergyLimits, MarketArrays, PlantOffers, validate_inputs
+from grid.market import Bids, Demand, EnergyArrays, EnergyLimits, MarketArrays, PlantOffers, validate_inputs
 from grid.network import Grid
 
 
@@ -168,7 +170,7 @@ class _HourBlockLP:
 
         lp = highspy.HighsLp()
         lp.num_col_ = self.nv * hours + self.n_short
-        lp.num_row_ = self.nr * hours + 2 * self.n_short
+        lp.num_row_ = self.nr * hours + self.n_short
         lp.col_cost_ = np.zeros(lp.num_col_)
         lp.col_lower_ = np.zeros(lp.num_col_)
         lp.col_upper_ = np.zeros(lp.num_col_)
@@ -208,8 +210,8 @@ class _HourBlockLP:
 
     def _with_energy_rows(self, a: sp.csc_matrix, energy_group: np.ndarray | None, period_hours: int) -> sp.csc_matrix:
         """`a` (hours × one hour's matrix) with the energy rows and shortfall columns appended: for
-        each period p and group k, a maximum row then (after all maximum rows) a minimum row, both
-        Σ P over the group's plants and the period's hours, the minimum row + its shortfall column."""
+        each period p and group k, one row Σ P over the group's plants and the period's hours plus
+        its shortfall column."""
         self.period_hours = period_hours
         groups = 0 if energy_group is None or not (energy_group >= 0).any() else int(energy_group.max()) + 1
         self.n_groups, self.n_periods = groups, (self.hours // period_hours if groups else 0)
@@ -224,8 +226,7 @@ class _HourBlockLP:
         row = ((hh // period_hours) * groups + energy_group[jj]).ravel()
         ns, nc = self.n_short, self.nv * self.hours
         extra = sp.csc_matrix(
-            (np.ones(2 * len(cols) + ns), (np.r_[row, ns + row, ns + np.arange(ns)], np.r_[cols, cols, nc + np.arange(ns)])),
-            shape=(2 * ns, nc + ns))
+            (np.ones(len(cols) + ns), (np.r_[row, np.arange(ns)], np.r_[cols, nc + np.arange(ns)])), shape=(ns, nc + ns))
         return sp.vstack([sp.hstack([a, sp.csc_matrix((a.shape[0], ns))]), extra]).tocsc()
 
     def seed_basis(self, one_hour: _HourBlockLP) -> None:
@@ -240,15 +241,14 @@ class _HourBlockLP:
         basis = highspy.HighsBasis()
         # energy rows start with their slacks basic and shortfalls at zero: still one basic per row
         basis.col_status = list(b.col_status) * self.hours + [highspy.HighsBasisStatus.kLower] * self.n_short
-        basis.row_status = list(b.row_status) * self.hours + [highspy.HighsBasisStatus.kBasic] * (2 * self.n_short)
+        basis.row_status = list(b.row_status) * self.hours + [highspy.HighsBasisStatus.kBasic] * self.n_short
         basis.valid = True
         self.start_basis = basis
 
-    def solve(self, x: MarketArrays, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    def solve(self, x: MarketArrays, sl: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """Solve hours `sl` of `x` (padded with empty hours to the block length).
 
-        Returns primal values (hours, nv), row duals (hours, nr), column duals (hours, nv), objective,
-        and the energy shortfalls of the periods in `sl` (groups, periods).
+        Returns primal values (hours, nv), row duals (hours, nr), column duals (hours, nv), objective.
         """
         g, k, n, m = self.sizes
         t = sl.stop - sl.start
@@ -281,8 +281,7 @@ class _HourBlockLP:
             cat = np.concatenate
             cost = cat((cost, np.tile(e.shortfall_cost_per_mwh, self.n_periods)))
             lower, upper = cat((lower, np.zeros(self.n_short))), cat((upper, lo.ravel()))
-            rows_lo = cat((rows, np.full(self.n_short, -np.inf), lo.ravel()))
-            rows_hi = cat((rows, hi.ravel(), np.full(self.n_short, np.inf)))
+            rows_lo, rows_hi = cat((rows, lo.ravel())), cat((rows, hi.ravel()))
         h = self.h
         h.changeColsCost(len(self._all_cols), self._all_cols, cost)
         h.changeColsBounds(len(self._all_cols), self._all_cols, lower, upper)
@@ -304,13 +303,10 @@ class _HourBlockLP:
             )
         sol = h.getSolution()
         nc, nrow = self.nv * self.hours, self.nr * self.hours
-        col_value = np.asarray(sol.col_value)
-        primal = col_value[:nc].reshape(self.hours, self.nv)[:t]
+        primal = np.asarray(sol.col_value)[:nc].reshape(self.hours, self.nv)[:t]
         row_dual = np.asarray(sol.row_dual)[:nrow].reshape(self.hours, self.nr)[:t]
         col_dual = np.asarray(sol.col_dual)[:nc].reshape(self.hours, self.nv)[:t]
-        short = col_value[nc:].reshape(self.n_periods, self.n_groups)[:t // self.period_hours].T if self.n_short \
-            else np.zeros((0, 0))
-        return primal, row_dual, col_dual, float(h.getInfo().objective_function_value), short
+        return primal, row_dual, col_dual, float(h.getInfo().objective_function_value)
 
 
 class MarketClearing:
@@ -383,13 +379,11 @@ class MarketClearing:
         row_dual = np.empty((t_total, lp.nr))
         col_dual = np.empty((t_total, lp.nv))
         objective = 0.0
-        shortfalls = []
         for start in range(0, t_total, chunk):
             sl = slice(start, min(start + chunk, t_total))
-            p, y, z, obj, short = lp.solve(x, sl)
+            p, y, z, obj = lp.solve(x, sl)
             primal[sl], row_dual[sl], col_dual[sl] = p, y, z
             objective += obj
-            shortfalls.append(short)
 
         # clip solver noise so that reported quantities respect their bounds exactly
         dispatch = np.clip(primal[:, :g].T, x.min_output_mw, x.available_mw)
@@ -411,7 +405,7 @@ class MarketClearing:
             curtailed_mw=x.available_mw - dispatch, flow_mw=flow, lmp_per_mwh=lmp,
             line_shadow_price_per_mw=shadow, binding=binding, system_lambda_per_mwh=lam,
             objective=objective, welfare=value_of_load - objective,
-            energy_shortfall_mwh=np.maximum(np.hstack(shortfalls), 0.0) if lp.n_short else np.zeros((0, 0)),
+            energy_shortfall_mwh=_shortfall(x.energy, dispatch),
         )
 
     def _check_must_run(self, x: MarketArrays) -> None:
@@ -432,6 +426,17 @@ class MarketClearing:
                 f"plants min_output_mw in island {i} at hour {h}", float(must[i, h]),
                 f"total minimum output must not exceed the island's load plus bids ({sink[i, h]:.6g} MW)",
             )
+
+
+def _shortfall(e: EnergyArrays | None, dispatch: np.ndarray) -> np.ndarray:
+    """Energy below each group's minimum in each period, MWh (groups, periods), from the dispatch."""
+    if e is None:
+        return np.zeros((0, 0))
+    periods = dispatch.shape[1] // e.period_hours
+    produced = np.zeros((e.n_groups, periods))
+    inside = e.group >= 0
+    np.add.at(produced, e.group[inside], dispatch[inside].reshape(int(inside.sum()), periods, e.period_hours).sum(2))
+    return np.maximum(e.min_mwh - produced, 0.0)
 
 
 def clear(

@@ -342,6 +342,11 @@ def _validate_energy(e: EnergyLimits, g: int, t: int, pmin: np.ndarray) -> Energ
         i = int(np.flatnonzero(bad)[0])
         raise GridInputError(f"{_label(names, 'energy group', i)} shortfall_cost_per_mwh", float(cost[i]),
                              "must be non-negative and finite")
+    low = lo > hi
+    if low.any():
+        i, p = (int(v) for v in np.argwhere(low)[0])
+        raise GridInputError(f"{_label(names, 'energy group', i)} min_mwh in period {p}", float(lo[i, p]),
+                             f"must not exceed the group's max_mwh ({hi[i, p]:.6g} MWh)")
     # the plants' minimum outputs over a period must fit under the group's maximum
     must = np.zeros((k, periods))
     inside = group >= 0

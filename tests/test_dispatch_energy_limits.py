@@ -1,6 +1,8 @@
 """Energy limits in the clearing (grid.market.EnergyLimits) on small synthetic cases: a storage plant's
 daily budget, its minimum release, a take-or-pay volume with a shortfall cost, chunking, bad input."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -118,9 +120,26 @@ def test_energy_limits_on_a_meshed_grid_match_the_plain_lp_when_slack():
     ({"max_mwh": -1.0}, "max_mwh"),
     ({"shortfall_cost_per_mwh": np.inf, "min_mwh": 10.0}, "shortfall_cost_per_mwh"),
     ({"max_mwh": 100.0}, "max_mwh in period 0"),  # below the minimum release over the day (10 MW × 24 h)
+    ({"min_mwh": 1300.0}, "min_mwh in period 0"),  # a minimum above the maximum
 ])
 def test_bad_energy_limits_name_the_field(kwargs, field):
     offers, demand, _ = storage_case()
     limits = EnergyLimits(**{"group": np.array([0, -1, -1]), "max_mwh": 1200.0, **kwargs})
     with pytest.raises(GridInputError, match=field):
         clear(one_node(), offers, demand, energy=limits)
+
+
+@pytest.mark.parametrize("cost", [0.0, 5.0])
+def test_a_group_with_both_a_minimum_and_a_maximum(cost):
+    # a costly plant (300/MWh) under a contract of 400 MWh a day with at most 600: the minimum binds
+    # only when the penalty outweighs the saving, and the maximum always holds
+    offers = PlantOffers(node=["A", "A"], available_mw=np.array([100.0, 200.0]), cost_per_mwh=np.array([300.0, 40.0]))
+    both = EnergyLimits(group=np.array([0, -1]), min_mwh=400.0, max_mwh=600.0, shortfall_cost_per_mwh=cost)
+    res = clear(one_node(), offers, Demand(evening_peak(2), VOLL), energy=both)
+    used = res.dispatch_mw[0].reshape(2, 24).sum(1)
+    assert (used <= 600.0 + 1e-6).all()
+    np.testing.assert_allclose(res.energy_shortfall_mwh[0], np.maximum(400.0 - used, 0.0), atol=1e-6)
+    np.testing.assert_allclose(used, 0.0, atol=1e-6)  # 300 − penalty > 40: never worth burning
+    expensive = dataclasses.replace(both, shortfall_cost_per_mwh=1000.0)  # now the volume is burnt, no more
+    used = clear(one_node(), offers, Demand(evening_peak(2), VOLL), energy=expensive).dispatch_mw[0].reshape(2, 24).sum(1)
+    np.testing.assert_allclose(used, 400.0, atol=1e-6)
