@@ -1,5 +1,10 @@
 """Power plants: offers into the clearing, take-or-pay (or hybrid) capacity payments, ledgers.
 
+Dispatch limits beyond one hour: a reservoir plant's daily energy budget (capacity × monthly
+availability × 24 h, shaped by the clearing within the day above a minimum release) and take-or-pay
+fuel contracts (a monthly volume shared by the plants named in the contract; what they leave
+unburnt is diverted at a cost). Both become `grid.market.EnergyLimits` with one-day periods.
+
 Plants are few (tens to hundreds) but are settled every month, so their parameters and ledgers live
 in arrays owned by `PlantFleet` (one row per plant) and each `PowerPlant` Mesa agent is a view on its
 row, like the consumers.
@@ -16,6 +21,7 @@ from mesa import Model
 from mesa.discrete_space import FixedAgent
 
 from agents.views import RowField
+from grid.market import EnergyLimits
 
 # plant technologies (for reporting, e.g. capacity factors by technology): the names the scenario accepts
 TECHNOLOGIES = ("hydro", "nuclear", "coal_thar", "coal_imported", "rlng_ccgt", "gas_local", "rfo", "wind", "solar",
@@ -72,6 +78,19 @@ class PlantParams:
     retirement: dt.date | None
     emission_factor_t_per_mwh: float
     name: str = ""
+    reservoir: bool = False                # daily energy budget shaped by the clearing (storage hydro)
+
+
+@dataclass(frozen=True)
+class FuelContract:
+    """A take-or-pay fuel contract shared by the plants with ids `plants` (built from the scenario's
+    `FuelContractSpec`): `mwh_per_month` of electricity equivalent; each unused MWh costs
+    `shortfall_cost_per_mwh` (currency)."""
+
+    id: str
+    plants: tuple[str, ...]
+    mwh_per_month: float
+    shortfall_cost_per_mwh: float
 
 
 class PlantFleet:
@@ -81,7 +100,8 @@ class PlantFleet:
     `energy_revenue`, `capacity_revenue`, `emissions_t`; `last_capacity_factor` is the last month's.
     """
 
-    def __init__(self, specs: Sequence[PlantParams], hourly_shapes: dict[str, np.ndarray], hours_per_day: int = 24) -> None:
+    def __init__(self, specs: Sequence[PlantParams], hourly_shapes: dict[str, np.ndarray], hours_per_day: int = 24,
+                 contracts: Sequence[FuelContract] = ()) -> None:
         self.specs = list(specs)
         n = len(self.specs)
         self.n = n
@@ -95,6 +115,15 @@ class PlantFleet:
             if p.hourly_profile:
                 self.hourly_shape[j] = np.resize(hourly_shapes[p.hourly_profile], hours_per_day)
         self.min_output_share = np.array([p.min_output_share for p in self.specs], dtype=float)
+        self.reservoir = np.array([p.reservoir for p in self.specs], dtype=bool)
+        self._outage = np.array([p.forced_outage_rate for p in self.specs], dtype=float)
+        self.contracts = list(contracts)
+        # energy groups: one per reservoir plant, then one per fuel contract; −1 for plants in none
+        self.energy_group = np.full(n, -1, dtype=np.int64)
+        self.energy_group[self.reservoir] = np.arange(int(self.reservoir.sum()))
+        for c, contract in enumerate(self.contracts):
+            self.energy_group[np.array([p.id in contract.plants for p in self.specs], dtype=bool)] = \
+                int(self.reservoir.sum()) + c
         self.base_cost_per_mwh = np.array([p.variable_cost_per_kwh * 1000.0 for p in self.specs])
         self.fuels = sorted({p.fuel for p in self.specs})
         self._fuel_code = np.array([self.fuels.index(p.fuel) for p in self.specs], dtype=np.intp)
@@ -126,10 +155,62 @@ class PlantFleet:
 
     def offers(self, date: dt.date, fuel_index: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Offers for the month of `date`: available MW (plants × hours of one day), cost per MWh
-        (plants), minimum output MW (plants × hours). Retired plants offer nothing."""
+        (plants), minimum output MW (plants × hours). Retired plants offer nothing. A reservoir plant
+        offers its whole capacity (after forced outages) in every hour, its daily budget limiting its
+        energy (`energy_limits`), and must release `min_output_share` of its average hourly budget."""
         base = self.capacity_mw * self.availability[:, date.month - 1] * self.active(date)
         avail = base[:, None] * self.hourly_shape
-        return avail, self.cost_per_mwh(fuel_index), avail * self.min_output_share[:, None]
+        pmin = avail * self.min_output_share[:, None]
+        if self.reservoir.any():
+            r = self.reservoir
+            avail[r] = (self.capacity_mw[r] * (1.0 - self._outage[r]) * self.active(date)[r])[:, None]
+        return avail, self.cost_per_mwh(fuel_index), pmin
+
+    def daily_budget_mwh(self, date: dt.date) -> np.ndarray:
+        """Reservoir plants' energy budget per day in the month of `date`, MWh (reservoir plants, in
+        fleet order): capacity × monthly availability × 24 h."""
+        r = self.reservoir
+        return (self.capacity_mw * self.availability[:, date.month - 1] * self.active(date))[r] * 24.0
+
+    def energy_limits(self, date: dt.date, days_in_month: int, blocks: int, n_other_offers: int) -> EnergyLimits | None:
+        """The month's energy limits over one-day periods for `blocks` days cleared together (None when
+        the fleet has no reservoir and no contract): reservoir budgets (a maximum per day) and each
+        contract's volume spread evenly over the month's days (a minimum whose shortfall costs the
+        contract's penalty). `n_other_offers` offers follow the plants in the clearing (in no group)."""
+        n_res = int(self.reservoir.sum())
+        if not n_res and not self.contracts:
+            return None
+        n_groups = n_res + len(self.contracts)
+        hi = np.full(n_groups, np.inf)
+        lo = np.zeros(n_groups)
+        cost = np.zeros(n_groups)
+        hi[:n_res] = self.daily_budget_mwh(date)
+        active = self.active(date)
+        for c, contract in enumerate(self.contracts):
+            if ((self.energy_group == n_res + c) & active).any():  # no plant left to burn it: nothing owed
+                lo[n_res + c] = contract.mwh_per_month / days_in_month
+            cost[n_res + c] = contract.shortfall_cost_per_mwh
+        names = [self.specs[j].id for j in np.flatnonzero(self.reservoir)] + [c.id for c in self.contracts]
+        return EnergyLimits(
+            group=np.r_[self.energy_group, np.full(n_other_offers, -1, dtype=np.int64)],
+            max_mwh=np.repeat(hi[:, None], blocks, 1), min_mwh=np.repeat(lo[:, None], blocks, 1),
+            shortfall_cost_per_mwh=cost, period_hours=24, names=names,
+        )
+
+    def contract_charges(self, shortfall_mwh: np.ndarray, date: dt.date) -> np.ndarray:
+        """What each plant's energy payments carry for the month's unused contract volumes, currency
+        (plants): each contract's shortfall (MWh, contracts) × its cost, shared by the contract's active plants
+        in proportion to their capacity (the fuel's cost passes through their energy
+        purchase price, as RLNG's does)."""
+        out = np.zeros(self.n)
+        n_res = int(self.reservoir.sum())
+        active = self.active(date)
+        for c, contract in enumerate(self.contracts):
+            members = (self.energy_group == n_res + c) & active
+            if members.any() and shortfall_mwh[c] > 0:
+                share = self.capacity_mw[members] / self.capacity_mw[members].sum()
+                out[members] = shortfall_mwh[c] * contract.shortfall_cost_per_mwh * share
+        return out
 
     def month_offers(
         self, date: dt.date, fuel_index: dict[str, float], blocks: int, load_mw: np.ndarray,

@@ -7,6 +7,16 @@ For every hour h (hours are independent; they share one LP so that a batch is on
          f_lh − b_l·(ψ_{from(l),h} − ψ_{to(l),h}) = −b_l·base·shift_l       per line in service
          −F_l ≤ f_lh ≤ F_l,   ψ_slack = 0,   Pmin_gh ≤ P_gh ≤ avail_gh,   0 ≤ D_kh ≤ bid_kh,   0 ≤ U_nh ≤ d_nh
 
+With energy limits (`grid.market.EnergyLimits`), hours are coupled within periods p of a day or so,
+for every group k of plants::
+
+    Emin_kp ≤ Σ_{g∈k, h∈p} P_gh + S_kp ≤ Emax_kp,     0 ≤ S_kp ≤ Emin_kp
+
+and the objective gains Σ s_k·S_kp (the shortfall's cost, s_k ≥ 0). One row does for both bounds:
+at the optimum S is the shortfall max(0, Emin − Σ P) (a larger S only tightens the maximum), so
+Σ P ≤ Emax holds since Emin ≤ Emax. Storage hydro uses the maximum (a daily water budget); a
+take-or-pay fuel contract the minimum (a volume whose unused part costs a penalty).
+
 P: plant dispatch; D: served bid volume; U: unserved (shed) load; d: inflexible load; f: line flow
 (MW); ψ = base_MVA·θ: voltage angle in MW-radians; b = 1/(x·tap) per unit; A: incidence (+1 at the
 from-node). The objective is minus total welfare (inflexible load valued at VoLL). Nodal prices are
@@ -25,14 +35,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
 from grid.errors import ClearingError, GridInputError
-from grid.market import Bids, Demand, MarketArrays, PlantOffers, validate_inputs
+from grid.market import Bids, Demand, EnergyArrays, EnergyLimits, MarketArrays, PlantOffers, validate_inputs
 from grid.network import Grid
 
 
@@ -88,6 +98,8 @@ class ClearingResult:
         system_lambda_per_mwh: price at each island's slack (n_islands, T).
         objective: total cost − bid value + VoLL × unserved over the batch (= −welfare + constant).
         welfare: value of served inflexible load at VoLL + value of served bids − production cost.
+        energy_shortfall_mwh: energy below each energy group's minimum (n_groups, n_periods); empty
+            without energy limits.
     """
 
     dispatch_mw: np.ndarray
@@ -101,6 +113,7 @@ class ClearingResult:
     system_lambda_per_mwh: np.ndarray
     objective: float
     welfare: float
+    energy_shortfall_mwh: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def n_hours(self) -> int:
@@ -121,6 +134,7 @@ class _HourBlockLP:
 
     def __init__(
         self, grid: Grid, plant_node: np.ndarray, bid_node: np.ndarray, hours: int, cost_per_mw2h: np.ndarray | None,
+        energy_group: np.ndarray | None = None, period_hours: int = 24,
     ) -> None:
         self.grid = grid
         self.hours = hours
@@ -144,6 +158,7 @@ class _HourBlockLP:
         flow_def = sp.hstack([sp.csc_matrix((m, g + k + n)), -sp.diags(b) @ inc, sp.identity(m)])
         a_hour = sp.vstack([balance, flow_def]).tocsc()
         a = sp.kron(sp.identity(hours, format="csc"), a_hour, format="csc")
+        a = self._with_energy_rows(a, energy_group, period_hours)
         a.sort_indices()
 
         shift = np.radians([grid.lines[i].phase_shift_deg for i in self.lines_on])
@@ -154,8 +169,8 @@ class _HourBlockLP:
         self.psi_bounds = (psi_lo, psi_hi)
 
         lp = highspy.HighsLp()
-        lp.num_col_ = self.nv * hours
-        lp.num_row_ = self.nr * hours
+        lp.num_col_ = self.nv * hours + self.n_short
+        lp.num_row_ = self.nr * hours + self.n_short
         lp.col_cost_ = np.zeros(lp.num_col_)
         lp.col_lower_ = np.zeros(lp.num_col_)
         lp.col_upper_ = np.zeros(lp.num_col_)
@@ -193,6 +208,27 @@ class _HourBlockLP:
         self._all_rows = np.arange(lp.num_row_, dtype=np.int32)
         self.start_basis: highspy.HighsBasis | None = None  # used once, by the first solve
 
+    def _with_energy_rows(self, a: sp.csc_matrix, energy_group: np.ndarray | None, period_hours: int) -> sp.csc_matrix:
+        """`a` (hours × one hour's matrix) with the energy rows and shortfall columns appended: for
+        each period p and group k, one row Σ P over the group's plants and the period's hours plus
+        its shortfall column."""
+        self.period_hours = period_hours
+        groups = 0 if energy_group is None or not (energy_group >= 0).any() else int(energy_group.max()) + 1
+        self.n_groups, self.n_periods = groups, (self.hours // period_hours if groups else 0)
+        self.n_short = self.n_groups * self.n_periods
+        if not self.n_short:
+            return a
+        plants = np.flatnonzero(energy_group >= 0)
+        hour = np.arange(self.hours)
+        # every (plant in a group, hour) pair: its column and its period's row
+        hh, jj = np.meshgrid(hour, plants, indexing="ij")
+        cols = (hh * self.nv + jj).ravel()
+        row = ((hh // period_hours) * groups + energy_group[jj]).ravel()
+        ns, nc = self.n_short, self.nv * self.hours
+        extra = sp.csc_matrix(
+            (np.ones(len(cols) + ns), (np.r_[row, np.arange(ns)], np.r_[cols, nc + np.arange(ns)])), shape=(ns, nc + ns))
+        return sp.vstack([sp.hstack([a, sp.csc_matrix((a.shape[0], ns))]), extra]).tocsc()
+
     def seed_basis(self, one_hour: _HourBlockLP) -> None:
         """Start the first solve from a one-hour optimal basis repeated for every hour.
 
@@ -203,8 +239,9 @@ class _HourBlockLP:
         if not b.valid:
             return
         basis = highspy.HighsBasis()
-        basis.col_status = list(b.col_status) * self.hours
-        basis.row_status = list(b.row_status) * self.hours
+        # energy rows start with their slacks basic and shortfalls at zero: still one basic per row
+        basis.col_status = list(b.col_status) * self.hours + [highspy.HighsBasisStatus.kLower] * self.n_short
+        basis.row_status = list(b.row_status) * self.hours + [highspy.HighsBasisStatus.kBasic] * self.n_short
         basis.valid = True
         self.start_basis = basis
 
@@ -233,10 +270,22 @@ class _HourBlockLP:
             upper[t:, g + k + n:] = upper[0, g + k + n:]
             rows[t:, n:] = self.flow_rhs
 
+        cost, lower, upper, rows = cost.ravel(), lower.ravel(), upper.ravel(), rows.ravel()
+        rows_lo, rows_hi = rows, rows
+        if self.n_short:
+            e, p0 = x.energy, sl.start // self.period_hours
+            used = t // self.period_hours
+            hi = np.full((self.n_periods, self.n_groups), np.inf)
+            lo = np.zeros((self.n_periods, self.n_groups))
+            hi[:used], lo[:used] = e.max_mwh[:, p0:p0 + used].T, e.min_mwh[:, p0:p0 + used].T
+            cat = np.concatenate
+            cost = cat((cost, np.tile(e.shortfall_cost_per_mwh, self.n_periods)))
+            lower, upper = cat((lower, np.zeros(self.n_short))), cat((upper, lo.ravel()))
+            rows_lo, rows_hi = cat((rows, lo.ravel())), cat((rows, hi.ravel()))
         h = self.h
-        h.changeColsCost(len(self._all_cols), self._all_cols, cost.ravel())
-        h.changeColsBounds(len(self._all_cols), self._all_cols, lower.ravel(), upper.ravel())
-        h.changeRowsBounds(len(self._all_rows), self._all_rows, rows.ravel(), rows.ravel())
+        h.changeColsCost(len(self._all_cols), self._all_cols, cost)
+        h.changeColsBounds(len(self._all_cols), self._all_cols, lower, upper)
+        h.changeRowsBounds(len(self._all_rows), self._all_rows, rows_lo, rows_hi)
         if self.start_basis is not None:
             h.setBasis(self.start_basis)
             self.start_basis = None
@@ -253,9 +302,10 @@ class _HourBlockLP:
                 "(check that minimum outputs can be absorbed by load and the grid)"
             )
         sol = h.getSolution()
-        primal = np.asarray(sol.col_value).reshape(self.hours, self.nv)[:t]
-        row_dual = np.asarray(sol.row_dual).reshape(self.hours, self.nr)[:t]
-        col_dual = np.asarray(sol.col_dual).reshape(self.hours, self.nv)[:t]
+        nc, nrow = self.nv * self.hours, self.nr * self.hours
+        primal = np.asarray(sol.col_value)[:nc].reshape(self.hours, self.nv)[:t]
+        row_dual = np.asarray(sol.row_dual)[:nrow].reshape(self.hours, self.nr)[:t]
+        col_dual = np.asarray(sol.col_dual)[:nc].reshape(self.hours, self.nv)[:t]
         return primal, row_dual, col_dual, float(h.getInfo().objective_function_value)
 
 
@@ -277,13 +327,15 @@ class MarketClearing:
         self.builds = 0  # LPs built so far (the rest of the calls only changed bounds and costs)
 
     def _block(self, x: MarketArrays, hours: int) -> _HourBlockLP:
-        c2 = x.cost_per_mw2h
-        key = (x.plant_node.tobytes(), x.bid_node.tobytes(), hours, None if c2 is None else c2.tobytes())
+        c2, e = x.cost_per_mw2h, x.energy
+        key = (x.plant_node.tobytes(), x.bid_node.tobytes(), hours, None if c2 is None else c2.tobytes(),
+               None if e is None else (e.group.tobytes(), e.period_hours))
         lp = self._cache.get(key)
         if lp is None:
             if len(self._cache) >= 8:  # structures change rarely; keep memory bounded
                 self._cache.pop(next(iter(self._cache)))
-            lp = _HourBlockLP(self.grid, x.plant_node, x.bid_node, hours, c2)
+            lp = _HourBlockLP(self.grid, x.plant_node, x.bid_node, hours, c2,
+                              None if e is None else e.group, 24 if e is None else e.period_hours)
             self.builds += 1
             if hours > 1 and c2 is None:
                 one = _HourBlockLP(self.grid, x.plant_node, x.bid_node, 1, None)
@@ -294,10 +346,11 @@ class MarketClearing:
 
     def clear(
         self, offers: PlantOffers, demand: Demand, bids: Bids | None = None,
-        *, line_limit_mw: np.ndarray | None = None,
+        *, line_limit_mw: np.ndarray | None = None, energy: EnergyLimits | None = None,
     ) -> ClearingResult:
-        """Clear every hour of `demand.load_mw` (n_nodes × T). Raises `GridInputError` on bad input."""
-        x = validate_inputs(self.grid, offers, demand, bids, line_limit_mw)
+        """Clear every hour of `demand.load_mw` (n_nodes × T), with optional energy limits on groups of
+        plants over periods of hours. Raises `GridInputError` on bad input."""
+        x = validate_inputs(self.grid, offers, demand, bids, line_limit_mw, energy)
         return self.clear_arrays(x)
 
     def clear_arrays(self, x: MarketArrays) -> ClearingResult:
@@ -318,6 +371,8 @@ class MarketClearing:
         grid = self.grid
         t_total = x.n_hours
         chunk = min(t_total, self.max_hours_per_lp)
+        if x.energy is not None:  # a chunk holds whole periods
+            chunk = max(x.energy.period_hours, chunk - chunk % x.energy.period_hours)
         lp = self._block(x, chunk)
         g, k, n, m = lp.sizes
         primal = np.empty((t_total, lp.nv))
@@ -350,6 +405,7 @@ class MarketClearing:
             curtailed_mw=x.available_mw - dispatch, flow_mw=flow, lmp_per_mwh=lmp,
             line_shadow_price_per_mw=shadow, binding=binding, system_lambda_per_mwh=lam,
             objective=objective, welfare=value_of_load - objective,
+            energy_shortfall_mwh=_shortfall(x.energy, dispatch),
         )
 
     def _check_must_run(self, x: MarketArrays) -> None:
@@ -372,9 +428,20 @@ class MarketClearing:
             )
 
 
+def _shortfall(e: EnergyArrays | None, dispatch: np.ndarray) -> np.ndarray:
+    """Energy below each group's minimum in each period, MWh (groups, periods), from the dispatch."""
+    if e is None:
+        return np.zeros((0, 0))
+    periods = dispatch.shape[1] // e.period_hours
+    produced = np.zeros((e.n_groups, periods))
+    inside = e.group >= 0
+    np.add.at(produced, e.group[inside], dispatch[inside].reshape(int(inside.sum()), periods, e.period_hours).sum(2))
+    return np.maximum(e.min_mwh - produced, 0.0)
+
+
 def clear(
     grid: Grid, offers: PlantOffers, demand: Demand, bids: Bids | None = None,
-    *, line_limit_mw: np.ndarray | None = None,
+    *, line_limit_mw: np.ndarray | None = None, energy: EnergyLimits | None = None,
 ) -> ClearingResult:
     """Clear a batch of hours once (builds a fresh LP; keep a `MarketClearing` to reuse it)."""
-    return MarketClearing(grid).clear(offers, demand, bids, line_limit_mw=line_limit_mw)
+    return MarketClearing(grid).clear(offers, demand, bids, line_limit_mw=line_limit_mw, energy=energy)

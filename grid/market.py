@@ -142,6 +142,55 @@ class Bids:
 
 
 @dataclass
+class EnergyLimits:
+    """Energy constraints on groups of plants over periods of consecutive hours (e.g. days).
+
+    Couples the hours of a period, which the clearing otherwise treats as independent: a storage
+    hydro plant's daily water budget (a maximum), a fuel contract's take-or-pay volume (a minimum
+    whose shortfall costs a penalty). Period p covers hours ``p·period_hours .. (p+1)·period_hours − 1``
+    of the batch; the batch length must be a multiple of `period_hours`.
+
+    Attributes:
+        group: group of each plant (n_plants,), −1 for a plant in no group.
+        max_mwh: most energy each group may produce in each period (n_groups, n_periods) or per group
+            (n_groups,); inf for no limit.
+        min_mwh: energy each group should produce in each period, same shapes (default 0).
+        shortfall_cost_per_mwh: cost of each MWh produced below `min_mwh`, per group (finite, ≥ 0).
+        period_hours: hours per period.
+        names: optional group labels for messages.
+    """
+
+    group: np.ndarray | Sequence[int]
+    max_mwh: np.ndarray | float = np.inf
+    min_mwh: np.ndarray | float = 0.0
+    shortfall_cost_per_mwh: np.ndarray | float = 0.0
+    period_hours: int = 24
+    names: Sequence[str] | None = None
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups (1 + the largest group index)."""
+        g = np.asarray(self.group, dtype=int)
+        return int(g.max()) + 1 if g.size and g.max() >= 0 else 0
+
+
+@dataclass
+class EnergyArrays:
+    """Validated `EnergyLimits`: group index per plant, (groups, periods) bounds, per-group cost."""
+
+    group: np.ndarray
+    max_mwh: np.ndarray
+    min_mwh: np.ndarray
+    shortfall_cost_per_mwh: np.ndarray
+    period_hours: int
+
+    @property
+    def n_groups(self) -> int:
+        """Groups constrained."""
+        return self.max_mwh.shape[0]
+
+
+@dataclass
 class MarketArrays:
     """Validated inputs as index arrays and (items, T) float arrays; what the solver consumes."""
 
@@ -156,6 +205,7 @@ class MarketArrays:
     bid_mw: np.ndarray
     bid_price_per_mwh: np.ndarray
     line_limit_mw: np.ndarray
+    energy: EnergyArrays | None = None
 
     @property
     def n_hours(self) -> int:
@@ -201,6 +251,7 @@ def validate_inputs(
     demand: Demand,
     bids: Bids | None = None,
     line_limit_mw: np.ndarray | None = None,
+    energy: EnergyLimits | None = None,
 ) -> MarketArrays:
     """Check every input against the grid and return dense arrays; raises `GridInputError`."""
     load = np.asarray(demand.load_mw, dtype=float)
@@ -259,8 +310,51 @@ def validate_inputs(
         i = int(np.flatnonzero(bad)[0])
         raise GridInputError(f"line {grid.line_ids[i]!r} limit_mw", float(limits[i]), "must be positive (inf for no limit)")
 
+    pmin = np.minimum(pmin, avail)
     return MarketArrays(
-        plant_node=plant_node, available_mw=avail, cost_per_mwh=cost, min_output_mw=np.minimum(pmin, avail),
+        plant_node=plant_node, available_mw=avail, cost_per_mwh=cost, min_output_mw=pmin,
         cost_per_mw2h=c2, load_mw=load, voll_per_mwh=voll, bid_node=bid_node, bid_mw=bid_mw,
         bid_price_per_mwh=bid_price, line_limit_mw=limits,
+        energy=None if energy is None else _validate_energy(energy, g, t, pmin),
     )
+
+
+def _validate_energy(e: EnergyLimits, g: int, t: int, pmin: np.ndarray) -> EnergyArrays | None:
+    """Dense, checked energy limits (None when no plant is in a group)."""
+    ph = e.period_hours
+    if not isinstance(ph, (int, np.integer)) or ph < 1 or t % ph:
+        raise GridInputError("energy period_hours", ph, f"must be a positive whole number of hours dividing the batch ({t} hours)")
+    group = np.asarray(e.group)
+    if group.shape != (g,) or not np.issubdtype(group.dtype, np.integer) or (group < -1).any():
+        raise GridInputError("energy group", f"shape {group.shape}", f"must be one integer ≥ −1 per plant ({g})")
+    k, periods = e.n_groups, t // ph
+    if k == 0:
+        return None
+    names = list(e.names) if e.names is not None else None
+    hi = _per_hour(e.max_mwh, k, periods, "max_mwh", names, "energy group", nonneg=True, allow_inf=True)
+    lo = _per_hour(e.min_mwh, k, periods, "min_mwh", names, "energy group", nonneg=True)
+    cost = np.asarray(e.shortfall_cost_per_mwh, dtype=float)
+    if cost.ndim > 1 or cost.size not in (1, k):
+        raise GridInputError("energy shortfall_cost_per_mwh", f"shape {cost.shape}", f"must be one value or one per group ({k})")
+    cost = np.broadcast_to(cost.reshape(-1), (k,)).copy()
+    bad = ~np.isfinite(cost) | (cost < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise GridInputError(f"{_label(names, 'energy group', i)} shortfall_cost_per_mwh", float(cost[i]),
+                             "must be non-negative and finite")
+    low = lo > hi
+    if low.any():
+        i, p = (int(v) for v in np.argwhere(low)[0])
+        raise GridInputError(f"{_label(names, 'energy group', i)} min_mwh in period {p}", float(lo[i, p]),
+                             f"must not exceed the group's max_mwh ({hi[i, p]:.6g} MWh)")
+    # the plants' minimum outputs over a period must fit under the group's maximum
+    must = np.zeros((k, periods))
+    inside = group >= 0
+    np.add.at(must, group[inside], pmin[inside].reshape(int(inside.sum()), periods, ph).sum(2))
+    over = must > hi * (1 + 1e-9) + 1e-6
+    if over.any():
+        i, p = (int(v) for v in np.argwhere(over)[0])
+        raise GridInputError(f"{_label(names, 'energy group', i)} max_mwh in period {p}", float(hi[i, p]),
+                             f"must be at least its plants' minimum outputs over the period ({must[i, p]:.6g} MWh)")
+    return EnergyArrays(group=group.astype(np.int64), max_mwh=hi, min_mwh=lo, shortfall_cost_per_mwh=cost,
+                        period_hours=int(ph))

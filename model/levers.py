@@ -367,6 +367,7 @@ MINERS = "Bitcoin miners ([[large_loads.miners]]), as in pakistan-2025-2000mw"
 DATACENTRES = "AI data centres ([[large_loads.data_centres]]), as in teaching-5-node-miners"
 SANDBOX = "a regulatory sandbox ([[large_loads.sandboxes]]), as in pakistan-2025-sandbox"
 BITCOIN = "a Bitcoin world ([large_loads.bitcoin]), as in pakistan-2025-2000mw"
+FUEL = "a take-or-pay fuel contract ([[fuel_contracts]]), as in pakistan-2025"
 RATED = "miners under a special tariff that has a rate: flat, interruptible, take-or-pay block or time of use"
 LEVERS_LIST: tuple[Lever, ...] = (
     # rooftop solar rules
@@ -398,6 +399,15 @@ LEVERS_LIST: tuple[Lever, ...] = (
     Lever("capacity.payment_cut_share", "Capacity-payment cut", "Capacity payments", "share",
           "Share of every plant's capacity payment waived by renegotiating or ending contracts; give it a date "
           "to start it later.", "float", _field("settlement.capacity_payment_cut_share"), 0.0, 1.0, 0.05, live=True),
+    # take-or-pay fuel contracts
+    Lever("fuel_contracts.volume_gwh_per_month", "Take-or-pay LNG volume", "Fuel contracts", "GWh/month",
+          "Electricity the take-or-pay fuel (LNG) would generate each month, over all contracts; what the clearing "
+          "leaves unburnt is diverted to other sectors at the diversion cost.", "float",
+          _each("fuel_contracts", "volume_gwh_per_month"), 0.0, 10_000.0, 50.0, total=True, applies_to=FUEL),
+    Lever("fuel_contracts.diversion_cost_per_kwh", "Cost of diverting unused LNG", "Fuel contracts", "{currency}/kWh",
+          "Net cost of each unused kWh-equivalent of take-or-pay fuel (penalty, or the loss when resold to other "
+          "sectors), paid through the energy payments of the contract's plants.", "float",
+          _each("fuel_contracts", "diversion_cost_per_kwh"), 0.0, 100.0, 0.5, applies_to=FUEL),
     # special tariffs
     Lever("miners.tariff_kind", "Miners' special tariff design", "Special tariffs", "",
           "The design of the tariff Bitcoin miners buy under (flat, marginal cost plus, interruptible, "

@@ -122,7 +122,7 @@ class SurplusModel(Model):
         self.pv_season = np.asarray(sc.profiles.pv_monthly) / np.mean(sc.profiles.pv_monthly)
         self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
 
-        self.fleet = build_fleet(sc.plants, self.shapes)
+        self.fleet = build_fleet(sc.plants, self.shapes, sc.fuel_contracts)
         self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
         self.technology_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
@@ -153,6 +153,7 @@ class SurplusModel(Model):
         self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
         self.last_clearing: ClearingResult | None = None
         self.must_run_lifted = False  # this month's must-run minimums could not be absorbed and were lifted
+        self.contract_shortfall_mwh = np.zeros(len(sc.fuel_contracts))  # this month's unused take-or-pay fuel, MWh-el
         self.last_load_mw: np.ndarray | None = None
         self.nodal_prices: list[np.ndarray] = []  # load-weighted monthly average LMP per node
         self.metrics: dict[str, float | str] = {}
@@ -259,11 +260,12 @@ class SurplusModel(Model):
         )
         voll = self.spec.settlement.voll_per_kwh * 1000.0
         demand = Demand(use.load_mw, voll_per_mwh=voll)
+        energy = self.fleet.energy_limits(self.date, cal.days, cal.blocks, n_n)
         hours_of_day, hw = cal.hours_of_day, cal.hour_weight
         bids = self.large_loads.bids(self.month, self.date, hours_of_day, voll, d.fx_per_usd, self.last_clearing,
                                      self.clearing_log)
         try:
-            res = self.clearing.clear(offers, demand, bids)
+            res = self.clearing.clear(offers, demand, bids, energy=energy)
             self.must_run_lifted = False
         except ClearingError:
             if not pmin.any():
@@ -271,7 +273,7 @@ class SurplusModel(Model):
             # the grid cannot take the must-run minimums (a line limit strands them): they are lifted for
             # the month, as a system operator would order the units down, and the month is flagged
             offers = dataclasses.replace(offers, min_output_mw=np.zeros_like(offers.min_output_mw))
-            res = self.clearing.clear(offers, demand, bids)
+            res = self.clearing.clear(offers, demand, bids, energy=energy)
             self.must_run_lifted = True
             log.warning("%s: the grid could not absorb must-run minimums; lifted for the month", self.date)
         self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
@@ -294,6 +296,9 @@ class SurplusModel(Model):
         plant_mwh = res.dispatch_mw[:len(self.plants)] @ hw
         cf = self.fleet.capacity_factor(plant_mwh, cal.hours)
         cap_pay = self.fleet.capacity_payments(self.date, cf) * (1.0 - st.capacity_payment_cut_share)
+        n_res = int(self.fleet.reservoir.sum())
+        self.contract_shortfall_mwh = (res.energy_shortfall_mwh[n_res:] @ np.asarray(cal.days_per_block)
+                                       if self.fleet.contracts else np.zeros(0))
         served = served_share(use.load_mw @ hw, res.unserved_mw @ hw)
         blocks = list(zip(cal.days_per_block, cal.load_factor, strict=True))
         imports_m = sum(w * use.flows[f].imports_kwh for w, f in blocks) * served[pop.node]
@@ -308,6 +313,7 @@ class SurplusModel(Model):
             weights=pop.weight, billed_kwh=pop.billed_kwh,
             class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
             subsidy=st.subsidy_per_month,
+            plant_fuel_charges=self.fleet.contract_charges(self.contract_shortfall_mwh, self.date),
         )
         ll = self.large_loads.settle(res, cal.hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)

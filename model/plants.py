@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agents.plant import PlantFleet, PlantParams
-from model.schema import PlantSpec
+from agents.plant import FuelContract, PlantFleet, PlantParams
+from model.schema import FuelContractSpec, PlantSpec
 
 
 def plant_params(spec: PlantSpec) -> PlantParams:
@@ -19,10 +19,19 @@ def plant_params(spec: PlantSpec) -> PlantParams:
         min_output_share=spec.min_output_share, capacity_payment_per_kw_month=spec.capacity_payment_per_kw_month,
         payment_scheme=spec.payment_scheme, hybrid_equity_share=spec.hybrid_equity_share,
         hybrid_floor=spec.hybrid_floor, contract_end=spec.contract_end, retirement=spec.retirement,
-        emission_factor_t_per_mwh=spec.emission_factor_t_per_mwh,
+        emission_factor_t_per_mwh=spec.emission_factor_t_per_mwh, reservoir=spec.reservoir,
     )
 
 
-def build_fleet(specs: Sequence[PlantSpec], hourly_shapes: dict[str, np.ndarray]) -> PlantFleet:
-    """The plant fleet of a scenario (`hourly_shapes`: named 24-h availability shapes)."""
-    return PlantFleet([plant_params(p) for p in specs], hourly_shapes)
+def fuel_contract(spec: FuelContractSpec) -> FuelContract:
+    """A fuel contract in the fleet's units (MWh per month, currency per MWh)."""
+    return FuelContract(id=spec.id, plants=tuple(spec.plants), mwh_per_month=spec.volume_gwh_per_month * 1000.0,
+                        shortfall_cost_per_mwh=spec.diversion_cost_per_kwh * 1000.0)
+
+
+def build_fleet(specs: Sequence[PlantSpec], hourly_shapes: dict[str, np.ndarray],
+                contracts: Sequence[FuelContractSpec] = ()) -> PlantFleet:
+    """The plant fleet of a scenario (`hourly_shapes`: named 24-h availability shapes; `contracts`:
+    its take-or-pay fuel contracts)."""
+    return PlantFleet([plant_params(p) for p in specs], hourly_shapes,
+                      contracts=[fuel_contract(c) for c in contracts])

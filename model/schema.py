@@ -159,7 +159,15 @@ class PlantSpec(Sourced):
         None, description="Name of a 24-h availability shape in [profiles] (solar, wind); multiplies availability.",
     )
     forced_outage_rate: Share = Field(0.0, description="Expected share of capacity on forced outage (derates availability).")
-    min_output_share: Share = Field(0.0, description="Must-run output as a share of available capacity (nuclear).")
+    min_output_share: Share = Field(
+        0.0, description="Must-run output as a share of available capacity (nuclear); for a reservoir plant, the "
+        "minimum release: the share of its average hourly energy budget that must flow every hour.",
+    )
+    reservoir: bool = Field(
+        False, description="Storage hydro (e.g. Tarbela, Mangla): its energy, capacity × availability × 24 h a day, "
+        "is a daily budget the clearing shapes within the day, up to full capacity (after forced outages) in any "
+        "hour; false: offered flat at its availability every hour (run-of-river, thermal), unused energy spills.",
+    )
     capacity_payment_per_kw_month: Rate = Field(
         0.0, description="Capacity purchase price, currency per kW of capacity per month (paid regardless of dispatch).",
     )
@@ -175,6 +183,30 @@ class PlantSpec(Sourced):
     contract_end: Date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
     retirement: Date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
     emission_factor_t_per_mwh: NonNeg = Field(0.0, description="Direct CO2 emissions, tonnes per MWh generated.")
+
+    @model_validator(mode="after")
+    def _reservoir_is_flat(self) -> PlantSpec:
+        if self.reservoir and self.hourly_profile is not None:
+            raise ValueError(f"hourly_profile = {self.hourly_profile!r} with reservoir = true: a reservoir plant's "
+                             "daily energy is shaped by the clearing, not by a fixed profile (remove one of them)")
+        return self
+
+
+class FuelContractSpec(Sourced):
+    """A take-or-pay fuel supply contract (e.g. imported LNG) shared by some plants: a monthly volume, in
+    electricity it would generate, whose unused part is diverted to other buyers at a loss."""
+
+    id: Id = Field(description="Unique contract id.")
+    plants: list[str] = Field(min_length=1, description="Ids of the plants that burn the contract's fuel and share its volume.")
+    volume_gwh_per_month: NonNeg = Field(
+        description="Take-or-pay volume as the electricity it would generate, GWh per month (spread evenly over the "
+        "month's days in the clearing).",
+    )
+    diversion_cost_per_kwh: Rate = Field(
+        description="Net cost of each unused kWh-equivalent (take-or-pay penalty, or the loss when the fuel is "
+        "diverted to other sectors at a lower price), currency/kWh; paid by the power sector through the "
+        "energy payments of the contract's plants.",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,6 +548,9 @@ class Scenario(Strict):
     time: TimeSettings
     grid: GridSpec
     plants: list[PlantSpec] = Field(min_length=1, description="Power plants (or groups of similar plants).")
+    fuel_contracts: list[FuelContractSpec] = Field(
+        default_factory=list, description="Take-or-pay fuel contracts (volumes the clearing tries to burn).",
+    )
     consumers: ConsumersSpec
     profiles: ProfilesSpec
     tariffs: TariffSpec = Field(
@@ -538,6 +573,21 @@ class Scenario(Strict):
         _unique([n.id for n in self.grid.nodes], "grid.nodes", "id")
         _unique([ln.id for ln in self.grid.lines], "grid.lines", "id")
         _unique([p.id for p in self.plants], "plants", "id")
+        _unique([c.id for c in self.fuel_contracts], "fuel_contracts", "id")
+        plant_by_id = {p.id: p for p in self.plants}
+        contract_of: dict[str, str] = {}
+        for i, c in enumerate(self.fuel_contracts):
+            for k, pid in enumerate(c.plants):
+                where = f"fuel_contracts[{i}].plants[{k}] = {pid!r}"
+                if pid not in plant_by_id:
+                    raise ValueError(f"{where}: must be the id of a plant in plants")
+                if pid in contract_of:
+                    raise ValueError(f"{where}: the plant is already in fuel contract {contract_of[pid]!r}: a plant "
+                                     "shares at most one contract")
+                if plant_by_id[pid].reservoir:
+                    raise ValueError(f"{where}: the plant has reservoir = true: a plant has either a daily energy "
+                                     "budget or a share of a contract's volume, not both")
+                contract_of[pid] = c.id
         _unique([c.name for c in self.consumers.classes], "consumers.classes", "name")
         for i, ln in enumerate(self.grid.lines):
             for end in ("from_node", "to_node"):

@@ -55,10 +55,14 @@ def settle(
     *, plant_energy_mwh: np.ndarray, plant_cost_per_mwh: np.ndarray, plant_capacity_payment: np.ndarray,
     network_costs: float, bills: np.ndarray, energy_charges: np.ndarray, credits: np.ndarray, weights: np.ndarray,
     billed_kwh: np.ndarray, class_of_agent: np.ndarray, class_names: list[str], recovery_ratio: float,
-    subsidy: float,
+    subsidy: float, plant_fuel_charges: np.ndarray | None = None,
 ) -> MonthSettlement:
-    """Aggregate one month. Per-agent arrays are per customer; `weights` are customers per agent."""
+    """Aggregate one month. Per-agent arrays are per customer; `weights` are customers per agent.
+    `plant_fuel_charges` (plants, currency): fuel costs passed through beyond dispatch × price (unused
+    take-or-pay fuel), part of the plants' energy payments."""
     energy_by_plant = plant_energy_mwh * plant_cost_per_mwh
+    if plant_fuel_charges is not None:
+        energy_by_plant = energy_by_plant + plant_fuel_charges
     billed = float(weights @ bills)
     energy_charges_total = float(weights @ energy_charges)
     collected = billed * recovery_ratio + subsidy
