@@ -32,7 +32,7 @@ class BitcoinMonth:
     best_j_per_th: float | None = None   # newest ASICs on sale, J/TH; None: no fleet upgrades
     network_hashrate_eh_s: float = 0.0   # the network's, including the model's own miners, EH/s
     # outlook(months, extra_th_s): expected hashprice, USD/PH/day, in this month and the next months - 1,
-    # if `extra_th_s` more TH/s join the network now (a miner weighing entry counts its own hashrate)
+    # if `extra_th_s` more TH/s join the miners in the market now (a miner weighing entry adds its own)
     outlook: Callable[[int, float], np.ndarray] | None = None
 
 

@@ -188,7 +188,8 @@ class LargeLoads:
                 hashprice_usd_per_ph_day=self.hashprice_usd, pool_fee=btc.pool_fee,
                 best_j_per_th=float(self.best_j_per_th[i]) if self.best_j_per_th is not None else None,
                 network_hashrate_eh_s=float(network),
-                outlook=lambda n, extra_th_s: self.hashprice_outlook(i, date, n, self._committed_eh_s() + extra_th_s / 1e6),
+                outlook=lambda n, extra_th_s: self.hashprice_outlook(i, date, n,
+                                                                     self._committed_eh_s() + extra_th_s / 1e6),
             )
         self.context = MonthContext(
             month=month, date=date, hours_of_day=hours_of_day, voll_per_mwh=voll_per_mwh, fx_per_usd=fx_per_usd,

@@ -149,8 +149,8 @@ REGISTRY: tuple[Metric, ...] = (
        "cost − network cost) × energy + fixed payments (the IMF's test; negative = subsidy).",
        "sum", "higher", "large loads"),
     _m("large_load_full_cost_recovery", "{currency}", "Large loads' payments minus the average cost of supply "
-       "× their energy: does the special tariff recover the average cost, capacity payments included (the IMF's "
-       "full-cost-recovery test; negative = it does not)?", "sum", "higher", "large loads"),
+       "× their energy, capacity payments included in the average (the IMF's full-cost-recovery test; negative = the "
+       "special tariff does not recover it).", "sum", "higher", "large loads"),
     _m("average_cost_of_supply_per_kwh", "{currency}/kWh", "Everything the single buyer pays out (energy, capacity, "
        "network, export credits) per kWh sold, large loads included.", "mean", "lower", "large loads"),
     _m("large_load_subsidy", "{currency}", "Subsidy to large loads: a negative contribution, as a positive amount.",

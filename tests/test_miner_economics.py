@@ -102,7 +102,8 @@ def test_entry_flips_at_the_capex_where_the_npv_crosses_zero():
     assert free.status == "active" and free.npv_usd_at_entry > 0
     # capex only subtracts: NPV(c) = NPV(0) − c × TH/s, so it crosses zero at c* = NPV(0) / TH/s
     crossing = free.npv_usd_at_entry / free.hashrate_th_s
-    below, above = _entry_model(crossing * 0.99).large_loads.miners[1], _entry_model(crossing * 1.01).large_loads.miners[1]
+    below = _entry_model(crossing * 0.99).large_loads.miners[1]
+    above = _entry_model(crossing * 1.01).large_loads.miners[1]
     assert below.status == "active" and below.npv_usd_at_entry == pytest.approx(0.01 * free.npv_usd_at_entry, rel=1e-6)
     assert above.status == "refused" and "NPV" in above.reason and "≤ 0" in above.reason
     assert below.capex_usd == pytest.approx(crossing * 0.99 * below.hashrate_th_s) and above.capex_usd == 0.0
