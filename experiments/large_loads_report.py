@@ -12,26 +12,18 @@ import pandas as pd
 
 from experiments.compare import Comparison, RunCache, compare
 from experiments.simulate import simulate
-from model.scenario import load_scenario
 
 BASE = "pakistan-2025"
-
-
-def sunk_asics(scenario: str) -> dict[str, Any]:
-    """Levers giving every miner of `scenario` ASICs already paid for (capex 0): entry on operating
-    margins alone, as the model decided before the entry NPV counted the capex."""
-    return {f"large_loads.miners.{m.id}.capex_usd_per_th": 0.0 for m in load_scenario(scenario).large_loads.miners}
-
-
-# column label → (scenario, levers); built on first use (reading scenarios is work, not for import time)
-def variants() -> dict[str, tuple[str, dict[str, Any]]]:
-    """The report's columns."""
-    return {
-        "2,000 MW at Rs 22.98 flat": ("pakistan-2025-2000mw", {}),
-        "same, ASICs sunk": ("pakistan-2025-2000mw", sunk_asics("pakistan-2025-2000mw")),
-        "sunk, interruptible": ("pakistan-2025-interruptible", sunk_asics("pakistan-2025-interruptible")),
-        "sunk, sandbox (1,500 MW cap)": ("pakistan-2025-sandbox", sunk_asics("pakistan-2025-sandbox")),
-    }
+# every miner's ASICs already paid for: entry on operating margins alone, as the model decided before
+# the entry NPV counted the capex
+SUNK_ASICS: dict[str, Any] = {"miners.capex_usd_per_th": 0.0}
+# column label → (scenario, levers)
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "2,000 MW at Rs 22.98 flat": ("pakistan-2025-2000mw", {}),
+    "same, ASICs sunk": ("pakistan-2025-2000mw", SUNK_ASICS),
+    "sunk, interruptible": ("pakistan-2025-interruptible", SUNK_ASICS),
+    "sunk, sandbox (1,500 MW cap)": ("pakistan-2025-sandbox", SUNK_ASICS),
+}
 # (row label, metric, which side, fiscal years, scale, decimals)
 ROWS = [
     ("energy sold to miners (GWh)", "large_load_energy_gwh", "policy", ("FY2026", "FY2027"), 1.0, 0),
@@ -70,7 +62,7 @@ def report(seeds: int = 3, years: int = 5) -> str:
     """The markdown table."""
     cache = RunCache()
     comparisons = {label: compare(BASE, name, levers=levers, seeds=seeds, years=years, cache=cache)
-                   for label, (name, levers) in variants().items()}
+                   for label, (name, levers) in VARIANTS.items()}
     lines = ["| | " + " | ".join(comparisons) + " |", "|---|" + "---:|" * len(comparisons)]
     for label, metric, side, fys, scale, dec in ROWS:
         when = " / ".join(fy.replace("FY20", "FY") for fy in fys)
@@ -106,7 +98,7 @@ def by_year(seed: int = 1, years: int = 11) -> pd.DataFrame:
     plan = "pakistan-2025-2000mw"
     runs = {"base": simulate(BASE, seed=seed, years=years).yearly,
             "plan": simulate(plan, seed=seed, years=years).yearly,
-            "sunk": simulate(plan, sunk_asics(plan), seed=seed, years=years).yearly}
+            "sunk": simulate(plan, SUNK_ASICS, seed=seed, years=years).yearly}
     out = {}
     for label, metric, side, scale, decimals in BY_YEAR:
         values = runs[side][metric] - (runs["base"][metric] if label.endswith("− base (Rs/kWh)") else 0.0)
