@@ -164,8 +164,9 @@ REGISTRY: tuple[Metric, ...] = (
     _m("large_load_curtailed_hours", "hours", "Hours in which a large load wanted power and was not served.",
        "sum", "neither", "large loads"),
     _m("btc_mined", "BTC", "Bitcoin mined.", "sum", "neither", "large loads"),
-    _m("fx_earned_usd", "USD", "Foreign exchange earned by large loads that sell abroad (miners' BTC); data "
-       "centres' revenue is reported apart (datacentre_revenue_usd).", "sum", "higher", "large loads"),
+    _m("fx_earned_usd", "USD", "Foreign exchange earned by large loads that sell abroad (miners' BTC), gross: "
+       "before their power bill and imported ASICs (fx_earned_net_usd); data centres' revenue is reported apart "
+       "(datacentre_revenue_usd).", "sum", "higher", "large loads"),
     _m("fx_power_bill_usd", "USD", "Power bill of the large loads whose revenue is FX earned (miners), in USD at "
        "the month's exchange rate.", "sum", "lower", "large loads"),
     _m("fx_equipment_usd", "USD", "Imported equipment (ASICs) bought by the large loads whose revenue is FX earned, "
