@@ -8,7 +8,10 @@ GetBlockSubsidy); halving 4 at block 840,000 on 2024-04-20; hashprice as in Luxo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 HALVING_INTERVAL = 210_000          # blocks between subsidy halvings
 INITIAL_SUBSIDY_BTC = 50.0
@@ -27,6 +30,10 @@ class BitcoinMonth:
     hashprice_usd_per_ph_day: float
     pool_fee: float                      # mining-pool fee, share of revenue
     best_j_per_th: float | None = None   # newest ASICs on sale, J/TH; None: no fleet upgrades
+    network_hashrate_eh_s: float = 0.0   # the network's, including the model's own miners, EH/s
+    # outlook(months, extra_th_s): expected hashprice, USD/PH/day, in this month and the next months - 1,
+    # if `extra_th_s` more TH/s join the miners in the market now (a miner weighing entry adds its own)
+    outlook: Callable[[int, float], np.ndarray] | None = None
 
 
 def block_subsidy_btc(height: int) -> float:
@@ -40,6 +47,15 @@ def block_subsidy_btc(height: int) -> float:
 def height_at(date: dt.date, blocks_per_day: float = BLOCKS_PER_DAY) -> int:
     """Expected block height on `date`, from the fourth halving at the protocol's target pace."""
     return int(REFERENCE_HEIGHT + (date - REFERENCE_DATE).days * blocks_per_day)
+
+
+def block_subsidy_path_btc(date: dt.date, months: int, blocks_per_day: float = BLOCKS_PER_DAY) -> np.ndarray:
+    """Block subsidy on the first day of each of `months` months from `date`'s month (vectorised
+    `block_subsidy_btc(height_at(...))`)."""
+    firsts = (np.datetime64(date, "M") + np.arange(months)).astype("datetime64[D]")
+    days = (firsts - np.datetime64(REFERENCE_DATE)).astype(np.int64)
+    halvings = (REFERENCE_HEIGHT + days * blocks_per_day).astype(np.int64) // HALVING_INTERVAL
+    return np.where(halvings >= 64, 0.0, INITIAL_SUBSIDY_BTC / 2.0 ** np.minimum(halvings, 64))
 
 
 def next_halving_date(date: dt.date, blocks_per_day: float = BLOCKS_PER_DAY) -> dt.date:

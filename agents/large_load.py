@@ -54,6 +54,7 @@ class LoadMonth:
     revenue_usd: float                 # what it earned from the energy (mining, compute, ...), USD
     curtailed_hours: float
     margin_usd: float
+    equipment_usd: float = 0.0         # imported equipment bought this month (ASICs), USD
     extra: dict[str, float] = field(default_factory=dict)  # kind-specific totals, e.g. {"btc": ...}
 
 

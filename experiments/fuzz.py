@@ -29,12 +29,13 @@ Decisions (documented in the report of issue 9):
 - NaN is allowed only where a metric is a ratio whose denominator is zero in that month:
   ``capacity_factor_<tech>`` with no capacity of that technology, ``average_tariff_per_kwh`` and
   ``capacity_payment_per_kwh_sold`` with no grid sales, ``tariff_<class>_per_kwh`` with no sales to
-  that class, ``power_purchase_price_per_kwh`` with no purchases, ``pv_adoption_share*`` with no
-  customers in the group. Infinities are never allowed.
+  that class (``household_tariff_per_kwh`` with none to households), ``power_purchase_price_per_kwh``
+  with no purchases, ``pv_adoption_share*`` with no customers in the group,
+  ``average_cost_of_supply_per_kwh`` with nothing sold. Infinities are never allowed.
 - Ranges by unit: ``share`` in [0, 1]; MW, GWh, customers, participants, line-hours, hours, months,
   BTC, tCO2, USD, the tariff scale, every price except the nodal price (LMPs may be negative under
-  congestion), and the single buyer's payments and revenues ≥ 0. Circular debt, its change and the
-  large loads' contributions may have either sign.
+  congestion), and the single buyer's payments and revenues ≥ 0. Circular debt, its change, the
+  large loads' contributions, their full-cost recovery and the net FX earned may have either sign.
 - Energy balance, every cleared hour: offers dispatched + load shed = inflexible load + large loads
   served (lossless DC clearing), dispatch within [0, available], shedding within [0, load].
 - A message names the field if it holds its full path (list items by position or id, any mix;
@@ -618,7 +619,7 @@ def _run(m: Mutation, path: Path, years: int, agents: int, out: Outcome) -> list
 NON_NEGATIVE_UNITS = {"MW", "GWh", "customers", "participants", "line-hours", "hours", "months", "BTC", "tCO2",
                       "USD", "factor"}
 MAY_BE_NEGATIVE = {"mean_nodal_price_per_mwh", "circular_debt_change", "circular_debt", "large_load_contribution",
-                   "special_{special_tariff}_contribution"}
+                   "special_{special_tariff}_contribution", "large_load_full_cost_recovery", "fx_earned_net_usd"}
 
 
 def _allowed_nan(model, column: str, name: str, dims: dict[str, str], row: dict[str, Any]) -> bool:
@@ -630,6 +631,13 @@ def _allowed_nan(model, column: str, name: str, dims: dict[str, str], row: dict[
         return s.sales_mwh <= 0
     if name == "tariff_{class}_per_kwh":
         return s.sales_mwh_by_class.get(dims["class"], 0.0) <= 0
+    if name == "household_tariff_per_kwh":
+        from model.metrics import RESIDENTIAL
+        classes = model.population.classes
+        return sum(s.sales_mwh_by_class.get(n, 0.0) for n, code in zip(classes.names, classes.tariff_class, strict=True)
+                   if code == RESIDENTIAL) <= 0
+    if name == "average_cost_of_supply_per_kwh":
+        return s.sales_mwh + s.large_load_energy_mwh <= 0
     if name == "power_purchase_price_per_kwh":
         return row.get("generation_gwh", 0.0) <= 0 or model.spec.settlement.transmission_loss_share >= 1
     if name.startswith("pv_adoption_share"):

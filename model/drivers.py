@@ -28,16 +28,32 @@ class DriverState:
 
 def series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
     """Monthly values of a driver: constant, yearly path (last value repeats) or GBM drawn from `rng`."""
-    if path.kind == "constant":
-        return np.full(months, path.value)
-    if path.kind == "path":
-        years = np.arange(months) // 12
-        vals = np.asarray(path.values, dtype=float)
-        return vals[np.minimum(years, len(vals) - 1)]
+    if path.kind != "gbm":
+        return _as_given(path, months)
     dt = 1.0 / 12.0
     shocks = rng.standard_normal(months)
     steps = (path.drift_per_year - 0.5 * path.volatility_per_year**2) * dt + path.volatility_per_year * np.sqrt(dt) * shocks
     return path.value * np.exp(np.concatenate([[0.0], np.cumsum(steps[:-1])]))
+
+
+def expected_series(path: Path, months: int) -> np.ndarray:
+    """Monthly expected values of a driver as its scenario states it: a constant or yearly path as
+    given (last value repeats), a GBM's mean ``value · exp(drift · t)`` (t in years).
+
+    What an agent expects of the driver's future: `expected[m + k] / expected[m]` scales today's
+    realised value to month m + k (the GBM's conditional mean; the path itself for the other kinds)."""
+    if path.kind == "gbm":
+        return path.value * np.exp(path.drift_per_year * np.arange(months) / 12.0)
+    return _as_given(path, months)
+
+
+def _as_given(path: Path, months: int) -> np.ndarray:
+    """Monthly values of a constant or a yearly path (last value repeats)."""
+    if path.kind == "constant":
+        return np.full(months, path.value)
+    years = np.arange(months) // 12
+    vals = np.asarray(path.values, dtype=float)
+    return vals[np.minimum(years, len(vals) - 1)]
 
 
 class Drivers:

@@ -23,6 +23,7 @@ from agents.miner import BitcoinMiner
 from model.schema_base import Date, Id, NonNeg, Share, Sourced, Strict
 
 AUTO_NODE = "auto"  # a large load with this node chooses its site at entry (model/siting.py)
+MAX_HARDWARE_LIFE_YEARS = 10  # longest ASIC life a miner may plan over (the hashprice outlook's reach)
 
 
 # ---------------------------------------------------------------------------- tables
@@ -42,7 +43,17 @@ class MinerSpec(LargeLoadSpec):
     power_mw: float = Field(ge=0, description="Site power at full hashrate (ASICs × PUE), MW (0: a dormant site that never runs).")
     efficiency_j_per_th: float = Field(gt=0, description="ASIC efficiency, J/TH.")
     pue: float = Field(1.05, ge=1, le=2, description="Site overhead (cooling etc.), total power / ASIC power.")
-    capex_usd_per_th: NonNeg = Field(0.0, description="ASIC and site capital cost, USD per TH/s.")
+    capex_usd_per_th: NonNeg = Field(
+        0.0, description="ASIC capital cost, USD per TH/s: imported equipment, paid at entry and on each expansion; "
+        "entry needs a positive NPV of it.",
+    )
+    hardware_life_years: float = Field(
+        4.0, gt=0, le=MAX_HARDWARE_LIFE_YEARS,
+        description="Years of expected margins the entry NPV counts against the capex (ASIC economic life).",
+    )
+    hurdle_rate_per_year: float = Field(
+        0.15, ge=0, le=1, description="Discount rate of the entry NPV (USD, per year): the return investors require.",
+    )
     om_usd_per_mwh: NonNeg = Field(0.0, description="Operating cost other than power, USD per MWh consumed.")
     start: Date = Field(description="Date from which it operates.")
     max_power_mw: float | None = Field(None, gt=0, description="Upper limit when it expands; None = no expansion.")

@@ -4,7 +4,9 @@ under special tariffs, with the IMF's subsidy test (see `model.special_tariffs`)
 The kinds come from the registry `model.large_load_kinds.LARGE_LOAD_KINDS`, and every load implements
 the protocol of `agents.large_load.LargeLoad`; nothing here depends on a particular kind except the
 Bitcoin network, which is computed for the month whether or not anybody mines and handed to every
-kind in the month's `MonthContext`.
+kind in the month's `MonthContext`. The network's hashrate is the scenario's exogenous path plus
+the hashrate the model's own miners delivered last month (difficulty retargets to past blocks), so the
+hashprice falls as they enter; with no miner running it is the exogenous path alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mesa import Model
 from agents.bitcoin import (
     BitcoinMonth,
     block_subsidy_btc,
+    block_subsidy_path_btc,
     difficulty_from_hashrate,
     fees_from_share,
     hashprice_btc_per_ph_day,
@@ -28,8 +31,8 @@ from agents.large_load import LargeLoad, LoadMonth, MonthContext
 from grid.clearing import ClearingResult
 from grid.market import Bids
 from grid.network import Grid
-from model.drivers import series
-from model.large_load_kinds import AUTO_NODE, LARGE_LOAD_KINDS, LargeLoadKind
+from model.drivers import expected_series, series
+from model.large_load_kinds import AUTO_NODE, LARGE_LOAD_KINDS, MAX_HARDWARE_LIFE_YEARS, LargeLoadKind
 from model.sandbox import Participant, Sandbox
 from model.schema import LargeLoadsSpec
 from model.siting import ClearingInputs, rank_nodes
@@ -45,6 +48,8 @@ class KindMonth:
     mw: float = 0.0
     energy_mwh: float = 0.0
     revenue_usd: float = 0.0
+    bill: float = 0.0                    # paid to the single buyer, currency
+    equipment_usd: float = 0.0           # imported equipment bought, USD
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -59,6 +64,10 @@ class LargeLoadMonth:
     curtailed_hours: float = 0.0
     active_mw: float = 0.0
     hashprice_usd_per_ph_day: float = 0.0
+    network_hashrate_eh_s: float = 0.0    # the Bitcoin network's this month, including the model's miners
+    own_hashrate_eh_s: float = 0.0        # the model's miners' share of it (what they delivered last month)
+    fx_bill: float = 0.0                 # power bill of the kinds that earn FX, currency
+    fx_equipment_usd: float = 0.0        # imported equipment bought by the kinds that earn FX, USD
     by_tariff: dict[str, float] = field(default_factory=dict)          # contribution by special tariff
     revenue_by_tariff: dict[str, float] = field(default_factory=dict)  # payments by special tariff
     by_kind: dict[str, KindMonth] = field(default_factory=dict)        # by registered kind, e.g. "miners"
@@ -120,6 +129,12 @@ class LargeLoads:
         self.btc_price = series(btc.price_usd_per_btc, months, stream("btc_price")) if btc else np.zeros(months)
         self.hashrate_eh_s = (series(btc.network_hashrate_eh_s, months, stream("network_hashrate")) if btc
                               else np.zeros(months))
+        # the scenario's expected paths, reaching a hardware life beyond the run (miners' outlooks)
+        reach = months + 12 * MAX_HARDWARE_LIFE_YEARS
+        self._outlook_hashrate = expected_series(btc.network_hashrate_eh_s, reach) if btc else None
+        self._outlook_btc_price = expected_series(btc.price_usd_per_btc, reach) if btc else None
+        self.network_hashrate_eh_s = 0.0
+        self.own_hashrate_eh_s = 0.0
         best = btc.best_efficiency_j_per_th if btc else None
         self.best_j_per_th = series(best, months, stream("best_efficiency")) if best is not None else None
         self.hashprice_btc = 0.0
@@ -160,8 +175,11 @@ class LargeLoads:
         i = min(month, len(self.btc_price) - 1)
         bitcoin = None
         if btc is not None:  # the month's hashprice, whether or not anybody mines
+            own = sum(m.last_hashrate_th_s for m in self.miners) / 1e6
+            network = self.hashrate_eh_s[i] + own
+            self.own_hashrate_eh_s, self.network_hashrate_eh_s = own, float(network)
             subsidy = block_subsidy_btc(height_at(date, btc.blocks_per_day))
-            difficulty = difficulty_from_hashrate(self.hashrate_eh_s[i])
+            difficulty = difficulty_from_hashrate(network)
             fees = fees_from_share(subsidy, btc.fee_share_of_reward)
             self.hashprice_btc = hashprice_btc_per_ph_day(difficulty, subsidy, fees)
             self.hashprice_usd = self.hashprice_btc * self.btc_price[i]
@@ -169,6 +187,9 @@ class LargeLoads:
                 price_usd_per_btc=float(self.btc_price[i]), hashprice_btc_per_ph_day=self.hashprice_btc,
                 hashprice_usd_per_ph_day=self.hashprice_usd, pool_fee=btc.pool_fee,
                 best_j_per_th=float(self.best_j_per_th[i]) if self.best_j_per_th is not None else None,
+                network_hashrate_eh_s=float(network),
+                outlook=lambda n, extra_th_s: self.hashprice_outlook(i, date, n,
+                                                                     self._committed_eh_s() + extra_th_s / 1e6),
             )
         self.context = MonthContext(
             month=month, date=date, hours_of_day=hours_of_day, voll_per_mwh=voll_per_mwh, fx_per_usd=fx_per_usd,
@@ -186,6 +207,24 @@ class LargeLoads:
             mw.append(a)
             price.append(b)
         return Bids(node=self.node, mw=np.vstack(mw), price_per_mwh=np.vstack(price), names=self.names)
+
+    def _committed_eh_s(self) -> float:
+        """Hashrate of the miners in the market now (those that entered earlier this month included), EH/s:
+        what a miner weighing entry or expansion expects to share the network with."""
+        return sum(m.hashrate_th_s for m in self.miners if m.status == "active") / 1e6
+
+    def hashprice_outlook(self, i: int, date: dt.date, months: int, own_eh_s: float) -> np.ndarray:
+        """Expected hashprice, USD/PH/day, in month `i` (on `date`) and the `months` − 1 after it, with
+        `own_eh_s` of the model's miners on the network: the exogenous hashrate and the BTC price move
+        from this month's values along the scenario's expected paths, the subsidy halves on schedule,
+        fees keep their share of the reward."""
+        btc = self.spec.bitcoin
+        k = i + np.arange(months)
+        hashrate = self.hashrate_eh_s[i] * self._outlook_hashrate[k] / self._outlook_hashrate[i] + own_eh_s
+        price = self.btc_price[i] * self._outlook_btc_price[k] / self._outlook_btc_price[i]
+        subsidy = block_subsidy_path_btc(date, months, btc.blocks_per_day)
+        fees = fees_from_share(subsidy, btc.fee_share_of_reward)
+        return hashprice_btc_per_ph_day(difficulty_from_hashrate(hashrate), subsidy, fees) * price
 
     def _site_new_entrants(self, ctx: MonthContext, history: list[ClearingInputs]) -> None:
         """Loads with node 'auto' that are due to enter choose the node with the best expected margin
@@ -232,7 +271,8 @@ class LargeLoads:
     ) -> LargeLoadMonth:
         """Book the month for every load in the market and total the large loads' money and energy.
         Call after `bids` for the same month (its `MonthContext` carries the month's world)."""
-        out = LargeLoadMonth(hashprice_usd_per_ph_day=self.hashprice_usd)
+        out = LargeLoadMonth(hashprice_usd_per_ph_day=self.hashprice_usd,
+                             network_hashrate_eh_s=self.network_hashrate_eh_s, own_hashrate_eh_s=self.own_hashrate_eh_s)
         if not len(self):
             return out
         ctx = self.context
@@ -254,10 +294,14 @@ class LargeLoads:
             self._book(load, book, total, price, lmp, fixed, res, n, hour_weight, network_cost_per_mwh, out)
             kind.energy_mwh += book.energy_mwh
             kind.revenue_usd += book.revenue_usd
+            kind.bill += book.bill
+            kind.equipment_usd += book.equipment_usd
             for key, value in book.extra.items():
                 kind.extra[key] = kind.extra.get(key, 0.0) + value
             if e.kind.earns_fx:
                 out.revenue_usd += book.revenue_usd
+                out.fx_bill += book.bill
+                out.fx_equipment_usd += book.equipment_usd
         return out
 
     def _book(

@@ -431,6 +431,10 @@ LEVERS_LIST: tuple[Lever, ...] = (
     Lever("miners.efficiency_j_per_th", "Miners' ASIC efficiency", "Large loads", "J/TH",
           "Energy per terahash of the miners' machines (lower is newer and more efficient).", "float",
           _each("large_loads.miners", "efficiency_j_per_th"), 5.0, 100.0, 0.5, applies_to=MINERS),
+    Lever("miners.capex_usd_per_th", "Miners' ASIC price", "Large loads", "USD/TH",
+          "What the miners' ASICs cost, per TH/s: a site enters only if its expected margins over the ASICs' life "
+          "repay it at its hurdle rate (0: ASICs already paid for).", "float",
+          _each("large_loads.miners", "capex_usd_per_th"), 0.0, 100.0, 1.0, applies_to=MINERS),
     Lever("miners.node", "Miners' location", "Large loads", "node",
           "Where the miners connect: a grid node, or 'auto' to choose the node with the best expected margin.",
           "choice", _each("large_loads.miners", "node"), choices=_nodes, applies_to=MINERS),

@@ -148,6 +148,11 @@ REGISTRY: tuple[Metric, ...] = (
     _m("large_load_contribution", "{currency}", "Large loads' net contribution to fixed costs: (price − marginal "
        "cost − network cost) × energy + fixed payments (the IMF's test; negative = subsidy).",
        "sum", "higher", "large loads"),
+    _m("large_load_full_cost_recovery", "{currency}", "Large loads' payments minus the average cost of supply "
+       "× their energy, capacity payments included in the average (the IMF's full-cost-recovery test; negative = the "
+       "special tariff does not recover it).", "sum", "higher", "large loads"),
+    _m("average_cost_of_supply_per_kwh", "{currency}/kWh", "Everything the single buyer pays out (energy, capacity, "
+       "network, export credits) per kWh sold, large loads included.", "mean", "lower", "large loads"),
     _m("large_load_subsidy", "{currency}", "Subsidy to large loads: a negative contribution, as a positive amount.",
        "sum", "lower", "large loads"),
     _m("large_load_subsidy_flag", "months", "1 in a month in which large loads were subsidised (yearly: months).",
@@ -159,8 +164,17 @@ REGISTRY: tuple[Metric, ...] = (
     _m("large_load_curtailed_hours", "hours", "Hours in which a large load wanted power and was not served.",
        "sum", "neither", "large loads"),
     _m("btc_mined", "BTC", "Bitcoin mined.", "sum", "neither", "large loads"),
-    _m("fx_earned_usd", "USD", "Foreign exchange earned by large loads that sell abroad (miners' BTC); data "
-       "centres' revenue is reported apart (datacentre_revenue_usd).", "sum", "higher", "large loads"),
+    _m("fx_earned_usd", "USD", "Foreign exchange earned by large loads that sell abroad (miners' BTC), gross: "
+       "before their power bill and imported ASICs (fx_earned_net_usd); data centres' revenue is reported apart "
+       "(datacentre_revenue_usd).", "sum", "higher", "large loads"),
+    _m("fx_power_bill_usd", "USD", "Power bill of the large loads whose revenue is FX earned (miners), in USD at "
+       "the month's exchange rate.", "sum", "lower", "large loads"),
+    _m("fx_equipment_usd", "USD", "Imported equipment (ASICs) bought by the large loads whose revenue is FX earned, "
+       "USD, booked in the month it is bought (entry, expansion, upgrade).", "sum", "lower", "large loads"),
+    _m("fx_earned_net_usd", "USD", "FX earned net: fx_earned_usd (gross) − fx_power_bill_usd − fx_equipment_usd.",
+       "sum", "higher", "large loads"),
+    _m("miner_hashrate_share", "share", "Share of the Bitcoin network's hashrate run by the model's miners (what "
+       "they delivered last month; it lowers everybody's hashprice).", "mean", "neither", "large loads"),
     _m("datacentre_revenue_usd", "USD", "Data centres' revenue from compute.", "sum", "higher", "large loads"),
     _m("special_{special_tariff}_revenue", "{currency}", "Paid under one special tariff.", "sum", "higher",
        "large loads", "special_tariff"),
@@ -179,8 +193,10 @@ REGISTRY: tuple[Metric, ...] = (
     _m("fx_per_usd", "{currency}/USD", "Exchange rate.", "mean", "neither", "drivers"),
     _m("pv_system_cost_per_kw", "{currency}/kW", "Installed cost of a rooftop-PV system.", "mean", "neither",
        "drivers"),
-    _m("hashprice_usd_per_ph_day", "USD/PH/day", "Hashprice: what a petahash earns per day (0 without a Bitcoin "
-       "world in the scenario).", "mean", "neither", "drivers"),
+    _m("hashprice_usd_per_ph_day", "USD/PH/day", "Hashprice: what a petahash earns per day, with the model's own "
+       "miners on the network (0 without a Bitcoin world in the scenario).", "mean", "neither", "drivers"),
+    _m("network_hashrate_eh_s", "EH/s", "Bitcoin network hashrate: the scenario's path plus the model's miners (0 "
+       "without a Bitcoin world).", "mean", "neither", "drivers"),
 )
 METRICS: dict[str, Metric] = {m.name: m for m in REGISTRY}
 
@@ -308,17 +324,25 @@ def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
 def record_large_loads(model: object, o: MonthOutcome) -> dict[str, float]:
     """Large loads of every kind (totals), miners' and data centres' own figures, their special tariffs
     and sandboxes."""
-    ll = o.large_loads
+    ll, s = o.large_loads, o.settlement
     miners, datacentres = ll.kind("miners"), ll.kind("data_centres")
+    supply_cost = _ratio(s.paid_out, (s.sales_mwh + s.large_load_energy_mwh) * 1000.0)
+    bill_usd = ll.fx_bill / o.drivers.fx_per_usd
     out = {
         "large_load_mw": ll.active_mw, "miner_mw": miners.mw, "datacentre_mw": datacentres.mw,
         "large_load_energy_gwh": ll.energy_mwh / 1000.0, "datacentre_energy_gwh": datacentres.energy_mwh / 1000.0,
         "large_load_revenue": ll.revenue, "large_load_contribution": ll.contribution,
+        "large_load_full_cost_recovery": ll.revenue - (supply_cost * ll.energy_mwh * 1000.0 if ll.energy_mwh else 0.0),
+        "average_cost_of_supply_per_kwh": supply_cost,
         "large_load_subsidy": ll.subsidy, "large_load_subsidy_flag": float(ll.contribution < 0),
         "capacity_payments_recovered": max(ll.contribution, 0.0),
         "idle_capacity_absorbed_mw": ll.energy_mwh / o.hours_in_month,
         "large_load_curtailed_hours": ll.curtailed_hours, "btc_mined": miners.extra.get("btc", 0.0),
         "fx_earned_usd": ll.revenue_usd, "datacentre_revenue_usd": datacentres.revenue_usd,
+        "fx_power_bill_usd": bill_usd, "fx_equipment_usd": ll.fx_equipment_usd,
+        "fx_earned_net_usd": ll.revenue_usd - bill_usd - ll.fx_equipment_usd,
+        "miner_hashrate_share": _ratio(ll.own_hashrate_eh_s, ll.network_hashrate_eh_s) if ll.network_hashrate_eh_s
+        else 0.0,
     }
     out.update(model.large_loads.sandbox_counts())
     for name in model.dimensions["special_tariff"]:
@@ -332,7 +356,8 @@ def record_large_loads(model: object, o: MonthOutcome) -> dict[str, float]:
 def record_drivers(model: object, o: MonthOutcome) -> dict[str, float]:
     """The month's exogenous drivers."""
     return {"fx_per_usd": o.drivers.fx_per_usd, "pv_system_cost_per_kw": o.drivers.pv_system_cost_per_kw,
-            "hashprice_usd_per_ph_day": o.large_loads.hashprice_usd_per_ph_day}
+            "hashprice_usd_per_ph_day": o.large_loads.hashprice_usd_per_ph_day,
+            "network_hashrate_eh_s": o.large_loads.network_hashrate_eh_s}
 
 
 RECORDERS: tuple[Callable[[object, MonthOutcome], dict[str, float]], ...] = (
