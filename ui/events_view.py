@@ -4,10 +4,8 @@ sandbox decision (admission, deferral, refusal with its reason, extension, gradu
 from __future__ import annotations
 
 import pandas as pd
-import solara
 
 from experiments.results import RunResult
-from ui.text import Md
 
 
 def events_markdown(result: RunResult, sandbox: bool | None = None) -> str:
@@ -23,10 +21,3 @@ def events_markdown(result: RunResult, sandbox: bool | None = None) -> str:
         cells = [f"{pd.Timestamp(e.date):%b %Y}", str(e.load), str(e.event), str(e.reason or ""), str(e.detail or "")]
         rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(rows)
-
-
-@solara.component
-def EventsView(result: RunResult) -> None:
-    """The policy run's events, or a sentence when nothing happened."""
-    text = events_markdown(result)
-    Md(text or "No large load entered, left, was sited or applied to a sandbox in this run.")

@@ -35,7 +35,7 @@ KPIS = (
     Kpi("circular_debt_change", "Circular-debt flow in the year", 1e-9, "bn {currency}", 1),
     Kpi("rooftop_pv_mw", "Rooftop PV", 1.0, "MW", 0),
     Kpi("idle_capacity_absorbed_mw", "Idle capacity absorbed by large loads", 1.0, "MW", 0),
-    Kpi("fx_earned_usd", "Foreign exchange earned", 1e-6, "USD m", 1),
+    Kpi("fx_earned_net_usd", "Foreign exchange earned, net of power bill and ASICs", 1e-6, "USD m", 1),
     Kpi("large_load_subsidy", "Subsidy to large loads", 1e-9, "bn {currency}", 2),
     Kpi("unserved_energy_gwh", "Unserved energy", 1.0, "GWh", 1),
     Kpi("emissions_t", "Emissions", 1e-6, "Mt CO2", 2),
