@@ -245,6 +245,8 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         view, on_view = own_view, set_own_view
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
+    stopped, set_stopped = solara.use_state(None)  # the levers whose run the user stopped
+    again, set_again = solara.use_state(0)  # bumped by "Run it to the end": the same levers run again
 
     def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
         # each yield carries the levers it belongs to: a value left from the previous levers is never shown
@@ -254,8 +256,17 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         for state, payload in policy_stream(scenario, levers, cancel):
             yield (key, state, payload)
 
-    stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None],
+    stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None, again],
                                intrusive_cancel=False)
+
+    def stop() -> None:
+        stream.cancel()
+        set_stopped(key)
+
+    def run_again() -> None:
+        set_stopped(None)
+        set_again(again + 1)
+
     hours = solara.use_memo(HoursCache, [])  # this session's policy run with hourly tables (before any return)
     with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
         if base_error or base is None:
@@ -271,6 +282,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             solara.Error(f"These lever values cannot run: {payload}")
         elif state in ("same", "done"):
             policy = complete = payload
+        elif stopped == key:
+            policy, complete = payload, last[2] if last else None
+            done = 0 if payload is None else payload.months
+            status = (f"stopped at month {done} of {12 * base.manifest['years']}: the charts show those months; "
+                      "the KPI cards (dimmed) are the last complete run's")
         elif payload is not None:
             policy, complete = payload, last[2] if last else None
             status = f"running: month {payload.months} of {12 * base.manifest['years']}…"
@@ -281,6 +297,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         title = base.scenario.meta.title or base.scenario.meta.name
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
+        with solara.Row(style={"min-height": "0"}):  # always there: the tabs below keep their place (and widget)
+            if status and stopped != key:
+                solara.Button("Stop this run", on_click=stop, small=True, outlined=True)
+            elif stopped == key and state not in ("same", "done", "error"):
+                solara.Button("Run it to the end", on_click=run_again, small=True, outlined=True)
         def with_hours(view) -> None:  # the policy run with hourly tables, computed once when a view needs them
             PolicyWithHours(hours, source_key(scenario), scenario, levers, policy, view)
 

@@ -2,6 +2,8 @@
 reach their widgets without reacton walking them, and until the new run has something to show the
 last drawing stays (KPI cards dimmed) instead of being redrawn empty."""
 
+import threading
+
 import solara
 
 import app
@@ -80,3 +82,52 @@ def test_every_slider_starts_on_its_step_so_opening_a_group_moves_nothing():
     steps = (own - float(collection.min)) / float(collection.step)
     assert abs(steps - round(steps)) > 1e-3  # this scenario's value is off the slider's step…
     assert collection.label.endswith(f": {own:g}")  # …and the label still shows it
+
+
+def test_a_run_in_progress_can_be_stopped_and_run_to_the_end(monkeypatch):
+    import ipyvuetify as v
+
+    from experiments import simulate as simulate_module
+
+    slow = threading.Event()  # holds the policy run after its first year until the test lets it go
+    inner = simulate_module.run_stream
+
+    def held(prep, **kwargs):
+        for partial in inner(prep, **kwargs):
+            yield partial
+            if partial.manifest["stopped_early"]:
+                slow.wait(30)
+
+    monkeypatch.setattr(app, "run_stream", held)
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    _slider(rc, "Bill collection").v_model = 0.9
+    _wait(rc, lambda t: "running: month 12 of 120" in t)
+    rc.find(v.Btn, children=["Stop this run"]).widget.click()
+    slow.set()
+    text = _wait(rc, lambda t: "stopped at month 12 of 120" in t)
+    assert "Run it to the end" in text and "Stop this run" not in text
+    chart = rc.find(solara.components.echarts.EchartsWidget).widgets[0].option
+    policy = next(s for s in chart["series"] if s["name"] == "policy")["data"]
+    assert all(x is not None for x in policy[:12]) and all(x is None for x in policy[12:]), ("stopped", policy.count(None))
+    rc.find(v.Btn, children=["Run it to the end"]).widget.click()
+
+    def whole_policy_drawn(text):  # the chart's option arrives in an effect, just after the page's text
+        chart = rc.find(solara.components.echarts.EchartsWidget).widgets[0].option
+        line = next(s for s in chart["series"] if s["name"] == "policy")["data"]
+        return "stopped" not in text and "running" not in text and all(x is not None for x in line)
+
+    text = _wait(rc, whole_policy_drawn)
+    assert "Stop this run" not in text and "Run it to the end" not in text
+
+
+def test_every_chart_has_a_png_button_named_after_its_title():
+    from ui.charts import with_png_button
+
+    option = with_png_button({"title": {"text": "Household tariff"}, "series": []})
+    assert option["toolbox"]["feature"]["saveAsImage"]["name"] == "household-tariff"
+    assert with_png_button({"toolbox": {"x": 1}}) == {"toolbox": {"x": 1}}
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    charts = rc.find(solara.components.echarts.EchartsWidget).widgets
+    assert charts and all("saveAsImage" in w.option["toolbox"]["feature"] for w in charts)

@@ -69,6 +69,18 @@ def Chart(option: Opaque[dict], style: str = "height: 250px; width: 490px;") -> 
     el = EchartsWidget.element(attributes={"style": style})
 
     def send() -> None:
-        solara.get_widget(el).option = option.value
+        solara.get_widget(el).option = with_png_button(option.value)
 
     solara.use_effect(send, [option])
+
+
+def with_png_button(option: dict) -> dict:
+    """`option` with ECharts' own 'save as PNG' button (drawn in the browser, nothing leaves the
+    machine), named after the chart's title; an option with its own toolbox is left as it is."""
+    if "toolbox" in option:
+        return option
+    title = option.get("title") or {}
+    text = str((title[0] if isinstance(title, list) and title else title).get("text", "chart")) if title else "chart"
+    name = "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")[:60] or "chart"
+    return {**option, "toolbox": {"right": 4, "bottom": 0, "itemSize": 12,
+                                  "feature": {"saveAsImage": {"title": "PNG", "name": name, "pixelRatio": 2}}}}

@@ -23,9 +23,10 @@ from experiments.results import RunResult
 from experiments.simulate import prepare
 from model.metrics import metric_of
 from model.scenario import INPUT_ERRORS
-from ui.charts import BASE_COLOUR
+from ui.charts import BASE_COLOUR, Chart
 from ui.kpis import BAD, GOOD, KPIS, NEUTRAL, Kpi, _fmt, kpi_values
 from ui.levers_panel import split
+from ui.opaque import Opaque
 from ui.text import Md
 
 MAX_SAVED = 4
@@ -219,5 +220,5 @@ def CompareView(scenario: str | dict, scenario_key: str, levers: dict[str, Any],
             if kpi.metric not in base.yearly:
                 continue
             with solara.Column(style={"width": "560px"}):
-                solara.FigureEcharts(option=yearly_lines_option(kpi, base, runs, years, currency),
-                                     attributes={"style": "height: 280px; width: 540px;"})
+                Chart(Opaque(yearly_lines_option(kpi, base, runs, years, currency)),
+                                     style="height: 280px; width: 540px;")

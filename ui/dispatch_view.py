@@ -13,6 +13,8 @@ import solara
 from agents.plant import TECHNOLOGIES
 from experiments.results import ROOFTOP_SURPLUS, MonthDispatch, RunResult
 from model.model import ZERO_COST_TECH
+from ui.charts import Chart
+from ui.opaque import Opaque
 from ui.text import Md
 
 # fixed colours, one per technology of the registry (agents.plant.TECHNOLOGIES), and the other series
@@ -141,8 +143,8 @@ def DispatchView(base: RunResult, policy: RunResult | None) -> None:
         with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
             for name, d in sides:
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
-                    solara.FigureEcharts(option=dispatch_option(d, f"{name.capitalize()}, {date:%B %Y}", y_max),
-                                         attributes={"style": "height: 440px; width: 100%;"})
+                    Chart(Opaque(dispatch_option(d, f"{name.capitalize()}, {date:%B %Y}", y_max)),
+                                         style="height: 440px; width: 100%;")
         Md("Each hour of the month's cleared day(s), MW. Stacked: what met the load, from rooftop PV used "
            "behind the meter (directly or through a battery) up to load left unserved; lines: consumers' demand "
            "at their meters (below the stack's top by network losses and large loads, less rooftop exports "

@@ -12,9 +12,11 @@ import pandas as pd
 import solara
 
 from experiments.results import HourSnapshot, RunResult
+from ui.charts import Chart
 from ui.grid_map import HEIGHT, WIDTH, available_mw, fleet_of, geometry, hour_label, hour_map_option
 from ui.hours import HoursCache, hours_key
 from ui.hours import with_hours as policy_hours
+from ui.opaque import Opaque
 from ui.text import Md
 
 TOGGLE = {"price": "colour by price", "surplus": "colour by surplus"}  # the colour toggle's buttons
@@ -110,7 +112,7 @@ def GridView(runs: dict[str, RunResult]) -> None:
     by = next(k for k, v in TOGGLE.items() if v == colour)
     option = hour_map_option(sc, geo, snap, colour_by=by, fleet=fleet, run_label=shown if len(names) > 1 else "",
                              when=when(result, snap, hour))
-    solara.FigureEcharts(option=option, attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
+    Chart(Opaque(option), style=f"height: {HEIGHT}px; width: {WIDTH}px;")
     _, available = available_mw(sc, fleet, snap.date, snap.hour_of_day)
     Md(f"### Nodal prices, {sc.meta.title or sc.meta.name}\n{when(result, snap, hour)}"
        + (f" ({shown})" if len(names) > 1 else "") + "\n\n" + prices_markdown(result, snap, available))

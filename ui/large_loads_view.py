@@ -18,8 +18,9 @@ from agents.miner import breakeven_per_mwh
 from experiments.results import RunResult
 from model.large_load_kinds import LARGE_LOAD_KINDS, LargeLoadSpec
 from model.schema import Scenario
-from ui.charts import line_option
+from ui.charts import Chart, line_option
 from ui.events_view import events_markdown
+from ui.opaque import Opaque
 from ui.text import Md
 
 CHARTS = (  # metric, title, scale, unit (None: the registry's)
@@ -208,8 +209,8 @@ def LargeLoadsView(base: RunResult, policy: RunResult) -> None:
         else:
             chosen = chosen if chosen in loads else loads[0]
             solara.Select("Large load", values=loads, value=chosen, on_value=set_chosen)
-            solara.FigureEcharts(option=load_option(policy, months, chosen),
-                                 attributes={"style": "height: 320px; width: 100%;"})
+            Chart(Opaque(load_option(policy, months, chosen)),
+                                 style="height: 320px; width: 100%;")
             Md("Policy run, month by month. A miner runs in the hours its break-even (what a kWh earns in "
                "mining, after the pool fee and other operating cost, at the fleet's stated efficiency) is above "
                "what its tariff lets it pay; a data centre's break-even is the value of its compute per MWh of "
@@ -218,7 +219,7 @@ def LargeLoadsView(base: RunResult, policy: RunResult) -> None:
         with solara.Row(style={"flex-wrap": "wrap", "width": "100%"}):
             for option in metric_charts(base, policy):
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
-                    solara.FigureEcharts(option=option, attributes={"style": "height: 240px; width: 100%;"})
+                    Chart(Opaque(option), style="height: 240px; width: 100%;")
         table = yearly_markdown(base, policy)
         if table:
             Md("### By fiscal year\nThe policy's value and, in brackets, its change against the baseline.\n\n"

@@ -9,9 +9,10 @@ import solara
 
 from experiments.results import RunResult
 from model.schema import SandboxSpec
-from ui.charts import line_option
+from ui.charts import Chart, line_option
 from ui.events_view import events_markdown
 from ui.large_loads_view import load_months, load_specs
+from ui.opaque import Opaque
 from ui.text import Md
 
 OUTCOMES = ("graduated", "extended", "closed")
@@ -96,6 +97,6 @@ def SandboxView(base: RunResult, policy: RunResult) -> None:
             for metric, title in (("sandbox_mw", "On trial in a sandbox"),
                                   ("sandbox_on_trial", "Participants on trial")):
                 with solara.Column(style={"flex": "1 1 440px", "min-width": "440px"}):
-                    solara.FigureEcharts(option=line_option(metric, title, base, policy, cur),
-                                         attributes={"style": "height: 240px; width: 100%;"})
+                    Chart(Opaque(line_option(metric, title, base, policy, cur)),
+                                         style="height: 240px; width: 100%;")
         Md("### Decisions\n" + (events_markdown(policy, sandbox=True) or "No sandbox decision in this run."))

@@ -20,7 +20,9 @@ from experiments.siting import siting_report
 from model.levers import LEVERS, is_schedule
 from model.scenario import INPUT_ERRORS
 from model.schema_base import RATE_MAX
+from ui.charts import Chart
 from ui.grid_map import HEIGHT, WIDTH, geometry, siting_map_option
+from ui.opaque import Opaque
 from ui.text import Md
 
 log = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ def SitingView(scenario: str | dict, base: RunResult, levers: dict[str, Any]) ->
     if table is None:
         solara.Error(f"The ranking could not run: {error}")
         return
-    solara.FigureEcharts(option=siting_map_option(base.scenario, geo, table),
-                         attributes={"style": f"height: {HEIGHT}px; width: {WIDTH}px;"})
+    Chart(Opaque(siting_map_option(base.scenario, geo, table)),
+                         style=f"height: {HEIGHT}px; width: {WIDTH}px;")
     Md(f"**Ranking for {request[0]:,.0f} MW bidding {request[1]:,.0f} {cur}/MWh** ({seconds:.1f} s)\n\n"
        + ranking_markdown(table, cur))

@@ -20,8 +20,9 @@ from experiments.wedge import MAX_POLICIES, Wedge, WedgeError, policies_of, wedg
 from model.levers import LEVERS
 from model.metrics import metric_of
 from model.scenario import INPUT_ERRORS
-from ui.charts import BASE_COLOUR
+from ui.charts import BASE_COLOUR, Chart
 from ui.compare_view import PALETTE, change_colour, describe, setting_text
+from ui.opaque import Opaque
 from ui.text import Md
 
 DEFAULT_METRIC = "household_tariff_per_kwh"
@@ -160,8 +161,8 @@ def WedgeView(scenario: str | dict, scenario_key: str, levers: dict[str, Any], b
         with solara.Column(style={"width": "160px"}):
             solara.Select("Fiscal year", values=years, value=shown, on_value=set_year)
     Md(f"*{metric_of(chosen)[0].meaning}*")
-    solara.FigureEcharts(option=wedge_option(w, chosen, currency),
-                         attributes={"style": "height: 340px; width: 1000px;"})
+    Chart(Opaque(wedge_option(w, chosen, currency)),
+                         style="height: 340px; width: 1000px;")
     Md(wedge_markdown(w, chosen, shown, currency) +
        f"\n\nExact Shapley split over {w.runs} runs on one seed: each lever's change averaged over every order "
        "of adding the levers, so an interaction is shared equally and the changes add up to the total.")

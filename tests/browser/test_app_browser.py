@@ -72,7 +72,7 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_role("tab", name="Grid, hour by hour").click()
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
-    grid_map = page.locator(".solara-echarts canvas").first
+    grid_map = page.locator(".solara-echarts canvas >> visible=true").first
     expect(grid_map).to_be_visible(timeout=30_000)  # the map drew, offline
     expect(page.get_by_text("Hour: 19:00–20:00")).to_be_visible()
     box = grid_map.bounding_box()
@@ -89,7 +89,7 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_role("button", name="Rank the nodes").click()
     expect(page.get_by_text("Ranking for 100 MW")).to_be_visible(timeout=90_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
-    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".solara-echarts canvas >> visible=true").first).to_be_visible(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "siting.png"), full_page=True)
     page.get_by_label("Block size (MW)").fill("-5")
     page.get_by_role("button", name="Rank the nodes").click()
@@ -98,7 +98,7 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_label("Save these levers as…").fill("Collection 90%")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".compare-kpis")).to_contain_text("Collection 90%", timeout=60_000)
-    expect(page.locator(".solara-echarts canvas").first).to_be_visible(timeout=30_000)
+    expect(page.locator(".solara-echarts canvas >> visible=true").first).to_be_visible(timeout=30_000)
     page.get_by_role("tab", name="Wedge").click()
     expect(page.get_by_text("Move at least two levers")).to_be_visible(timeout=30_000)  # one lever moved
     page.get_by_role("tab", name="Dispatch").click()
