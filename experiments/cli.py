@@ -89,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="months simulated and used for the ranking")
     site.add_argument("--seed", type=_run_argument("seed"), default=1)
     site.add_argument("--out", type=Path, default=None, help="CSV file for the table")
+    room = sub.add_parser("headroom", help="hosting capacity: MW of flexible load the grid can serve, by node")
+    room.add_argument("--scenario", default="pakistan-2025")
+    room.add_argument("--max-mw", type=float, default=20_000.0, help="largest block tried, MW (default 20,000)")
+    room.add_argument("--seed", type=_run_argument("seed"), default=1)
+    room.add_argument("--system-only", action="store_true", help="only the system-wide block (faster)")
+    room.add_argument("--resolution", choices=["representative_day", "weekday_weekend", "hourly"], default=None,
+                      help="how each month is cleared (default: the scenario's); 'hourly' resolves limits "
+                           "below one representative hour (about 0.34 %% of the year) but takes ~30x longer")
+    room.add_argument("--out", type=Path, default=None,
+                      help="folder for headroom.csv, curtailed_hours_by_month.csv and headroom-map.png")
     cmp_ = sub.add_parser("compare", help="a policy against its baseline, paired by seed, year by year")
     cmp_.add_argument("--base", default="pakistan-2025", help="the baseline scenario")
     cmp_.add_argument("--variant", default=None, help="the policy's scenario (default: the baseline's)")
@@ -114,6 +124,24 @@ def _siting(args: argparse.Namespace) -> None:
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     if args.out:
         table.to_csv(args.out, index=False)
+
+
+def _headroom(args: argparse.Namespace) -> None:
+    from experiments.headroom import headroom_map, headroom_study
+
+    overrides = {"time.resolution": args.resolution} if args.resolution else None
+    study = headroom_study(args.scenario, max_mw=args.max_mw, seed=args.seed, nodes=not args.system_only,
+                           overrides=overrides)
+    print(f"Flexible load hostable, {study.scenario.meta.name}, {study.year} (MW; columns: the block's own "
+          "curtailment limit, share of the year's hours)")
+    print(study.table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        study.table.to_csv(args.out / "headroom.csv", index=False)
+        study.monthly.to_csv(args.out / "curtailed_hours_by_month.csv", index=False)
+        if not args.system_only:
+            headroom_map(study, args.out / "headroom-map.png")
+        print(f"written to {args.out}")
 
 
 KEY_METRICS = ("average_tariff_per_kwh", "circular_debt_change", "pv_adoption_share", "large_load_contribution",
@@ -169,11 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scenarios":
         print("\n".join(shipped_scenarios()))
         return 0
+    from experiments.headroom import HeadroomInputError
     from experiments.run import OutputExistsError
 
     try:
-        {"siting": _siting, "compare": _compare, "run": _run, "levers": _levers}[args.command](args)
-    except (*INPUT_ERRORS, OutputExistsError) as exc:  # bad input: one line, exit code 2
+        {"siting": _siting, "compare": _compare, "run": _run, "levers": _levers,
+         "headroom": _headroom}[args.command](args)
+    except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

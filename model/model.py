@@ -276,7 +276,7 @@ class SurplusModel(Model):
             res = self.clearing.clear(offers, demand, bids, energy=energy)
             self.must_run_lifted = True
             log.warning("%s: the grid could not absorb must-run minimums; lifted for the month", self.date)
-        self.clearing_log.append(ClearingInputs(offers, demand, bids, hw))
+        self.clearing_log.append(ClearingInputs(offers, demand, bids, hw, energy))
         meter = [use.flows[f] for f in cal.load_factor]
         self.hourly.append(HourlyRecord(self.date, hours_of_day, hw, res.lmp_per_mwh, use.load_mw, res.unserved_mw,
                                         bids, res.bid_served_mw, res.flow_mw, res.binding, res.dispatch_mw,

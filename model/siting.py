@@ -16,18 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from grid.clearing import MarketClearing
-from grid.market import Bids, Demand, PlantOffers
+from grid.market import Bids, Demand, EnergyLimits, PlantOffers
 from grid.network import Grid
 
 
 @dataclass(frozen=True)
 class ClearingInputs:
-    """What was cleared in one month: offers, demand, large-load bids, days represented per hour."""
+    """What was cleared in one month: offers, demand, large-load bids, days represented per hour, and
+    the energy limits (storage hydro's daily budgets, take-or-pay volumes) the clearing kept."""
 
     offers: PlantOffers
     demand: Demand
     bids: Bids
     hour_weight: np.ndarray
+    energy: EnergyLimits | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def rank_nodes(
     the block would pay per MWh (default: the nodal price)."""
     if not months:
         raise ValueError("siting needs at least one simulated month of clearing inputs")
-    base = [MarketClearing(grid).clear(m.offers, m.demand, m.bids if len(m.bids) else None) for m in months]
+    base = [MarketClearing(grid).clear(m.offers, m.demand, m.bids if len(m.bids) else None, energy=m.energy)
+            for m in months]
     scores = []
     for node in candidates or grid.node_ids:
         n = grid.index_of_node[node]
@@ -72,7 +75,7 @@ def rank_nodes(
         for m, b in zip(months, base, strict=True):
             hours = m.demand.n_hours
             bids = _append_bid(m.bids, node, np.full(hours, block_mw), np.full(hours, bid_price_per_mwh))
-            r = clearing.clear(m.offers, m.demand, bids)
+            r = clearing.clear(m.offers, m.demand, bids, energy=m.energy)
             served = r.bid_served_mw[-1]
             w = m.hour_weight
             lmp = r.lmp_per_mwh[n]
