@@ -68,7 +68,7 @@ def check_out(out: Path, *, overwrite: bool = False, flag: str = "--out") -> Non
 def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> dict:
     """Write a run into folder `out`: metrics.parquet (monthly), yearly.parquet (fiscal years),
     nodal_prices.parquet (per node per month), events.csv, summary.png, hourly_nodes.parquet,
-    hourly_lines.parquet and hourly_large_loads.parquet when the run kept them, and manifest.json (last). Everything is written
+    hourly_lines.parquet, hourly_large_loads.parquet and hourly_technologies.parquet when the run kept them, and manifest.json (last). Everything is written
     into a temporary folder beside `out` and renamed into place when complete, so `out` is either
     absent or whole. An existing non-empty `out` is an error unless `overwrite`, which replaces it
     whole (no file of the earlier run stays). Returns the manifest."""
@@ -86,7 +86,8 @@ def write_outputs(result: RunResult, out: Path, *, overwrite: bool = False) -> d
         result.events.to_csv(tmp / "events.csv", index=False)
         for name, table in (("hourly_nodes.parquet", result.hourly_nodes),
                             ("hourly_lines.parquet", result.hourly_lines),
-                            ("hourly_large_loads.parquet", result.hourly_large_loads)):
+                            ("hourly_large_loads.parquet", result.hourly_large_loads),
+                            ("hourly_technologies.parquet", result.hourly_technologies)):
             if table is not None and not table.empty:
                 table.to_parquet(tmp / name, index=False)
                 files.append(name)

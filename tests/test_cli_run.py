@@ -95,6 +95,10 @@ def test_run_with_large_loads_writes_them_hour_by_hour(tmp_path):
     hourly_gwh = (loads["served_mw"] * loads["days"]).groupby(loads["step"]).sum() / 1000.0
     assert len(hourly_gwh) == 12 and hourly_gwh.gt(0).all()
     assert hourly_gwh.to_numpy() == pytest.approx(metrics["large_load_energy_gwh"].to_numpy(), rel=1e-9)
+    # the dispatch by technology is written too, and adds up to the generation metric month by month
+    tech = pd.read_parquet(out / "hourly_technologies.parquet", use_threads=False)
+    generated = (tech["dispatch_mw"] * tech["days"]).groupby(tech["step"]).sum() / 1000.0
+    assert generated.to_numpy() == pytest.approx(metrics["generation_gwh"].to_numpy(), rel=1e-6)
 
 
 def test_summary_figure_adds_large_load_panels_only_when_there_are_large_loads():
