@@ -20,7 +20,7 @@ import solara
 import solara.lab
 
 from experiments.results import RunResult
-from experiments.simulate import prepare, run_stream, simulate
+from experiments.simulate import prepare, simulate
 from model.scenario import INPUT_ERRORS, read_uploaded, shipped_scenarios
 from ui.address_bar import AddressBar
 from ui.charts import Chart, line_option
@@ -34,6 +34,7 @@ from ui.large_loads_view import LargeLoadsView
 from ui.levers_panel import LeverPanel
 from ui.money_view import MoneyView
 from ui.opaque import Opaque
+from ui.runner import RUNNER
 from ui.sandbox_view import SandboxView
 from ui.session_cache import SessionCache
 from ui.share import VIEW_KEY, Link, decode, encode
@@ -107,23 +108,6 @@ def check_upload(raw: bytes, filename: str) -> tuple[dict | None, str]:
     return data, ""
 
 
-def policy_stream(scenario: Source, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
-    """("running" | "done", partial or whole RunResult) as the policy runs, or ("error", message)."""
-    try:
-        prep = prepare(scenario, levers, allow_paths=False)  # every value the browser sent, checked here
-        # the first year soon, then the whole run: each redraw costs ~0.1 s of the budget (bench_app); hourly
-        # tables only for the grid view
-        for partial in run_stream(prep, first_after=12, every_months=10_000, should_stop=cancel.is_set):
-            if cancel.is_set():
-                return
-            yield ("done" if not partial.manifest["stopped_early"] else "running", partial)
-    except INPUT_ERRORS as exc:
-        yield ("error", str(exc))
-    except Exception as exc:  # never a traceback on the page
-        log.exception("policy run of %s failed", scenario)
-        yield ("error", f"Unexpected error while simulating the policy: {exc}")
-
-
 @solara.component
 def Overview(base: RunResult, policy: RunResult | None, status: str, complete: RunResult | None = None,
              stale: bool = False, targets: Targets | None = None,
@@ -180,6 +164,7 @@ def link_problems(link: Link) -> list[str]:
 @solara.component
 def Page() -> None:
     """Per-session page: scenario, levers, the policy against the baseline."""
+    RUNNER.start()  # the policy workers (once per server; runs stay in this process until they are ready)
     router = solara.use_router()
     linked = solara.use_memo(lambda: decode(router.search or "", tuple(VIEW_TITLES)), [])  # a share link opened: its state
     scenario, set_scenario = solara.use_state(linked.scenario or DEFAULT_SCENARIO)
@@ -253,7 +238,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         if not levers or base is None:
             yield (key, "same", base)
             return
-        for state, payload in policy_stream(scenario, levers, cancel):
+        for state, payload in RUNNER.stream(scenario, levers, cancel):  # in a worker process when one is ready
             yield (key, state, payload)
 
     stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None, again],

@@ -99,7 +99,10 @@ def test_a_lever_value_the_model_refuses_is_a_message_not_a_traceback(monkeypatc
     def refused(*args, **kwargs):
         raise LeverError("lever miners.mw = -1: must be between 0 and 10,000 MW")
 
-    monkeypatch.setattr(app, "prepare", refused)
+    import ui.runner
+
+    monkeypatch.setattr(ui.runner, "prepare", refused)
+    monkeypatch.setattr(app, "RUNNER", ui.runner.Runner(workers=0))  # in this process, where the patch holds
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
     _slider(rc, "Bill collection").v_model = 0.95

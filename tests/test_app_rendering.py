@@ -98,7 +98,10 @@ def test_a_run_in_progress_can_be_stopped_and_run_to_the_end(monkeypatch):
             if partial.manifest["stopped_early"]:
                 slow.wait(30)
 
-    monkeypatch.setattr(app, "run_stream", held)
+    import ui.runner
+
+    monkeypatch.setattr(ui.runner, "run_stream", held)
+    monkeypatch.setattr(app, "RUNNER", ui.runner.Runner(workers=0))  # in this process, where the patch holds
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
     _slider(rc, "Bill collection").v_model = 0.9

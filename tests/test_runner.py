@@ -1,0 +1,75 @@
+"""The explorer's policy runs in worker processes: the same numbers as in the server's own thread,
+streamed (first year, then the whole run), stoppable, and a run still happens when no worker is
+ready or one dies."""
+
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from ui.runner import Runner, stream_policy
+
+LEVERS = {"settlement.recovery_ratio": 0.9}
+
+
+@pytest.fixture(scope="module")
+def runner():
+    r = Runner(workers=1)
+    r.start()
+    deadline = time.time() + 120
+    while r._idle.empty() and time.time() < deadline:
+        time.sleep(0.1)
+    assert not r._idle.empty(), "the worker did not start"
+    return r
+
+
+def _collect(stream):
+    return [(state, payload) for state, payload in stream]
+
+
+def test_a_worker_streams_the_same_numbers_as_this_thread(runner):
+    here = _collect(stream_policy("teaching-5-node", LEVERS, lambda: False))
+    there = _collect(runner.stream("teaching-5-node", LEVERS, threading.Event()))
+    assert [s for s, _ in there] == [s for s, _ in here] == ["running", "done"]
+    assert there[0][1].months == 12 and there[1][1].months == 12 * there[1][1].manifest["years"]
+    for (_, a), (_, b) in zip(here, there, strict=True):
+        pd.testing.assert_frame_equal(a.monthly, b.monthly)
+    assert not runner._idle.empty(), "the worker is free again"
+
+
+def test_a_bad_lever_value_comes_back_as_a_message(runner):
+    (state, message), = _collect(runner.stream("teaching-5-node", {"settlement.recovery_ratio": 7.0},
+                                               threading.Event()))
+    assert state == "error" and "settlement.recovery_ratio" in message
+
+
+def test_a_stopped_run_ends_early_and_frees_its_worker(runner):
+    cancel = threading.Event()
+    got = []
+    for state, payload in runner.stream("pakistan-2025", LEVERS, cancel):
+        got.append(state)
+        cancel.set()  # stop after the first year
+    assert got == ["running"]
+    assert not runner._idle.empty()
+    state, whole = _collect(runner.stream("teaching-5-node", {}, threading.Event()))[-1]
+    assert state == "done"  # the worker took the next job
+
+
+def test_without_a_ready_worker_the_run_happens_here():
+    r = Runner(workers=0)
+    r.start()
+    assert [s for s, _ in r.stream("teaching-5-node", LEVERS, threading.Event())] == ["running", "done"]
+
+
+def test_a_dead_worker_is_replaced_and_its_run_still_answered(runner):
+    worker = runner._idle.get()
+    worker.process.kill()
+    worker.process.join(5)
+    runner._idle.put(worker)
+    states = [s for s, _ in runner.stream("teaching-5-node", LEVERS, threading.Event())]
+    assert states == ["running", "done"]
+    deadline = time.time() + 120
+    while runner._idle.empty() and time.time() < deadline:  # its replacement comes up
+        time.sleep(0.1)
+    assert runner._idle.get().process.is_alive()

@@ -1,0 +1,159 @@
+"""Policy runs for the explorer in worker processes, streamed back month by month.
+
+A run in the server's own thread shares the server's interpreter lock with every page it draws: a
+redraw waits for the model and the model waits for the redraw, and every browser session queues on
+one core. Here a small pool of spawned worker processes (`WORKERS`) runs the policies: the server only
+draws, a run continues while its first year is drawn, and two sessions compute on two cores. When no
+worker is ready (still starting, all busy, or one died) the run happens in the calling thread as
+before: same function, same numbers (`stream_policy`).
+
+A run is stopped by its caller's `cancel` event: the worker checks a shared flag after every month.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from experiments.simulate import prepare, run_stream
+from model.scenario import INPUT_ERRORS
+
+log = logging.getLogger(__name__)
+WORKERS = int(os.environ.get("SURPLUS_APP_WORKERS", "2"))  # 0: every run in the server's own threads
+FIRST_AFTER = 12  # months before the first partial result (the first year)
+Source = str | dict
+
+
+def stream_policy(scenario: Source, levers: dict[str, Any], should_stop: Callable[[], bool],
+                  ) -> Iterator[tuple[str, Any]]:
+    """("running" | "done", partial or whole RunResult) as the policy runs, or ("error", message).
+    Every value the browser sent is checked here (`prepare`), before anything runs."""
+    try:
+        prep = prepare(scenario, levers, allow_paths=False)
+        # the first year soon, then the whole run: each redraw costs time of its own (bench_app)
+        for partial in run_stream(prep, first_after=FIRST_AFTER, every_months=10_000, should_stop=should_stop):
+            if should_stop():
+                return
+            yield ("done" if not partial.manifest["stopped_early"] else "running", partial)
+    except INPUT_ERRORS as exc:
+        yield ("error", str(exc))
+    except Exception as exc:  # never a traceback on the page
+        log.exception("policy run of %s failed", scenario if isinstance(scenario, str) else "an upload")
+        yield ("error", f"Unexpected error while simulating the policy: {exc}")
+
+
+def _serve(conn: Any, stop: Any) -> None:
+    """A worker process: run each job it is sent, streaming (job, state, payload) back, then (job, "end")."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    conn.send(("ready", None, None))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        _, job, scenario, levers = msg
+        for state, payload in stream_policy(scenario, levers, lambda job=job: stop.value == job):
+            conn.send((job, state, payload))
+        conn.send((job, "end", None))
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        self.conn, child = ctx.Pipe()
+        self.stop = ctx.Value("q", -1, lock=False)
+        self.process = ctx.Process(target=_serve, args=(child, self.stop), daemon=True, name="surplus-policy-worker")
+        self.process.start()
+        child.close()
+
+
+class Runner:
+    """The pool; `stream` is what the page's policy thread iterates."""
+
+    def __init__(self, workers: int = WORKERS) -> None:
+        self.size = workers
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._jobs = 0
+        self._lock = threading.Lock()
+        self._started = False
+
+    def start(self) -> None:
+        """Spawn the workers in the background (each takes a second or two to import the model)."""
+        with self._lock:
+            if self._started or self.size <= 0:
+                return
+            self._started = True
+        threading.Thread(target=self._spawn, args=(self.size,), daemon=True, name="surplus-runner-start").start()
+
+    def _spawn(self, n: int) -> None:
+        ctx = mp.get_context("spawn")
+        for _ in range(n):
+            try:
+                w = _Worker(ctx)
+                if w.conn.poll(120) and w.conn.recv()[0] == "ready":
+                    self._idle.put(w)
+                else:
+                    w.process.kill()
+            except Exception:  # no workers: runs stay in the server's threads
+                log.exception("could not start a policy worker")
+
+    def _take(self) -> _Worker | None:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return None
+
+    def stream(self, scenario: Source, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
+        """The policy's partial and whole results, from a worker when one is ready, else from this thread."""
+        worker = self._take()
+        if worker is None:
+            yield from stream_policy(scenario, levers, cancel.is_set)
+            return
+        with self._lock:
+            self._jobs += 1
+            job = self._jobs
+        try:
+            worker.conn.send(("run", job, scenario, levers))
+            while True:
+                if cancel.is_set():
+                    worker.stop.value = job
+                if not worker.conn.poll(0.005):
+                    continue
+                got, state, payload = worker.conn.recv()
+                if state == "end":
+                    break
+                if got == job and not cancel.is_set():
+                    yield (state, payload)
+        except (EOFError, OSError, BrokenPipeError):
+            log.exception("a policy worker died")
+            worker.process.kill()
+            threading.Thread(target=self._spawn, args=(1,), daemon=True).start()  # replace it
+            if not cancel.is_set():
+                yield from stream_policy(scenario, levers, cancel.is_set)
+            return
+        except GeneratorExit:  # the page stopped listening: let the worker finish this job, then reuse it
+            worker.stop.value = job
+            self._drain_later(worker, job)
+            raise
+        self._idle.put(worker)
+
+    def _drain_later(self, worker: _Worker, job: int) -> None:
+        def drain() -> None:
+            try:
+                while True:
+                    got, state, _ = worker.conn.recv()
+                    if state == "end" and got == job:
+                        break
+                self._idle.put(worker)
+            except (EOFError, OSError):
+                worker.process.kill()
+        threading.Thread(target=drain, daemon=True).start()
+
+
+RUNNER = Runner()
