@@ -1,0 +1,127 @@
+"""Sweeps on Dask: the same numbers as one-by-one runs whatever the workers, resume after an interruption or
+a killed worker (every run exactly once), corrupt files re-run, failing runs recorded while the rest finish."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import experiments
+from experiments.simulate import simulate
+from experiments.store import RUNS, load_manifest
+from experiments.sweep import sweep
+
+SWEEP = {
+    "scenario": "teaching-5-node", "years": 1, "agents": 50, "seeds": 2,
+    "metrics": ["average_tariff_per_kwh", "circular_debt_change", "grid_sales_gwh"],
+    "levers": {"capacity.payment_cut_share": [0.0, 0.3]},
+    "uncertainties": {"demand.growth_per_year": {"min": 0.0, "max": 0.04, "steps": 2}},
+}  # 2 × 2 points × 2 seeds = 8 runs
+N_RUNS = 8
+
+
+@pytest.fixture(scope="module")
+def client():
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as c:
+        yield c
+
+
+def _files(out: Path) -> dict[str, int]:
+    return {p.stem: p.stat().st_mtime_ns for p in (out / RUNS).glob("*.parquet")}
+
+
+def fail_on_high_demand(scenario, levers, **kw):
+    """A runner whose runs raise for one uncertainty value (sent to the workers by reference)."""
+    if levers["demand.growth_per_year"] > 0.03:
+        raise ValueError("demand too high for this test")
+    return simulate(scenario, levers, **kw)
+
+
+def die_once(marker_dir, scenario, levers, **kw):
+    """A runner that kills its worker process the first time it meets seed 2 with no payment cut."""
+    marker = Path(marker_dir) / "died"
+    if kw["seed"] == 2 and levers["capacity.payment_cut_share"] == 0.0 and not marker.exists():
+        marker.write_text("x")
+        os._exit(1)
+    return simulate(scenario, levers, **kw)
+
+
+def test_sweep_equals_runs_one_by_one_and_any_number_of_workers(client, tmp_path):
+    summary = sweep(SWEEP, tmp_path / "two", client=client)
+    assert (summary.done, summary.failed, summary.runs, summary.workers) == (N_RUNS, 0, N_RUNS, 2)
+    df = experiments.load(tmp_path / "two")
+    assert len(df) == N_RUNS * 2  # a year from January covers two fiscal years
+    assert df["run_id"].nunique() == N_RUNS
+    for (cut, growth, seed), rows in df.groupby(["capacity.payment_cut_share", "demand.growth_per_year", "seed"]):
+        levers = {"capacity.payment_cut_share": float(cut), "demand.growth_per_year": float(growth)}
+        direct = simulate("teaching-5-node", levers, seed=int(seed), years=1, agents=50).yearly
+        got = rows.set_index("fiscal_year")[SWEEP["metrics"]]
+        pd.testing.assert_frame_equal(got, direct.loc[got.index, SWEEP["metrics"]], check_exact=True,
+                                      check_names=False)
+    assert sorted(df.groupby("run_id").size().unique()) == [len(direct)]
+    one = sweep(SWEEP, tmp_path / "one", workers=1)
+    assert (one.done, one.workers) == (N_RUNS, 1)
+    pd.testing.assert_frame_equal(experiments.load(tmp_path / "one"), df, check_exact=True)
+
+
+def test_interrupted_sweep_resumes_with_every_run_once(client, tmp_path):
+    out = tmp_path / "out"
+    first = sweep(SWEEP, out, client=client, limit=3)
+    assert (first.done, first.left) == (3, N_RUNS - 3)
+    before = _files(out)
+    assert len(before) == 3
+    second = sweep(SWEEP, out, client=client)
+    assert (second.skipped, second.done, second.left) == (3, N_RUNS - 3, 0)
+    after = _files(out)
+    assert len(after) == N_RUNS
+    assert all(after[k] == v for k, v in before.items())  # finished runs were not run again
+    manifest = load_manifest(out)
+    assert len(manifest) == N_RUNS and (manifest["status"] == "done").all() and (manifest["attempts"] == 1).all()
+    assert experiments.load(out).groupby("run_id").size().nunique() == 1
+    third = sweep(SWEEP, out, client=client)
+    assert (third.skipped, third.done) == (N_RUNS, 0)
+
+
+def test_a_killed_worker_loses_no_run_and_duplicates_none(client, tmp_path):
+    out = tmp_path / "out"
+    summary = sweep(SWEEP, out, client=client, runner=functools.partial(die_once, str(tmp_path)))
+    assert (tmp_path / "died").exists()  # a worker process did die mid-sweep
+    assert (summary.done, summary.failed) == (N_RUNS, 0)  # Dask re-ran its task on a fresh worker
+    assert len(_files(out)) == N_RUNS
+    manifest = load_manifest(out)
+    assert len(manifest) == N_RUNS and (manifest["attempts"] == 1).all()
+
+
+def test_truncated_file_is_detected_and_rerun(client, tmp_path):
+    out = tmp_path / "out"
+    sweep(SWEEP, out, client=client)
+    whole = experiments.load(out)
+    victim = sorted((out / RUNS).glob("*.parquet"))[0]
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    again = sweep(SWEEP, out, client=client)
+    assert (again.corrupt, again.done, again.skipped) == (1, 1, N_RUNS - 1)
+    pd.testing.assert_frame_equal(experiments.load(out), whole, check_exact=True)
+
+
+def test_a_failing_run_is_recorded_and_the_rest_finish(client, tmp_path):
+    out = tmp_path / "out"
+    summary = sweep(SWEEP, out, client=client, runner=fail_on_high_demand)
+    assert (summary.done, summary.failed) == (N_RUNS // 2, N_RUNS // 2)
+    manifest = load_manifest(out)
+    failed = manifest[manifest["status"] == "failed"]
+    assert len(failed) == N_RUNS // 2
+    assert failed["error"].str.contains("ValueError: demand too high for this test").all()
+    assert all(lv["demand.growth_per_year"] == 0.04 for lv in failed["levers"])
+    assert set(experiments.load(out)["demand.growth_per_year"]) == {0.0}
+    # a rerun tries the failed runs again (here they fail again) and leaves the finished ones alone
+    again = sweep(SWEEP, out, client=client, runner=fail_on_high_demand)
+    assert (again.skipped, again.failed, again.done) == (N_RUNS // 2, N_RUNS // 2, 0)
+    assert (load_manifest(out).set_index("run_id").loc[failed["run_id"], "attempts"] == 2).all()
