@@ -77,13 +77,13 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
     row) goes into the file's metadata. Lever columns take their registry types."""
     runs = Path(out) / RUNS
     runs.mkdir(parents=True, exist_ok=True)
-    df = table.copy()
-    for i, (k, v) in enumerate(levers.items()):
-        df.insert(2 + i, k, [str(v) if lever_type(k) == pa.string() else v] * len(df))
-    arrow = pa.Table.from_pandas(df, preserve_index=False)
-    arrow = arrow.cast(pa.schema([pa.field(f.name, lever_type(f.name)) if f.name in levers else f
-                                  for f in arrow.schema]))
-    arrow = arrow.replace_schema_metadata({META_KEY: json.dumps(dict(row), default=str).encode()})
+    n = len(table)
+    columns = {c: pa.array(table[c].to_numpy()) for c in table.columns[:2]}  # run_id, seed
+    for k, v in levers.items():  # one type per lever in every run file, from the registry
+        kind = lever_type(k)
+        columns[k] = pa.array([str(v) if kind == pa.string() else v] * n, type=kind)
+    columns.update({c: pa.array(table[c].to_numpy()) for c in table.columns[2:]})
+    arrow = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(dict(row), default=str).encode()})
     final = run_path(out, rid)
     tmp = runs / f".{rid}.{uuid.uuid4().hex[:8]}.tmp"
     try:

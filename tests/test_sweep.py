@@ -13,7 +13,7 @@ import pytest
 import experiments
 from experiments.simulate import simulate
 from experiments.store import RUNS, load_manifest
-from experiments.sweep import sweep
+from experiments.sweep import dask_client, sweep
 
 SWEEP = {
     "scenario": "teaching-5-node", "years": 1, "agents": 50, "seeds": 2,
@@ -26,10 +26,7 @@ N_RUNS = 8
 
 @pytest.fixture(scope="module")
 def client():
-    from distributed import Client, LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as c:
+    with dask_client(2) as c:  # the embedded cluster `surplus sweep` starts, shared by this module's tests
         yield c
 
 
@@ -125,3 +122,9 @@ def test_a_failing_run_is_recorded_and_the_rest_finish(client, tmp_path):
     again = sweep(SWEEP, out, client=client, runner=fail_on_high_demand)
     assert (again.skipped, again.failed, again.done) == (N_RUNS // 2, N_RUNS // 2, 0)
     assert (load_manifest(out).set_index("run_id").loc[failed["run_id"], "attempts"] == 2).all()
+
+
+def test_a_sweep_runs_on_an_existing_scheduler_by_address(client, tmp_path):
+    summary = sweep(SWEEP, tmp_path / "out", scheduler=client.scheduler.address, limit=2)
+    assert (summary.done, summary.workers, summary.left) == (2, 2, N_RUNS - 2)
+    assert len(experiments.load(tmp_path / "out")["run_id"].unique()) == 2
