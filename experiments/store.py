@@ -105,7 +105,10 @@ def readable(path: Path) -> bool:
 
 def finished_runs(out: Path, ids: Iterable[str]) -> tuple[set[str], set[str]]:
     """Of run `ids`: those with a readable file in ``runs/``, and those whose file is corrupt (removed,
-    so that they run again)."""
+    so that they run again). Temporary files left by a killed worker are removed (one sweep at a time
+    writes into a folder)."""
+    for tmp in (Path(out) / RUNS).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
     done, corrupt = set(), set()
     for rid in ids:
         path = run_path(out, rid)

@@ -78,7 +78,7 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
              runner: Runner | None = None) -> dict[str, Any]:
     """Run one task in a worker and write its table; returns its manifest row (status done or failed, with
     the error's message). Never raises for a failing run: the sweep goes on."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     row: dict[str, Any] = {"run_id": task.run_id, "scenario": task.scenario, "levers": task.levers,
                            "seed": task.seed, "years": task.years, "agents": task.agents,
                            "scenario_hash": task.scenario_hash, "code_version": code_version(),
@@ -93,8 +93,9 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         table.insert(1, "seed", task.seed)
         # run_wall_time_s: the model alone (simulate's manifest); simulate_s: the whole call with its
         # preparation and fiscal-year table; wall_time_s (below): the task, with the table's cut and write
+        # cpu_s: the worker process's CPU time over the call (below wall time when the machine is busy)
         row.update(status="done", error="", run_wall_time_s=result.manifest.get("wall_time_s"),
-                   simulate_s=round(t1 - t0, 4))
+                   simulate_s=round(t1 - t0, 4), cpu_s=round(time.process_time() - cpu0, 4))
         row["wall_time_s"] = round(time.perf_counter() - t0, 4)  # the file's copy: before its own write
         write_run(out, task.run_id, table, task.levers, row)
     except Exception as exc:  # noqa: BLE001  (any failure of a run is recorded, not raised)

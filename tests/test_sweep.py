@@ -103,9 +103,12 @@ def test_truncated_file_is_detected_and_rerun(client, tmp_path):
     victim = sorted((out / RUNS).glob("*.parquet"))[0]
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])
+    leftover = out / RUNS / f".{victim.stem}.dead.tmp"  # what a worker killed mid-write leaves
+    leftover.write_bytes(data[:10])
     again = sweep(SWEEP, out, client=client)
     assert (again.corrupt, again.done, again.skipped) == (1, 1, N_RUNS - 1)
     pd.testing.assert_frame_equal(experiments.load(out), whole, check_exact=True)
+    assert not leftover.exists()
 
 
 def test_a_failing_run_is_recorded_and_the_rest_finish(client, tmp_path):
