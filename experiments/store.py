@@ -103,6 +103,11 @@ def readable(path: Path) -> bool:
     return True
 
 
+def file_manifest(path: Path) -> dict[str, Any]:
+    """The manifest row a run file carries in its metadata."""
+    return json.loads(pq.read_schema(path).metadata[META_KEY])
+
+
 def finished_runs(out: Path, ids: Iterable[str]) -> tuple[set[str], set[str]]:
     """Of run `ids`: those with a readable file in ``runs/``, and those whose file is corrupt (removed,
     so that they run again). Temporary files left by a killed worker are removed (one sweep at a time
@@ -125,7 +130,15 @@ def finished_runs(out: Path, ids: Iterable[str]) -> tuple[set[str], set[str]]:
 
 def append_manifest(out: Path, rows: Iterable[Mapping[str, Any]]) -> None:
     """Append manifest rows (one JSON line each, flushed and synced: a killed sweep keeps what it wrote)."""
-    with open(Path(out) / MANIFEST, "a", encoding="utf-8") as f:
+    path = Path(out) / MANIFEST
+    cut_short = False
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            cut_short = f.read(1) != b"\n"
+    with open(path, "a", encoding="utf-8") as f:
+        if cut_short:  # a line cut short by a killed sweep stays alone on its line (skipped when read)
+            f.write("\n")
         for row in rows:
             f.write(json.dumps(dict(row), default=str) + "\n")
         f.flush()

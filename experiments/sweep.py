@@ -15,11 +15,11 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 import tomli_w
@@ -29,7 +29,7 @@ from experiments.designs import Point, SweepFileError, SweepSpec, expand, parse_
 from experiments.results import RunResult, fiscal_year, versions
 from experiments.run import OutputExistsError, check_out
 from experiments.simulate import prepare, simulate
-from experiments.store import (MANIFEST, RUNS, SWEEP_FILE, append_manifest, code_version, finished_runs,
+from experiments.store import (RUNS, SWEEP_FILE, append_manifest, code_version, file_manifest, finished_runs,
                                load_manifest, run_id, run_path, write_run)
 from model.scenario import ScenarioError, scenario_hash
 
@@ -234,13 +234,7 @@ def _backfill_manifest(out: Path, done: set[str]) -> None:
     recorded = set(manifest.loc[manifest["status"] == "done", "run_id"]) if len(manifest) else set()
     missing = sorted(done - recorded)
     if missing:
-        import json
-
-        import pyarrow.parquet as pq
-
-        from experiments.store import META_KEY
-
-        append_manifest(out, [json.loads(pq.read_schema(run_path(out, rid)).metadata[META_KEY]) for rid in missing])
+        append_manifest(out, [file_manifest(run_path(out, rid)) for rid in missing])
 
 
 def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progress: bool, window: int | None,
@@ -300,5 +294,4 @@ def summary_line(s: SweepSummary) -> str:
             + f"; {s.wall_time_s:.1f} s on {s.workers} workers")
 
 
-__all__ = ["Point", "SweepSpec", "SweepSummary", "Task", "dask_client", "plan", "run_task", "summary_line",
-           "sweep", "MANIFEST"]
+__all__ = ["Point", "SweepSpec", "SweepSummary", "Task", "dask_client", "plan", "run_task", "summary_line", "sweep"]

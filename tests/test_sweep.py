@@ -131,3 +131,32 @@ def test_a_sweep_runs_on_an_existing_scheduler_by_address(client, tmp_path):
     summary = sweep(SWEEP, tmp_path / "out", scheduler=client.scheduler.address, limit=2)
     assert (summary.done, summary.workers, summary.left) == (2, 2, N_RUNS - 2)
     assert len(experiments.load(tmp_path / "out")["run_id"].unique()) == 2
+
+
+def test_a_run_written_but_not_in_the_manifest_gets_its_row_back(client, tmp_path):
+    out = tmp_path / "out"
+    sweep(SWEEP, out, client=client, limit=3)
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    (out / "manifest.jsonl").write_text(lines[0] + "\n" + lines[1][:25])  # killed while writing row 2
+    again = sweep(SWEEP, out, client=client, limit=0)
+    assert (again.skipped, again.done) == (3, 0)
+    manifest = load_manifest(out)
+    assert len(manifest) == 3 and (manifest["status"] == "done").all()
+    assert set(manifest["run_id"]) == set(_files(out))
+
+
+def die_always(scenario, levers, **kw):
+    """A runner whose runs with a payment cut kill their worker process every time."""
+    if levers["capacity.payment_cut_share"] > 0:
+        os._exit(1)
+    return simulate(scenario, levers, **kw)
+
+
+def test_a_run_that_keeps_killing_its_worker_is_recorded_as_failed(tmp_path):
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # give up on the first death
+        summary = sweep({**SWEEP, "seeds": 1}, tmp_path / "out", workers=1, runner=die_always)
+    assert (summary.done, summary.failed) == (N_RUNS // 4, N_RUNS // 4)
+    failed = load_manifest(tmp_path / "out").query("status == 'failed'")
+    assert failed["error"].str.startswith("KilledWorker").all()
