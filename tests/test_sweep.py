@@ -160,3 +160,33 @@ def test_a_run_that_keeps_killing_its_worker_is_recorded_as_failed(tmp_path):
     assert (summary.done, summary.failed) == (N_RUNS // 4, N_RUNS // 4)
     failed = load_manifest(tmp_path / "out").query("status == 'failed'")
     assert failed["error"].str.startswith("KilledWorker").all()
+
+
+def test_a_latin_hypercube_sweep_keeps_its_sampled_values_as_columns(client, tmp_path):
+    from experiments.designs import expand, parse_sweep
+
+    data = {**SWEEP, "seeds": 1, "design": "latin_hypercube", "samples": 3,
+            "uncertainties": {"demand.growth_per_year": {"min": 0.0, "max": 0.04}}}
+    summary = sweep(data, tmp_path / "out", client=client)
+    assert summary.done == 2 * 3
+    df = experiments.load(tmp_path / "out")
+    got = sorted(set(zip(df["capacity.payment_cut_share"], df["demand.growth_per_year"], strict=True)))
+    want = sorted((p.levers["capacity.payment_cut_share"], p.levers["demand.growth_per_year"])
+                  for p in expand(parse_sweep(data)))
+    assert got == want and len(set(df["demand.growth_per_year"])) == 3
+
+
+def test_the_command_line_runs_and_resumes_a_sweep_with_a_progress_line(tmp_path, capsys):
+    import tomli_w
+
+    from experiments.cli import main
+
+    f = tmp_path / "s.toml"
+    f.write_text(tomli_w.dumps({**SWEEP, "seeds": 1, "levers": {"capacity.payment_cut_share": [0.0]}}))
+    out = tmp_path / "out"
+    assert main(["sweep", str(f), "--out", str(out), "--workers", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "2 runs: 0 already done, 2 done now, 0 failed" in captured.out
+    assert "done 2, failed 0, left 0" in captured.err  # the progress line
+    assert main(["sweep", str(f), "--out", str(out), "--quiet"]) == 0
+    assert "2 runs: 2 already done, 0 done now" in capsys.readouterr().out
