@@ -92,11 +92,11 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         table.insert(0, "run_id", task.run_id)
         table.insert(1, "seed", task.seed)
         # run_wall_time_s: the model alone (simulate's manifest); simulate_s: the whole call with its
-        # preparation and fiscal-year table; wall_time_s (below): the task, with the table's cut and write
-        # cpu_s: the worker process's CPU time over the call (below wall time when the machine is busy)
+        # preparation and fiscal-year table; cpu_s: the process's CPU time meanwhile (below simulate_s when
+        # the machine is busy); wall_time_s: the whole task (in the file's copy: up to its write)
         row.update(status="done", error="", run_wall_time_s=result.manifest.get("wall_time_s"),
-                   simulate_s=round(t1 - t0, 4), cpu_s=round(time.process_time() - cpu0, 4))
-        row["wall_time_s"] = round(time.perf_counter() - t0, 4)  # the file's copy: before its own write
+                   simulate_s=round(t1 - t0, 4), cpu_s=round(time.process_time() - cpu0, 4),
+                   wall_time_s=round(time.perf_counter() - t0, 4))
         write_run(out, task.run_id, table, task.levers, row)
     except Exception as exc:  # noqa: BLE001  (any failure of a run is recorded, not raised)
         log.debug("run %s failed", task.run_id, exc_info=True)
@@ -122,16 +122,16 @@ def kept(yearly: pd.DataFrame, metrics: tuple[str, ...] | None, fiscal_years: tu
 def plan(spec: SweepSpec) -> list[Task]:
     """Every run of the sweep as a task, each point prepared (levers and scenario validated) first; an
     invalid point raises `SweepFileError` naming its levers and the rule, before any run."""
-    tasks, prepared = [], {}
+    tasks, prepared, prep = [], {}, None
     for point in expand(spec):
         key = repr(sorted(point.levers.items()))
-        if key not in prepared:
+        if key not in prepared:  # once per lever combination; only hashes kept (memory stays small)
             try:
                 prep = prepare(spec.scenario, point.levers, seed=point.seed, years=spec.years, agents=spec.agents)
             except ScenarioError as exc:
                 raise SweepFileError(f"{spec.where}: the point {point.levers}: {exc}") from None
-            prepared[key] = (scenario_hash(prep.scenario), prep.schedule, prep.years, prep)
-        shash, schedule, years, prep = prepared[key]
+            prepared[key] = (scenario_hash(prep.scenario), prep.schedule, prep.years)
+        shash, schedule, years = prepared[key]
         rid = run_id(shash, point.levers, point.seed, years, schedule)
         tasks.append(Task(rid, spec.scenario, point.levers, point.seed, years, spec.agents, shash))
     _check_fiscal_years(spec, prep)
