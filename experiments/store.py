@@ -168,9 +168,9 @@ def load(out: str | Path) -> pd.DataFrame:
     columns run_id, seed, one per lever and uncertainty (its registry id), fiscal_year, months, and the
     kept metrics (fiscal-year aggregates as the metric registry says). Failed runs are not in it (see
     `load_manifest`). Read through a pyarrow dataset; files that do not read are skipped with a warning."""
-    files = sorted((Path(out) / RUNS).glob("*.parquet"))
     if not (Path(out) / RUNS).is_dir():
         raise FileNotFoundError(f"{out}: not a sweep folder (no {RUNS}/ inside)")
+    files = sorted((Path(out) / RUNS).glob("*.parquet"))
     good = []
     for f in files:
         try:

@@ -132,3 +132,12 @@ def test_read_sweep_resolves_a_scenario_path_beside_the_file(tmp_path):
     spec, data = read_sweep(tmp_path / "s.toml")
     assert spec.scenario == str(tmp_path / "mine.toml") == data["scenario"]
     assert len(plan(spec)) == 1
+
+
+def test_load_refuses_a_folder_that_is_not_a_sweep(tmp_path):
+    import experiments
+
+    with pytest.raises(FileNotFoundError, match="not a sweep folder"):
+        experiments.load(tmp_path)
+    sweep({**BASE}, tmp_path / "empty", limit=0)
+    assert experiments.load(tmp_path / "empty").empty  # a sweep with no finished run yet
