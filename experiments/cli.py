@@ -163,8 +163,25 @@ def _run(args: argparse.Namespace) -> None:
 def _sweep(args: argparse.Namespace) -> None:
     from experiments.sweep import summary_line, sweep
 
-    summary = sweep(args.file, args.out, workers=args.workers, scheduler=args.scheduler, limit=args.limit,
-                    progress=not args.quiet)
+    # Dask logs its cluster's life (and, on Ctrl-C, the connections it drops) line by line: that would bury
+    # the progress line. Failed runs are in the manifest and the summary; a scheduler that cannot be
+    # reached raises, reported below.
+    import distributed  # noqa: F401  (its import sets its loggers' levels: set ours after it)
+
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        summary = sweep(args.file, args.out, workers=args.workers, scheduler=args.scheduler, limit=args.limit,
+                        progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"interrupted: the finished runs are in {args.out}; the same command resumes the sweep",
+              file=sys.stderr)
+        raise SystemExit(130) from None
+    except (OSError, TimeoutError) as exc:
+        if args.scheduler is None or isinstance(exc, FileExistsError):
+            raise
+        print(f"error: --scheduler {args.scheduler}: cannot connect ({exc})", file=sys.stderr)
+        raise SystemExit(2) from None
     print(f"{args.out}: {summary_line(summary)}")
 
 

@@ -177,12 +177,13 @@ def dask_client(workers: int | None = None, scheduler: str | None = None) -> Ite
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler) as client:
+        with Client(scheduler, timeout="10s") as client:
             yield client
         return
     n = workers or os.cpu_count() or 1
     with dask.config.set(WORKER_CONFIG), LocalCluster(
             n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            silence_logs=logging.ERROR,  # Dask's own INFO lines would bury the progress line
     ) as cluster, Client(cluster) as client:
         yield client
 

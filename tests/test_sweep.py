@@ -190,3 +190,37 @@ def test_the_command_line_runs_and_resumes_a_sweep_with_a_progress_line(tmp_path
     assert "done 2, failed 0, left 0" in captured.err  # the progress line
     assert main(["sweep", str(f), "--out", str(out), "--quiet"]) == 0
     assert "2 runs: 2 already done, 0 done now" in capsys.readouterr().out
+
+
+def test_ctrl_c_on_the_command_line_then_rerun_gives_every_run_once(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import tomli_w
+
+    f = tmp_path / "s.toml"
+    # 40 runs of ~0.15 s: long enough to interrupt in the middle
+    f.write_text(tomli_w.dumps({**SWEEP, "scenario": "pakistan-2025", "agents": 2000, "seeds": 10}))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(f), "--out", str(out), "--workers", "2", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((out / RUNS).glob("*.parquet"))) < 3:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "the same command resumes" in err and "Traceback" not in err and "INFO" not in err
+    first = _files(out)
+    assert 3 <= len(first) < 40
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert f"{len(first)} already done" in again.stdout
+    after = _files(out)
+    assert len(after) == 40 and all(after[k] == v for k, v in first.items())
+    manifest = load_manifest(out)
+    assert len(manifest) == 40 and (manifest["status"] == "done").all()
+    assert experiments.load(out).groupby("run_id").size().nunique() == 1
