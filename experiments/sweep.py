@@ -257,8 +257,10 @@ def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progres
             ac.add(fut)
 
     n_done = n_failed = 0
-    bar = tqdm(total=len(tasks), unit="run", disable=not progress, desc=f"sweep on {n_workers} workers",
-               bar_format="{desc}: {n}/{total} |{bar:20}| {postfix} [{elapsed}, {remaining} left]")
+    head = f"sweep on {n_workers} workers"
+    bar = tqdm(total=len(tasks), unit="run", disable=not progress,
+               desc=f"{head}: done 0, failed 0, left {len(tasks)}",
+               bar_format="{desc} |{bar:20}| {n}/{total} [{elapsed}, {remaining} left]")
     try:
         for _ in range(window):
             submit()
@@ -277,8 +279,9 @@ def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progres
             else:
                 n_failed += 1
                 log.warning("run %s %s failed: %s", task.run_id, task.levers, row["error"])
+            bar.set_description_str(f"{head}: done {n_done}, failed {n_failed}, "
+                                    f"left {len(tasks) - n_done - n_failed}", refresh=False)
             bar.update(1)
-            bar.set_postfix_str(f"done {n_done}, failed {n_failed}, left {len(tasks) - n_done - n_failed}")
             submit()
     finally:
         bar.close()
