@@ -111,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--metric", dest="metrics", action="append", default=None,
                       help="metric to print (repeat; default: a few key ones; the CSV has all)")
     cmp_.add_argument("--out", type=Path, default=None, help="CSV file for the table")
+    swp = sub.add_parser("sweep", help="run (or resume) a sweep file's runs on Dask, one Parquet file per run")
+    swp.add_argument("file", type=Path, help="the sweep file (TOML; docs/experiments.md)")
+    swp.add_argument("--out", type=Path, required=True,
+                     help="results folder (new or empty; the same folder again resumes the sweep)")
+    where = swp.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_count("--workers", 1, 1024), default=None,
+                       help="worker processes of the embedded Dask cluster (default: CPU count)")
+    where.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                       help="run on an existing Dask scheduler instead")
+    swp.add_argument("--limit", type=_count("--limit", 0, 10**7), default=None,
+                     help="start at most this many runs now (a rerun does the rest)")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
     lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
     lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -176,6 +188,31 @@ def _run(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}: " + ", ".join([*manifest["files"], "manifest.json"]))
 
 
+def _sweep(args: argparse.Namespace) -> None:
+    from experiments.sweep import summary_line, sweep
+
+    # Dask logs its cluster's life (and, on Ctrl-C, the connections it drops) line by line: that would bury
+    # the progress line. Failed runs are in the manifest and the summary; a scheduler that cannot be
+    # reached raises, reported below.
+    import distributed  # noqa: F401  (its import sets its loggers' levels: set ours after it)
+
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        summary = sweep(args.file, args.out, workers=args.workers, scheduler=args.scheduler, limit=args.limit,
+                        progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"interrupted: the finished runs are in {args.out}; the same command resumes the sweep",
+              file=sys.stderr)
+        raise SystemExit(130) from None
+    except (OSError, TimeoutError) as exc:
+        if args.scheduler is None or isinstance(exc, FileExistsError):
+            raise
+        print(f"error: --scheduler {args.scheduler}: cannot connect ({exc})", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"{args.out}: {summary_line(summary)}")
+
+
 def _levers(args: argparse.Namespace) -> None:
     from model.levers import LEVERS_LIST, describe_default
     from model.scenario import load_scenario
@@ -201,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     from experiments.run import OutputExistsError
 
     try:
-        {"siting": _siting, "compare": _compare, "run": _run, "levers": _levers,
+        {"siting": _siting, "compare": _compare, "run": _run, "sweep": _sweep, "levers": _levers,
          "headroom": _headroom}[args.command](args)
     except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
