@@ -123,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--limit", type=_count("--limit", 0, 10**7), default=None,
                      help="start at most this many runs now (a rerun does the rest)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sens = sub.add_parser("sensitivity", help="Sobol indices of a metric over a sobol-design sweep's factors")
+    sens.add_argument("folder", type=Path, help="the sweep's results folder")
+    sens.add_argument("--metric", required=True, help="a metric the sweep kept (docs/metrics.md)")
+    sens.add_argument("--year", required=True, help="fiscal year, e.g. FY2030")
+    sens.add_argument("--out", type=Path, default=None, help="folder for sensitivity.csv and sensitivity.png")
     lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
     lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -188,6 +193,21 @@ def _run(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}: " + ", ".join([*manifest["files"], "manifest.json"]))
 
 
+def _sensitivity(args: argparse.Namespace) -> None:
+    from experiments.sensitivity import sensitivity_chart, sweep_sensitivity
+
+    table = sweep_sensitivity(args.folder, args.metric, args.year)
+    a = table.attrs
+    print(f"Sobol indices of {a['metric']} in {a['fiscal_year']} ({a['points']} design points × {a['seeds']} seed(s); "
+          "± half-widths of 95 % bootstrap intervals)")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out / "sensitivity.csv", index=False)
+        sensitivity_chart(table, args.out / "sensitivity.png")
+        print(f"written to {args.out}")
+
+
 def _sweep(args: argparse.Namespace) -> None:
     from experiments.sweep import summary_line, sweep
 
@@ -235,12 +255,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(shipped_scenarios()))
         return 0
     from experiments.headroom import HeadroomInputError
+    from experiments.sensitivity import SensitivityError
     from experiments.run import OutputExistsError
 
     try:
         {"siting": _siting, "compare": _compare, "run": _run, "sweep": _sweep, "levers": _levers,
-         "headroom": _headroom}[args.command](args)
-    except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError) as exc:  # bad input: one line, exit code 2
+         "headroom": _headroom, "sensitivity": _sensitivity}[args.command](args)
+    except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError, SensitivityError,
+            FileNotFoundError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

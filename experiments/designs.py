@@ -217,7 +217,7 @@ def _names(data: Mapping[str, Any], key: str, bad) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(v))
 
 
-def _kind(lever: Lever, value: Any) -> Any:
+def as_lever_value(lever: Lever, value: Any) -> Any:
     """A sampled or spaced number as the lever's kind (whole numbers rounded)."""
     return int(round(float(value))) if lever.kind == "int" else float(value)
 
@@ -253,7 +253,7 @@ def _factor(lever: Lever, section: str, key: str, spec: Any, design: str, scenar
         if design == "full_factorial":
             if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
                 raise bad(key, dict(spec), "a range in a full_factorial design needs steps, a whole number ≥ 2")
-            return Factor(lever.id, section, values=tuple(_kind(lever, v) for v in np.linspace(low, high, steps)))
+            return Factor(lever.id, section, values=tuple(as_lever_value(lever, v) for v in np.linspace(low, high, steps)))
         if steps is not None:
             raise bad(key, dict(spec), f"steps is for full_factorial designs; {design} samples the range")
         return Factor(lever.id, section, low=float(low), high=float(high))
@@ -294,7 +294,7 @@ def expand(spec: SweepSpec) -> list[Point]:
     for combo in itertools.product(*(f.values for f in listed)):
         fixed = dict(zip((f.id for f in listed), combo, strict=True))
         for row in rows:
-            sampled = {f.id: _kind(LEVERS[f.id], v) for f, v in zip(ranged, row, strict=True)}
+            sampled = {f.id: as_lever_value(LEVERS[f.id], v) for f, v in zip(ranged, row, strict=True)}
             levers = {f.id: {**fixed, **sampled}[f.id] for f in spec.factors}  # file order
             points.extend(Point(levers, seed) for seed in spec.seeds)
     return points
