@@ -128,6 +128,15 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--metric", required=True, help="a metric the sweep kept (docs/metrics.md)")
     sens.add_argument("--year", required=True, help="fiscal year, e.g. FY2030")
     sens.add_argument("--out", type=Path, default=None, help="folder for sensitivity.csv and sensitivity.png")
+    disc = sub.add_parser("discover", help="PRIM scenario discovery: the factor ranges where an outcome happens")
+    disc.add_argument("folder", type=Path, help="the sweep's results folder")
+    disc.add_argument("--metric", required=True, help="a metric the sweep kept (docs/metrics.md)")
+    disc.add_argument("--year", required=True, help="fiscal year, e.g. FY2030")
+    disc.add_argument("--where", required=True, help='the outcome of interest, e.g. "circular_debt_change > 0"')
+    disc.add_argument("--density", type=float, default=0.8,
+                      help="the box chosen: widest coverage with at least this density (default 0.8)")
+    disc.add_argument("--out", type=Path, default=None, help="folder for prim-box.csv, prim-trajectory.csv and "
+                      "prim-tradeoff.png")
     lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
     lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -208,6 +217,22 @@ def _sensitivity(args: argparse.Namespace) -> None:
         print(f"written to {args.out}")
 
 
+def _discover(args: argparse.Namespace) -> None:
+    from experiments.discover import discover, tradeoff_chart
+
+    d = discover(args.folder, args.metric, args.year, args.where, args.density)
+    row = d.trajectory.loc[d.chosen]
+    print(f"PRIM: {d.condition}: {d.of_interest} of {d.cases} runs. Chosen box: coverage {row['coverage']:.2f}, "
+          f"density {row['density']:.2f}, {int(row['res_dim'])} restricted factor(s)")
+    print(d.limits.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        d.limits.to_csv(args.out / "prim-box.csv", index=False)
+        d.trajectory.to_csv(args.out / "prim-trajectory.csv", index=False)
+        tradeoff_chart(d, args.out / "prim-tradeoff.png")
+        print(f"written to {args.out}")
+
+
 def _sweep(args: argparse.Namespace) -> None:
     from experiments.sweep import summary_line, sweep
 
@@ -254,14 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scenarios":
         print("\n".join(shipped_scenarios()))
         return 0
+    from experiments.discover import DiscoveryError
     from experiments.headroom import HeadroomInputError
     from experiments.sensitivity import SensitivityError
     from experiments.run import OutputExistsError
 
     try:
         {"siting": _siting, "compare": _compare, "run": _run, "sweep": _sweep, "levers": _levers,
-         "headroom": _headroom, "sensitivity": _sensitivity}[args.command](args)
-    except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError, SensitivityError,
+         "headroom": _headroom, "sensitivity": _sensitivity, "discover": _discover}[args.command](args)
+    except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError, SensitivityError, DiscoveryError,
             FileNotFoundError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
