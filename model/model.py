@@ -372,6 +372,8 @@ class SurplusModel(Model):
                 set_field(self.spec, path, value)
         # the one derived object that copies scenario values: the reset rule
         self.regulator.reset = make_reset(self.spec)
+        if self.pass_through is not None and self.spec.settlement.pass_through is not None:
+            self.pass_through.spec = self.spec.settlement.pass_through
 
     def _reset_tariffs(self) -> None:
         last = self.history[-12:]

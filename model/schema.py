@@ -615,6 +615,17 @@ class Scenario(Strict):
                                      "budget or a share of a contract's volume, not both")
                 contract_of[pid] = c.id
         _unique([c.name for c in self.consumers.classes], "consumers.classes", "name")
+        if self.cost_base is not None:
+            _unique([g.technology for g in self.cost_base.groups], "cost_base.groups", "technology")
+            for i, g in enumerate(self.cost_base.groups):
+                if g.technology not in TECHNOLOGIES:
+                    raise ValueError(f"cost_base.groups[{i}].technology = {g.technology!r}: must be one of "
+                                     f"{', '.join(TECHNOLOGIES)}")
+            for i, c in enumerate(self.cost_base.changes):
+                for t in c.technologies:
+                    if t not in TECHNOLOGIES:
+                        raise ValueError(f"cost_base.changes[{i}].technologies: {t!r}: must be one of "
+                                         f"{', '.join(TECHNOLOGIES)}")
         for i, ln in enumerate(self.grid.lines):
             for end in ("from_node", "to_node"):
                 if getattr(ln, end) not in nodes:

@@ -100,3 +100,12 @@ def test_default_scenario_debt_ends_as_its_table_says():
     calib_change = sc.cost_base.calibration_factor * changes  # the 2024 renegotiations in force by 2028
     np.testing.assert_allclose(before[rlng] - after[rlng], calib_change * debt)
     assert np.allclose(before[tech == "nuclear"], after[tech == "nuclear"])
+
+
+def test_a_cost_group_with_an_unknown_technology_is_refused_by_name():
+    from model.scenario import load_scenario as load
+
+    with pytest.raises(ValueError, match=r"cost_base.groups\[0\].technology = 'coal_magic'"):
+        load("pakistan-2025", {"cost_base.groups.0.technology": "coal_magic"})
+    with pytest.raises(ValueError, match="shares must sum to 1"):
+        load("pakistan-2025", {"cost_base.groups.0.parts.0.share": 0.9})
