@@ -7,7 +7,9 @@
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
 - Subsidy: accrued each month, paid `subsidy_lag_months` later, `subsidy_paid_share` of it.
 - Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread) plus bank loans
-  (KIBOR + spread); the bank settlement moves arrears into loans on its date.
+  (KIBOR + spread); the bank settlement moves arrears into loans on its date. Before a dated
+  settlement the loans' interest is taken as paid from the budget (outside the flow); from it on, it
+  accrues and the surcharge repays it.
 
 References are set at each tariff reset (`set_references`) from the year the reset saw; before the
 first reset there is no FCA or QTA (the first year's tariffs are the notified ones). Rates are
@@ -96,7 +98,9 @@ class PassThrough:
             self._settled = True
         if not s.accrue_interest:
             return 0.0
-        return (max(self.arrears, 0.0) * (kibor + s.arrears_spread) + max(self.loans, 0.0) * (kibor + s.loan_spread)) / 12.0
+        # before a dated settlement, the holding company's interest is paid from the budget, outside the flow
+        loans = self.loans if (self._settled or s.settlement_date is None) else 0.0
+        return (max(self.arrears, 0.0) * (kibor + s.arrears_spread) + max(loans, 0.0) * (kibor + s.loan_spread)) / 12.0
 
     def book(self, change: float, interest: float, surcharge_collected: float) -> None:
         """Book the month's change in the stock (paid out − collected, interest included): the

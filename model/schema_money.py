@@ -95,6 +95,7 @@ class PassThroughSpec(Sourced):
     arrears_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Late-payment interest on producers' arrears "
                                   "over KIBOR, per year (0.02 = KIBOR + 2 %).")
     loan_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Interest on bank loans over KIBOR, per year.")
-    accrue_interest: bool = Field(False, description="Interest on arrears and loans adds to the stock each month.")
+    accrue_interest: bool = Field(False, description="Interest on arrears and loans adds to the stock each month "
+                                  "(on loans only from `settlement_date`, if one is set: before it, paid from the budget).")
     settlement_date: Date | None = Field(None, description="Date producers' arrears move into bank loans.")
     settlement_amount: NonNeg = Field(0.0, description="Arrears moved into bank loans at `settlement_date`, currency.")

@@ -87,8 +87,8 @@ def test_bank_settlement_moves_arrears_into_loans_and_the_surcharge_repays_loans
     pt = PassThrough(spec, 1000.0, 0.0)
     assert (pt.arrears, pt.loans) == (600.0, 400.0)
     assert pt.surcharge_rate(dt.date(2025, 9, 1)) == 0.0 and pt.surcharge_rate(dt.date(2025, 10, 1)) == 2.0
-    i = pt.interest(dt.date(2025, 9, 1), kibor=0.12)
-    assert i == pytest.approx((600 * 0.14 + 400 * 0.11) / 12)
+    i = pt.interest(dt.date(2025, 9, 1), kibor=0.12)  # before the settlement: loans' interest paid by the budget
+    assert i == pytest.approx(600 * 0.14 / 12)
     pt.book(change=i, interest=i, surcharge_collected=0.0)
     i2 = pt.interest(dt.date(2025, 10, 1), kibor=0.12)  # settlement first: 300 more at the lower rate
     assert pt.loans == pytest.approx(700.0) and pt.arrears == pytest.approx(300.0 + i)
