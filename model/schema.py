@@ -622,9 +622,9 @@ class Scenario(Strict):
                     raise ValueError(f"cost_base.groups[{i}].technology = {g.technology!r}: must be one of "
                                      f"{', '.join(TECHNOLOGIES)}")
             for i, c in enumerate(self.cost_base.changes):
-                for t in c.technologies:
+                for k, t in enumerate(c.technologies):
                     if t not in TECHNOLOGIES:
-                        raise ValueError(f"cost_base.changes[{i}].technologies: {t!r}: must be one of "
+                        raise ValueError(f"cost_base.changes[{i}].technologies[{k}] = {t!r}: must be one of "
                                          f"{', '.join(TECHNOLOGIES)}")
         for i, ln in enumerate(self.grid.lines):
             for end in ("from_node", "to_node"):

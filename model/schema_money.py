@@ -37,13 +37,6 @@ class CostGroupSpec(Sourced):
         "plants billed per kWh generated; false: the same each month.",
     )
 
-    @model_validator(mode="after")
-    def _shares_sum_to_one(self) -> CostGroupSpec:
-        total = sum(p.share for p in self.parts)
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"cost_base.groups ({self.technology}) parts share = {total:g}: shares must sum to 1")
-        return self
-
 
 class CostChangeSpec(Sourced):
     """A dated change to a group's payments (termination, renegotiation): a factor from `start` on."""
@@ -73,6 +66,15 @@ class CostBaseSpec(Sourced):
     groups: list[CostGroupSpec] = Field(default_factory=list, description="Groups with parts; plants of other "
                                         "technologies are paid unindexed.")
     changes: list[CostChangeSpec] = Field(default_factory=list, description="Dated terminations and renegotiations.")
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> CostBaseSpec:
+        for i, g in enumerate(self.groups):
+            total = sum(p.share for p in g.parts)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"cost_base.groups[{i}].parts: shares sum to {total:g} ({g.technology}): "
+                                 "they must sum to 1")
+        return self
 
 
 class PassThroughSpec(Sourced):

@@ -107,5 +107,5 @@ def test_a_cost_group_with_an_unknown_technology_is_refused_by_name():
 
     with pytest.raises(ValueError, match=r"cost_base.groups\[0\].technology = 'coal_magic'"):
         load("pakistan-2025", {"cost_base.groups.0.technology": "coal_magic"})
-    with pytest.raises(ValueError, match="shares must sum to 1"):
+    with pytest.raises(ValueError, match=r"cost_base.groups\[0\].parts: shares sum to 1.3965"):
         load("pakistan-2025", {"cost_base.groups.0.parts.0.share": 0.9})
