@@ -1,7 +1,7 @@
 """The regulator's pass-throughs between resets and the money that moves the circular-debt stock.
 
-- FCA: a month's energy payments above (below) the reference per kWh sold are billed (refunded) per
-  kWh `fca_lag_months` later.
+- FCA: a month's energy payments above (below) the reference per kWh delivered (sold to consumers and
+  to large loads) are billed (refunded) per kWh to consumers `fca_lag_months` later.
 - QTA: a quarter's capacity payments and network costs above (below) the reference per kWh sold are
   billed per kWh over the three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
