@@ -338,9 +338,8 @@ class SurplusModel(Model):
             s.add_interest(pt.interest(self.date, d.kibor))
             dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
-            # per kWh delivered, large loads' included: their energy's cost is not consumers' fuel cost
-            pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs,
-                           (s.sales_mwh + s.large_load_energy_mwh) * 1000.0)
+            pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,
+                           s.large_load_energy_mwh * 1000.0, s.large_load_revenue)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
         return s, ll, plant_mwh
@@ -396,7 +395,9 @@ class SurplusModel(Model):
         self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month, decision.hold_protected)
         if self.pass_through is not None:  # the year the reset saw sets the FCA and QTA references
             self.pass_through.set_references(year.energy_payments, year.capacity_payments + year.network_costs,
-                                             sum(h.sales_mwh + h.large_load_energy_mwh for h in last) * 1000.0)
+                                             sum(h.sales_mwh for h in last) * 1000.0,
+                                             sum(h.large_load_energy_mwh for h in last) * 1000.0,
+                                             year.large_load_revenue)
 
 
 def make_reset(sc: Scenario):

@@ -2,8 +2,9 @@
 
 - FCA: a month's energy payments above (below) the reference per kWh delivered (sold to consumers and
   to large loads) are billed (refunded) per kWh to consumers `fca_lag_months` later.
-- QTA: a quarter's capacity payments and network costs above (below) the reference per kWh sold are
-  billed per kWh over the three months that start `qta_lag_months` after the quarter.
+- QTA: a quarter's capacity payments and network costs, less what large loads paid beyond their
+  energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
+  three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
 - Subsidy: accrued each month, paid `subsidy_lag_months` later, `subsidy_paid_share` of it.
 - Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread) plus bank loans
@@ -43,11 +44,22 @@ class PassThrough:
         self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
 
     # ---------------------------------------------------------------------------------------
-    def set_references(self, energy_payments: float, capacity_and_network: float, sales_kwh: float) -> None:
-        """At a reset: the year's energy and capacity-plus-network costs per kWh sold become the references."""
+    @staticmethod
+    def _rates(energy_payments: float, capacity_and_network: float, sales_kwh: float, large_load_kwh: float,
+               large_load_revenue: float) -> tuple[float, float]:
+        """(energy cost per kWh delivered, capacity and network cost per kWh sold to consumers net of what
+        large loads paid beyond that energy cost), currency/kWh."""
+        delivered = sales_kwh + large_load_kwh
+        energy = energy_payments / delivered
+        contribution = large_load_revenue - energy * large_load_kwh
+        return energy, (capacity_and_network - contribution) / sales_kwh
+
+    def set_references(self, energy_payments: float, capacity_and_network: float, sales_kwh: float,
+                       large_load_kwh: float = 0.0, large_load_revenue: float = 0.0) -> None:
+        """At a reset: the year's rates (`_rates`) become the FCA and QTA references."""
         if sales_kwh > 0:
-            self.fca_reference = energy_payments / sales_kwh
-            self.qta_reference = capacity_and_network / sales_kwh
+            self.fca_reference, self.qta_reference = self._rates(
+                energy_payments, capacity_and_network, sales_kwh, large_load_kwh, large_load_revenue)
 
     def surcharge_rate(self, date: dt.date) -> float:
         """Debt-service surcharge in force in the month of `date`, currency/kWh."""
@@ -69,14 +81,21 @@ class PassThrough:
         return paid
 
     # ---------------------------------------------------------------------------------------
-    def after_month(self, date: dt.date, energy_payments: float, capacity_and_network: float, sales_kwh: float) -> None:
-        """Schedule the FCA of this month and, at a quarter's end, its QTA (rates on later bills)."""
+    def after_month(self, date: dt.date, energy_payments: float, capacity_and_network: float, sales_kwh: float,
+                    large_load_kwh: float = 0.0, large_load_revenue: float = 0.0) -> None:
+        """Schedule the FCA of this month and, at a quarter's end, its QTA (rates on later bills). Large
+        loads pay their own tariffs: their kWh share the month's energy cost, and what they pay beyond it
+        lowers the capacity and network cost left to consumers."""
         s = self.spec
-        if s.fca and self.fca_reference is not None and sales_kwh > 0:
+        if sales_kwh <= 0:
+            return
+        energy, capacity = self._rates(energy_payments, capacity_and_network, sales_kwh, large_load_kwh,
+                                       large_load_revenue)
+        if s.fca and self.fca_reference is not None:
             when = add_months(date, s.fca_lag_months)
-            self._billed[when] = self._billed.get(when, 0.0) + energy_payments / sales_kwh - self.fca_reference
+            self._billed[when] = self._billed.get(when, 0.0) + energy - self.fca_reference
         if s.qta and self.qta_reference is not None:
-            self._quarter_cost += capacity_and_network
+            self._quarter_cost += capacity * sales_kwh
             self._quarter_kwh += sales_kwh
             if date.month % 3 == 0:  # quarters end in Mar, Jun, Sep, Dec (fiscal quarters)
                 if self._quarter_kwh > 0:

@@ -131,3 +131,13 @@ def test_money_is_conserved_with_every_pass_through_on():
     assert m.pass_through.interest_total > 0 and m.pass_through.surcharge_total > 0
     assert any(h.adjustment_per_kwh != 0 for h in m.history)
     assert_money_conserved(m, book)
+
+
+def test_large_loads_share_the_fuel_cost_and_their_margin_lowers_the_qta():
+    spec = PassThroughSpec(source="test", fca=True, fca_lag_months=1, qta=True, qta_lag_months=1)
+    pt = PassThrough(spec, 0.0, 0.0)
+    pt.set_references(energy_payments=100.0, capacity_and_network=200.0, sales_kwh=100.0)  # 1 and 2 per kWh
+    for month in (1, 2, 3):  # 100 kWh to consumers, 25 to a large load paying 50: 1.5 per kWh over the energy cost
+        pt.after_month(dt.date(2025, month, 1), 125.0, 200.0, 100.0, large_load_kwh=25.0, large_load_revenue=50.0)
+    assert pt.adjustment_rate(dt.date(2025, 2, 1)) == pytest.approx(0.0)  # FCA: 125 / 125 kWh − 1
+    assert pt.adjustment_rate(dt.date(2025, 4, 1)) == pytest.approx(0.0 + (200.0 - 25.0) / 100.0 - 2.0)  # + QTA
