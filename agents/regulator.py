@@ -1,4 +1,8 @@
-"""The regulator: the annual tariff reset that recovers the single buyer's costs over projected sales.
+"""The regulator: the annual tariff reset that recovers the single buyer's allowed costs over projected sales.
+
+A determination passes into tariffs only the power purchases needed at the allowed losses and
+divides by the recovery it targets, not the actual one: excess losses and under-recovery stay in
+circular debt. Protected rates may be held (the others then carry the required revenue).
 
 Reset rules are small classes registered by name (`RESETS`). Volumetric recovery of sunk capacity
 costs is what closes the "death spiral" loop: fewer kWh sold → higher rates → more rooftop PV.
@@ -25,6 +29,7 @@ class CostYear:
     connections: float             # customers billed at the reset
     base_fixed_charge: float       # fixed charge per connection per month set by the scenario
     large_load_revenue: float = 0.0  # paid by large loads under special tariffs
+    protected_energy_charges: float = 0.0  # part of energy_charges_billed from protected customers
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class ResetDecision:
 
     rate_factor: float
     fixed_charge_per_month: float
+    hold_protected: bool = False   # protected rates are held; `rate_factor` applies to the others
 
 
 class TariffReset:
@@ -40,9 +46,15 @@ class TariffReset:
 
     name: ClassVar[str] = "base"
 
-    def __init__(self, fixed_charge_capacity_share: float, recovery_ratio: float) -> None:
+    def __init__(self, fixed_charge_capacity_share: float, recovery_ratio: float, *,
+                 purchase_allowance: float = 1.0, hold_protected: bool = False) -> None:
+        """`recovery_ratio`: the recovery the determination divides by (target or actual);
+        `purchase_allowance`: share of power purchases (energy and capacity) passed into tariffs,
+        ``(1 − actual loss) / (1 − allowed loss)`` (1: all)."""
         self.fixed_charge_capacity_share = fixed_charge_capacity_share
         self.recovery_ratio = recovery_ratio
+        self.purchase_allowance = purchase_allowance
+        self.hold_protected = hold_protected
 
     def decide(self, year: CostYear) -> ResetDecision:  # pragma: no cover - interface
         raise NotImplementedError
@@ -55,14 +67,17 @@ class VolumetricReset(TariffReset):
     name: ClassVar[str] = "volumetric"
 
     def decide(self, year: CostYear) -> ResetDecision:
-        required = (year.energy_payments + year.capacity_payments + year.network_costs + year.export_credits
+        purchases = (year.energy_payments + year.capacity_payments) * self.purchase_allowance
+        required = (purchases + year.network_costs + year.export_credits
                     - year.subsidy - year.large_load_revenue) / max(self.recovery_ratio, 1e-9)
         fixed_extra = self.fixed_charge_capacity_share * year.capacity_payments / max(year.connections * 12.0, 1e-9)
         fixed = year.base_fixed_charge + fixed_extra
         from_energy = required - fixed * year.connections * 12.0
-        if year.energy_charges_billed <= 0:
-            return ResetDecision(1.0, fixed)
-        return ResetDecision(max(from_energy / year.energy_charges_billed, 0.0), fixed)
+        held = year.protected_energy_charges if self.hold_protected else 0.0
+        scalable = year.energy_charges_billed - held
+        if scalable <= 0:
+            return ResetDecision(1.0, fixed, self.hold_protected)
+        return ResetDecision(max((from_energy - held) / scalable, 0.0), fixed, self.hold_protected)
 
 
 class NoReset(TariffReset):
@@ -71,7 +86,7 @@ class NoReset(TariffReset):
     name: ClassVar[str] = "none"
 
     def decide(self, year: CostYear) -> ResetDecision:
-        return ResetDecision(1.0, year.base_fixed_charge)
+        return ResetDecision(1.0, year.base_fixed_charge, self.hold_protected)
 
 
 RESETS: dict[str, type[TariffReset]] = {r.name: r for r in (VolumetricReset, NoReset)}

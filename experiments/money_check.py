@@ -4,7 +4,9 @@
 check of ``paid_out == collected + Δ`` only restates that line. Here every flow is read from the party
 that paid or received it: plants from their ledgers (`energy_revenue + capacity_revenue`), consumers
 from the population rows after the month (Σ weight × bill, Σ weight × export credit), large loads from
-their `power_bill` ledgers, network costs and the subsidy from the scenario. The single buyer's
+their `power_bill` ledgers, network costs from the scenario, the subsidy the government paid and the
+interest owed on the stock from the government's and lenders' ledgers (`model.pass_through`; without
+pass-throughs: the scenario's subsidy each month, no interest). The single buyer's
 circular debt must move by exactly what those add up to. The tests (tests/money_ledgers.py) and the
 fuzzer (experiments/fuzz.py) both read the ledgers this way.
 """
@@ -26,12 +28,27 @@ def large_load_payments(model: object) -> float:
     return sum(a.power_bill for a in model.agents if isinstance(a, LargeLoad))
 
 
+def subsidy_paid(model: object) -> float:
+    """Subsidy the government has paid so far (its ledger), currency."""
+    pt = getattr(model, "pass_through", None)
+    return pt.subsidy_paid_total if pt is not None else model.spec.settlement.subsidy_per_month * len(model.history)
+
+
+def interest_owed(model: object) -> float:
+    """Interest on arrears and loans added so far (the lenders' ledger), currency."""
+    pt = getattr(model, "pass_through", None)
+    return pt.interest_total if pt is not None else 0.0
+
+
 def expected_debt_change(model: object, *, to_plants: float, export_credits: float, consumer_bills: float,
-                         large_load_bills: float, months: int) -> float:
-    """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects."""
+                         large_load_bills: float, months: int, subsidy: float | None = None,
+                         interest: float = 0.0) -> float:
+    """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects.
+    `subsidy`: paid over the period (default: the scenario's monthly subsidy × months)."""
     st = model.spec.settlement
-    return (to_plants + st.network_cost_per_month * months + export_credits
-            - consumer_bills * st.recovery_ratio - st.subsidy_per_month * months - large_load_bills)
+    paid_in = st.subsidy_per_month * months if subsidy is None else subsidy
+    return (to_plants + st.network_cost_per_month * months + export_credits + interest
+            - consumer_bills * st.recovery_ratio - paid_in - large_load_bills)
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,8 @@ class MonthReading:
     export_credits: float
     consumer_bills: float
     large_load_bills: float
+    subsidy: float
+    interest: float
     expected: float
     actual: float
 
@@ -51,6 +70,7 @@ class LedgerReader:
 
     def before(self, model: object) -> None:
         self._debt, self._plants, self._large = model.circular_debt, plant_receipts(model), large_load_payments(model)
+        self._subsidy, self._interest = subsidy_paid(model), interest_owed(model)
 
     def after(self, model: object) -> MonthReading:
         pop = model.population
@@ -59,6 +79,8 @@ class LedgerReader:
             "export_credits": float((pop.weight * pop.credit).sum()),
             "consumer_bills": float((pop.weight * pop.bill).sum()),
             "large_load_bills": large_load_payments(model) - self._large,
+            "subsidy": subsidy_paid(model) - self._subsidy,
+            "interest": interest_owed(model) - self._interest,
         }
         return MonthReading(**parts, expected=expected_debt_change(model, months=1, **parts),
                             actual=model.circular_debt - self._debt)

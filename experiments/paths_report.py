@@ -1,5 +1,6 @@
-"""Fiscal-year paths of a run, for reviewing dispatch changes: tariffs, capacity charge, circular debt,
-rooftop PV, unserved energy, hydro spill and RLNG generation.
+"""Fiscal-year paths of a run, for reviewing dispatch and money changes: tariffs, capacity charge and
+payments, circular debt (stock, flow, first-quarter flow), rooftop PV, unserved energy, hydro spill and
+RLNG generation.
 
 Run: `python -m experiments.paths_report [--scenario pakistan-2025] [--seed 1] [--years 10]`.
 Hydro spill is the hydro plants' available energy this month (capacity × monthly availability × hours,
@@ -40,6 +41,9 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
             "household_tariff_per_kwh": m["household_tariff_per_kwh"],
             "capacity_payment_per_kwh_sold": m["capacity_payment_per_kwh_sold"],
             "circular_debt_bn": m["circular_debt"] / 1e9,
+            "debt_flow_bn": m["circular_debt_change"] / 1e9,
+            "q1_flow_bn": m["circular_debt_change"] / 1e9 if date.month in (7, 8, 9) else 0.0,
+            "capacity_payments_bn": m["capacity_payments"] / 1e9,
             "rooftop_pv_mw": m["rooftop_pv_mw"],
             "unserved_energy_gwh": m["unserved_energy_gwh"],
             "hydro_spill_gwh": float((avail_mwh[hydro] - mwh[hydro]).sum()) / 1e3,
@@ -50,6 +54,7 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
         })
     df = pd.DataFrame(rows)
     how = {"household_tariff_per_kwh": "mean", "capacity_payment_per_kwh_sold": "mean", "circular_debt_bn": "last",
+           "debt_flow_bn": "sum", "q1_flow_bn": "sum", "capacity_payments_bn": "sum",
            "rooftop_pv_mw": "last", "unserved_energy_gwh": "sum", "hydro_spill_gwh": "sum", "storage_spill_gwh": "sum",
            "hydro_gwh": "sum", "rlng_gwh": "sum", "lng_diverted_gwh": "sum"}
     return df.groupby("fy", sort=True).agg(how)

@@ -1,4 +1,5 @@
-"""Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand and customer growth.
+"""Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand and customer growth,
+US and Pakistan CPI and KIBOR (the indices of capacity payments and interest, `model.cost_base`).
 
 Each driver is a constant, a yearly path (last value repeats) or a geometric Brownian motion drawn
 once per run (monthly steps) from its own named random stream (`model.streams`), so a run is fixed by
@@ -24,6 +25,9 @@ class DriverState:
     pv_system_cost_per_kw: float
     demand_factor: float     # consumption per customer relative to the base year
     customer_factor: float   # customers relative to the base year
+    us_cpi: float = 1.0      # US CPI index (1 = the run's start)
+    pk_cpi: float = 1.0      # Pakistan CPI index (1 = the run's start)
+    kibor: float = 0.12      # KIBOR, per year
 
 
 def series(path: Path, months: int, rng: np.random.Generator) -> np.ndarray:
@@ -65,6 +69,9 @@ class Drivers:
         self.fuel = {name: series(p, months, streams.get("drivers", "fuel", name))
                      for name, p in sorted(spec.fuel_price_index.items())}
         self.pv_cost = series(spec.pv_system_cost_per_kw, months, streams.get("drivers", "pv_system_cost_per_kw"))
+        self.us_cpi = series(spec.us_cpi, months, streams.get("drivers", "us_cpi"))
+        self.pk_cpi = series(spec.pk_cpi, months, streams.get("drivers", "pk_cpi"))
+        self.kibor = series(spec.kibor, months, streams.get("drivers", "kibor"))
         t = np.arange(months) / 12.0
         self.demand = (1.0 + spec.demand_growth_per_year) ** t
         self.customers = (1.0 + spec.customer_growth_per_year) ** t
@@ -75,5 +82,6 @@ class Drivers:
         return DriverState(
             fx_per_usd=float(self.fx[i]), fuel_index={k: float(v[i]) for k, v in self.fuel.items()},
             pv_system_cost_per_kw=float(self.pv_cost[i]), demand_factor=float(self.demand[i]),
-            customer_factor=float(self.customers[i]),
+            customer_factor=float(self.customers[i]), us_cpi=float(self.us_cpi[i]), pk_cpi=float(self.pk_cpi[i]),
+            kibor=float(self.kibor[i]),
         )

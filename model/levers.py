@@ -205,6 +205,13 @@ def _field(path: str) -> Callable[[Data], list[str]]:
     return paths
 
 
+def _present(path: str) -> Callable[[Data], list[str]]:
+    """A single field the scenario sets (absent or none: the lever does not apply)."""
+    def paths(data: Data) -> list[str]:
+        return [path] if _get(data, path) is not None else []
+    return paths
+
+
 def _tariffs_of(kind: str) -> Callable[[Data], list[int]]:
     """Indices of the special tariffs used by the large loads of `kind` (directly or through their sandbox)."""
     def used(data: Data) -> list[int]:
@@ -399,6 +406,19 @@ LEVERS_LIST: tuple[Lever, ...] = (
     Lever("capacity.payment_cut_share", "Capacity-payment cut", "Capacity payments", "share",
           "Share of every plant's capacity payment waived by renegotiating or ending contracts; give it a date "
           "to start it later.", "float", _field("settlement.capacity_payment_cut_share"), 0.0, 1.0, 0.05, live=True),
+    # circular debt: what the determination allows and what the government pays
+    Lever("debt.allowed_loss_share", "Allowed distribution losses", "Circular debt", "share",
+          "Distribution losses the tariff determination passes into tariffs; purchases lost beyond them stay in "
+          "circular debt.", "float", _present("regulator.allowed_loss_share"), 0.0, 0.4, 0.005, live=True,
+          applies_to="regulator.allowed_loss_share set in the scenario"),
+    Lever("debt.subsidy_paid_share", "Subsidy actually paid", "Circular debt", "share",
+          "Share of the tariff-differential subsidy the government pays (after its lag); the rest adds to "
+          "circular debt.", "float", _field("settlement.pass_through.subsidy_paid_share"), 0.0, 1.0, 0.05, live=True,
+          applies_to="settlement.pass_through"),
+    Lever("debt.surcharge_per_kwh", "Debt-service surcharge", "Circular debt", "{currency}/kWh",
+          "Surcharge on the bills of customers who are not protected; its collections repay the circular-debt "
+          "bank loans while it is in force.", "float", _field("settlement.pass_through.surcharge_per_kwh"),
+          0.0, 10.0, 0.05, live=True, applies_to="settlement.pass_through"),
     # take-or-pay fuel contracts
     Lever("fuel_contracts.volume_gwh_per_month", "Take-or-pay LNG volume", "Fuel contracts", "GWh/month",
           "Electricity the take-or-pay fuel (LNG) would generate each month, over all contracts; what the clearing "

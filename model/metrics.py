@@ -106,6 +106,14 @@ REGISTRY: tuple[Metric, ...] = (
     _m("circular_debt_change", "{currency}", "Addition to circular debt: paid out minus collected.",
        "sum", "lower", "money"),
     _m("circular_debt", "{currency}", "Circular-debt stock at the end of the month.", "last", "lower", "money"),
+    _m("subsidy_paid", "{currency}", "Tariff-differential subsidy the government paid this month (after its lag).",
+       "sum", "neither", "money"),
+    _m("adjustments_billed", "{currency}", "Billed as pass-through adjustments and surcharges (FCA, QTA, "
+       "debt-service surcharge), before recovery.", "sum", "neither", "money"),
+    _m("interest_on_debt", "{currency}", "Interest on producers' arrears and bank loans added to circular debt.",
+       "sum", "lower", "money"),
+    _m("adjustment_per_kwh", "{currency}/kWh", "FCA and QTA billed per kWh this month (negative: a refund).",
+       "mean", "lower", "tariffs"),
     # energy
     _m("grid_sales_gwh", "GWh", "Energy billed to grid consumers (excluding large loads).", "sum", "neither",
        "energy"),
@@ -271,6 +279,8 @@ def record_money(model: object, o: MonthOutcome) -> dict[str, float]:
         "capacity_payments": s.capacity_payments, "energy_payments": s.energy_payments,
         "export_credits": s.export_credits, "billed_revenue": s.billed, "collected_revenue": s.collected,
         "circular_debt_change": s.circular_debt_change, "circular_debt": model.circular_debt,
+        "subsidy_paid": s.subsidy, "adjustments_billed": s.surcharge_revenue, "interest_on_debt": s.interest,
+        "adjustment_per_kwh": s.adjustment_per_kwh,
     }
 
 

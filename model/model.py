@@ -26,11 +26,13 @@ from grid.errors import ClearingError
 from grid.market import Bids, Demand, PlantOffers
 from grid.network import Grid, Line, Node
 from model.dates import MonthCalendar, add_months, month_calendar
+from model.cost_base import CostBase
 from model.drivers import Drivers, DriverState
 from model.large_loads import LargeLoadMonth, LargeLoads
 from model.metrics import MonthOutcome, columns, record
 from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule, rule_in_force
+from model.pass_through import PassThrough
 from model.plants import build_fleet
 from model.population import adoption_params, build_population, normalised
 from model.scenario import load_scenario, set_field
@@ -141,8 +143,11 @@ class SurplusModel(Model):
             make_rule(r.kind, r.export_rate_per_kwh, r.contract_years, r.max_kw_share_of_sanctioned)
             for r in sc.net_metering
         ]
-        reset = RESETS[sc.regulator.reset](sc.regulator.fixed_charge_capacity_share, sc.settlement.recovery_ratio)
-        self.regulator = Regulator(self, reset, sc.regulator.reset_month)
+        self.regulator = Regulator(self, make_reset(sc), sc.regulator.reset_month)
+        self.cost_base = CostBase(sc.cost_base, tech, self.fleet.availability) if sc.cost_base else None
+        pt = sc.settlement.pass_through
+        self.pass_through = (PassThrough(pt, sc.settlement.initial_circular_debt, sc.settlement.subsidy_per_month)
+                             if pt else None)
 
         self.start = sc.time.start.replace(day=1)
         self.date = self.start
@@ -296,6 +301,8 @@ class SurplusModel(Model):
         plant_mwh = res.dispatch_mw[:len(self.plants)] @ hw
         cf = self.fleet.capacity_factor(plant_mwh, cal.hours)
         cap_pay = self.fleet.capacity_payments(self.date, cf) * (1.0 - st.capacity_payment_cut_share)
+        if self.cost_base is not None:
+            cap_pay = cap_pay * self.cost_base.factor(self.date, d)
         n_res = int(self.fleet.reservoir.sum())
         self.contract_shortfall_mwh = (res.energy_shortfall_mwh[n_res:] @ np.asarray(cal.days_per_block)
                                        if self.fleet.contracts else np.zeros(0))
@@ -307,18 +314,32 @@ class SurplusModel(Model):
         bills, credits = pop.bill_month(imports_m, exports_m, use.monthly_kwh, pv_m, self.tariffs, self.rules, rule,
                                         self.month)
         fixed = self.tariffs.fixed_charge_per_month
+        pt, protected = self.pass_through, pop.classes.protected[pop.cls]
+        surcharges, subsidy, dss_rate, adjust = None, st.subsidy_per_month, 0.0, 0.0
+        if pt is not None:  # surcharges and adjustments on the bills of customers who are not protected
+            dss_rate, adjust = pt.surcharge_rate(self.date), pt.adjustment_rate(self.date)
+            surcharges = (dss_rate + adjust) * pop.billed_kwh * ~protected
+            pop.bill = bills = bills + surcharges
+            subsidy = pt.subsidy_paid(st.subsidy_per_month)
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
             network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
             weights=pop.weight, billed_kwh=pop.billed_kwh,
             class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
-            subsidy=st.subsidy_per_month,
-            plant_fuel_charges=self.fleet.contract_charges(self.contract_shortfall_mwh, self.date),
+            subsidy=subsidy, plant_fuel_charges=self.fleet.contract_charges(self.contract_shortfall_mwh, self.date),
+            surcharges=surcharges, protected=protected,
         )
         ll = self.large_loads.settle(res, cal.hours_of_day, hw, self.month, d.fx_per_usd,
                                      st.network_variable_cost_per_kwh * 1000.0)
         s.add_large_loads(ll.revenue, ll.energy_mwh)
+        s.adjustment_per_kwh = adjust
         self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, cf)
+        if pt is not None:
+            s.add_interest(pt.interest(self.date, d.kibor))
+            dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
+            pt.book(s.circular_debt_change, s.interest, dss)
+            pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,
+                           s.large_load_energy_mwh * 1000.0, s.large_load_revenue)
         self.circular_debt += s.circular_debt_change
         self.history.append(s)
         return s, ll, plant_mwh
@@ -351,8 +372,9 @@ class SurplusModel(Model):
             for path, value in zip(change.paths, change.values, strict=True):
                 set_field(self.spec, path, value)
         # the one derived object that copies scenario values: the reset rule
-        reg = self.spec.regulator
-        self.regulator.reset = RESETS[reg.reset](reg.fixed_charge_capacity_share, self.spec.settlement.recovery_ratio)
+        self.regulator.reset = make_reset(self.spec)
+        if self.pass_through is not None and self.spec.settlement.pass_through is not None:
+            self.pass_through.spec = self.spec.settlement.pass_through
 
     def _reset_tariffs(self) -> None:
         last = self.history[-12:]
@@ -367,9 +389,27 @@ class SurplusModel(Model):
             energy_charges_billed=sum(h.energy_charges for h in last),
             connections=float(pop.weight.sum()),
             base_fixed_charge=self.spec.tariffs.fixed_charge_per_month,
+            protected_energy_charges=sum(h.protected_energy_charges for h in last),
         )
         decision = self.regulator.decide(self.date.isoformat(), year)
-        self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month)
+        self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month, decision.hold_protected)
+        if self.pass_through is not None:  # the year the reset saw sets the FCA and QTA references
+            self.pass_through.set_references(year.energy_payments, year.capacity_payments + year.network_costs,
+                                             sum(h.sales_mwh for h in last) * 1000.0,
+                                             sum(h.large_load_energy_mwh for h in last) * 1000.0,
+                                             year.large_load_revenue)
+
+
+def make_reset(sc: Scenario):
+    """The scenario's reset rule: the determination's allowed losses and recovery target (the actual
+    ones where the scenario gives none) and whether protected rates are held."""
+    reg, st = sc.regulator, sc.settlement
+    allowance = 1.0
+    if reg.allowed_loss_share is not None:  # purchases needed at the allowed loss over those at the actual loss
+        allowance = (1.0 - st.distribution_loss_share) / (1.0 - reg.allowed_loss_share)
+    recovery = reg.recovery_target if reg.recovery_target is not None else st.recovery_ratio
+    return RESETS[reg.reset](reg.fixed_charge_capacity_share, recovery, purchase_allowance=allowance,
+                             hold_protected=reg.hold_protected)
 
 
 def _reporter(key: str):

@@ -55,6 +55,7 @@ from model.schema_base import (  # noqa: F401  (re-exported: the schema's buildi
     names,
     variant_union,
 )
+from model.schema_money import CostBaseSpec, PassThroughSpec  # noqa: F401  (re-exported)
 from model.special_tariffs import TARIFFS
 from model.tariffs import (  # noqa: F401  (re-exported: the retail tariff designs' tables)
     RETAIL_TARIFFS,
@@ -303,6 +304,18 @@ class RegulatorSpec(Sourced):
     fixed_charge_capacity_share: Share = Field(
         0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
     )
+    allowed_loss_share: Share | None = Field(
+        None, description="Distribution losses the determination allows (share of energy delivered to DISCOs); "
+        "power purchases beyond them are not passed into tariffs and stay in circular debt. None: actual losses.",
+    )
+    recovery_target: Share | None = Field(
+        None, description="Recovery the determination assumes (share of billing collected); the shortfall below "
+        "it stays in circular debt. None: the actual recovery ratio.",
+    )
+    hold_protected: bool = Field(
+        False, description="Protected residential rates are held at a reset, not scaled; the other rates carry "
+        "the required revenue.",
+    )
 
 
 class SettlementSpec(Sourced):
@@ -316,6 +329,10 @@ class SettlementSpec(Sourced):
     )
     subsidy_per_month: NonNeg = Field(0.0, description="Government tariff-differential subsidy paid in, currency per month.")
     initial_circular_debt: NonNeg = Field(0.0, description="Circular-debt stock at the start, currency.")
+    pass_through: PassThroughSpec | None = Field(
+        None, description="FCA, QTA, debt-service surcharge, subsidy lag, interest on arrears, bank settlement; "
+        "none: none of them.",
+    )
     voll_per_kwh: float = Field(gt=0, le=RATE_MAX, description="Value of lost load used in the clearing, currency/kWh.")
     network_variable_cost_per_kwh: Rate = Field(
         0.0, description="Variable network cost of serving one more kWh (transmission and market-operator "
@@ -390,6 +407,12 @@ class DriversSpec(Sourced):
     pv_system_cost_per_kw: PositivePath = Field(description="Installed rooftop PV system cost, currency per kWp.")
     demand_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of consumption per customer, per year.")
     customer_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of the customer count, per year.")
+    us_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="US CPI index (1 = the run's start).")
+    pk_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="Pakistan CPI index (1 = the run's start).")
+    kibor: PositivePath = Field(
+        default_factory=lambda: PositiveConstantPath(value=0.12),
+        description="KIBOR (6-month), per year (0.12 = 12 %): indexes local debt, interest on arrears and loans.",
+    )
 
 
 class ProfilesSpec(Sourced):
@@ -563,6 +586,9 @@ class Scenario(Strict):
     regulator: RegulatorSpec
     settlement: SettlementSpec
     drivers: DriversSpec
+    cost_base: CostBaseSpec | None = Field(
+        None, description="Capacity payments by plant group and part, indexed to drivers; none: flat per-kW rates.",
+    )
     large_loads: LargeLoadsSpec = Field(
         default_factory=LargeLoadsSpec, description="Large loads (miners, data centres, ...), special tariffs, sandboxes.",
     )
@@ -589,6 +615,17 @@ class Scenario(Strict):
                                      "budget or a share of a contract's volume, not both")
                 contract_of[pid] = c.id
         _unique([c.name for c in self.consumers.classes], "consumers.classes", "name")
+        if self.cost_base is not None:
+            _unique([g.technology for g in self.cost_base.groups], "cost_base.groups", "technology")
+            for i, g in enumerate(self.cost_base.groups):
+                if g.technology not in TECHNOLOGIES:
+                    raise ValueError(f"cost_base.groups[{i}].technology = {g.technology!r}: must be one of "
+                                     f"{', '.join(TECHNOLOGIES)}")
+            for i, c in enumerate(self.cost_base.changes):
+                for k, t in enumerate(c.technologies):
+                    if t not in TECHNOLOGIES:
+                        raise ValueError(f"cost_base.changes[{i}].technologies[{k}] = {t!r}: must be one of "
+                                         f"{', '.join(TECHNOLOGIES)}")
         for i, ln in enumerate(self.grid.lines):
             for end in ("from_node", "to_node"):
                 if getattr(ln, end) not in nodes:

@@ -38,6 +38,16 @@ class MonthSettlement:
     energy_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
     capacity_payment_by_plant: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
+    interest: float = 0.0                # interest on arrears and loans added to the stock this month
+    surcharge_revenue: float = 0.0       # billed surcharges and adjustments (FCA, QTA, debt service), before recovery
+    protected_energy_charges: float = 0.0  # energy charges of protected customers (held at a reset)
+    adjustment_per_kwh: float = 0.0      # FCA + QTA rate billed this month, currency/kWh
+
+    def add_interest(self, interest: float) -> None:
+        """Book interest on the stock: owed like any other payment, it adds to circular debt."""
+        self.interest += interest
+        self.circular_debt_change += interest
+
     def add_large_loads(self, revenue: float, energy_mwh: float) -> None:
         """Book what large loads paid the single buyer: it reduces the month's addition to circular debt."""
         self.large_load_revenue += revenue
@@ -48,23 +58,29 @@ class MonthSettlement:
     @property
     def paid_out(self) -> float:
         """Everything the single buyer owes for the month."""
-        return self.energy_payments + self.capacity_payments + self.network_costs + self.export_credits
+        return (self.energy_payments + self.capacity_payments + self.network_costs + self.export_credits
+                + self.interest)
 
 
 def settle(
     *, plant_energy_mwh: np.ndarray, plant_cost_per_mwh: np.ndarray, plant_capacity_payment: np.ndarray,
     network_costs: float, bills: np.ndarray, energy_charges: np.ndarray, credits: np.ndarray, weights: np.ndarray,
     billed_kwh: np.ndarray, class_of_agent: np.ndarray, class_names: list[str], recovery_ratio: float,
-    subsidy: float, plant_fuel_charges: np.ndarray | None = None,
+    subsidy: float, plant_fuel_charges: np.ndarray | None = None, surcharges: np.ndarray | None = None,
+    protected: np.ndarray | None = None,
 ) -> MonthSettlement:
     """Aggregate one month. Per-agent arrays are per customer; `weights` are customers per agent.
     `plant_fuel_charges` (plants, currency): fuel costs passed through beyond dispatch × price (unused
-    take-or-pay fuel), part of the plants' energy payments."""
+    take-or-pay fuel), part of the plants' energy payments. `surcharges` (agents, currency per
+    customer): the part of `bills` that is pass-through adjustments and surcharges, not energy
+    charges; `protected` (agents, bool): customers whose rates a reset holds."""
     energy_by_plant = plant_energy_mwh * plant_cost_per_mwh
     if plant_fuel_charges is not None:
         energy_by_plant = energy_by_plant + plant_fuel_charges
     billed = float(weights @ bills)
-    energy_charges_total = float(weights @ energy_charges)
+    surcharge_total = float(weights @ surcharges) if surcharges is not None else 0.0
+    energy_charges_total = float(weights @ energy_charges) - surcharge_total
+    protected_charges = float(weights[protected] @ energy_charges[protected]) if protected is not None else 0.0
     collected = billed * recovery_ratio + subsidy
     credits_total = float(weights @ credits)
     n_cls = len(class_names)
@@ -74,7 +90,8 @@ def settle(
     return MonthSettlement(
         energy_payments=float(energy_by_plant.sum()), capacity_payments=float(plant_capacity_payment.sum()),
         network_costs=network_costs, export_credits=credits_total, billed=billed,
-        energy_charges=energy_charges_total, fixed_charges=billed - energy_charges_total, collected=collected,
+        energy_charges=energy_charges_total, fixed_charges=billed - energy_charges_total - surcharge_total,
+        collected=collected, surcharge_revenue=surcharge_total, protected_energy_charges=protected_charges,
         subsidy=subsidy, circular_debt_change=paid - collected, sales_mwh=float(sales_by.sum()),
         sales_mwh_by_class=dict(zip(class_names, sales_by.tolist(), strict=True)),
         billed_by_class=dict(zip(class_names, billed_by.tolist(), strict=True)),

@@ -129,8 +129,9 @@ class RetailTariff:
         `peak_share` the share of each customer's kWh in `peak_hours` (needed when there are any)."""
         raise NotImplementedError  # pragma: no cover - interface
 
-    def scaled(self, factor: float, fixed_charge_per_month: float | None = None) -> RetailTariff:
-        """All energy rates × `factor`; optionally a new fixed charge."""
+    def scaled(self, factor: float, fixed_charge_per_month: float | None = None,
+               hold_protected: bool = False) -> RetailTariff:
+        """All energy rates × `factor` (protected rates held if `hold_protected`); optionally a new fixed charge."""
         raise NotImplementedError  # pragma: no cover - interface
 
     def energy_charge(
@@ -193,10 +194,12 @@ class SlabTariff(RetailTariff):
             telescopic=spec.slab_basis == "telescopic",
         )
 
-    def scaled(self, factor: float, fixed_charge_per_month: float | None = None) -> SlabTariff:
-        """All energy rates × `factor`; optionally a new fixed charge."""
+    def scaled(self, factor: float, fixed_charge_per_month: float | None = None,
+               hold_protected: bool = False) -> SlabTariff:
+        """All energy rates × `factor` (protected rates held if `hold_protected`); optionally a new fixed charge."""
         return replace(
-            self, slab_rates=self.slab_rates * factor, protected_rates=self.protected_rates * factor,
+            self, slab_rates=self.slab_rates * factor,
+            protected_rates=self.protected_rates * (1.0 if hold_protected else factor),
             class_rates=self.class_rates * factor, scale=self.scale * factor,
             fixed_charge_per_month=self.fixed_charge_per_month if fixed_charge_per_month is None else fixed_charge_per_month,
         )
@@ -244,12 +247,14 @@ class TimeOfUseTariff(RetailTariff):
             fixed_charge_per_month=spec.fixed_charge_per_month, peak_hours=tuple(sorted(set(spec.peak_hours))),
         )
 
-    def scaled(self, factor: float, fixed_charge_per_month: float | None = None) -> TimeOfUseTariff:
-        """All energy rates × `factor`; optionally a new fixed charge."""
+    def scaled(self, factor: float, fixed_charge_per_month: float | None = None,
+               hold_protected: bool = False) -> TimeOfUseTariff:
+        """All energy rates × `factor` (protected rates held if `hold_protected`); optionally a new fixed charge."""
+        p = 1.0 if hold_protected else factor
         return replace(
             self, peak_rates=self.peak_rates * factor, off_peak_rates=self.off_peak_rates * factor,
-            protected_peak_rate=self.protected_peak_rate * factor,
-            protected_off_peak_rate=self.protected_off_peak_rate * factor, scale=self.scale * factor,
+            protected_peak_rate=self.protected_peak_rate * p,
+            protected_off_peak_rate=self.protected_off_peak_rate * p, scale=self.scale * factor,
             fixed_charge_per_month=self.fixed_charge_per_month if fixed_charge_per_month is None else fixed_charge_per_month,
         )
 

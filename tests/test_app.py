@@ -72,12 +72,14 @@ def test_moving_a_lever_changes_the_policy_and_keeps_the_baseline():
     _wait(rc, lambda t: "Average tariff, FY" in t)
     charts = rc.find(solara.components.echarts.EchartsWidget).widgets
     before = [s["data"] for s in charts[0].option["series"]]
-    _slider(rc, "Bill collection").v_model = 0.9
-    _wait(rc, lambda t: "settlement.recovery_ratio = 0.9" in t and "running" not in t and "starting" not in t)
+    # bill collection no longer moves tariffs (the determination divides by its recovery target): the
+    # allowed losses do
+    _slider(rc, "Allowed distribution losses").v_model = 0.15
+    _wait(rc, lambda t: "debt.allowed_loss_share = 0.15" in t and "running" not in t and "starting" not in t)
     after = [s["data"] for s in rc.find(solara.components.echarts.EchartsWidget).widgets[0].option["series"]]
     assert after[0] == before[0], "the baseline stays"
     assert after[1] != before[1], "the policy line moves"
-    assert "+" in _texts(rc).split("Average tariff, FY", 1)[1][:300]  # lower collection raises the tariff
+    assert "+" in _texts(rc).split("Average tariff, FY", 1)[1][:300]  # higher allowed losses raise the tariff
 
 
 def test_every_lever_group_renders_and_applies_to_the_scenario():

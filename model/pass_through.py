@@ -1,0 +1,135 @@
+"""The regulator's pass-throughs between resets and the money that moves the circular-debt stock.
+
+- FCA: a month's energy payments above (below) the reference per kWh delivered (sold to consumers and
+  to large loads) are billed (refunded) per kWh to consumers `fca_lag_months` later.
+- QTA: a quarter's capacity payments and network costs, less what large loads paid beyond their
+  energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
+  three months that start `qta_lag_months` after the quarter.
+- Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
+- Subsidy: accrued each month, paid `subsidy_lag_months` later, `subsidy_paid_share` of it.
+- Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread) plus bank loans
+  (KIBOR + spread); the bank settlement moves arrears into loans on its date. Before a dated
+  settlement the loans' interest is taken as paid from the budget (outside the flow); from it on, it
+  accrues and the surcharge repays it.
+
+References are set at each tariff reset (`set_references`) from the year the reset saw; before the
+first reset there is no FCA or QTA (the first year's tariffs are the notified ones). Rates are
+currency/kWh, billed to the customers who are not protected. Money is nominal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+
+from model.dates import add_months
+from model.schema_money import PassThroughSpec
+
+
+class PassThrough:
+    """State of the pass-throughs and of the stock's two parts; a ledger of what moved."""
+
+    def __init__(self, spec: PassThroughSpec, initial_debt: float, subsidy_per_month: float) -> None:
+        self.spec = spec
+        self.arrears = initial_debt * spec.arrears_share   # owed to producers, currency
+        self.loans = initial_debt - self.arrears            # bank loans of the holding company, currency
+        # subsidy accrued before the start is paid on time at the same rate (steady state before the run)
+        self._subsidy_due: deque[float] = deque([subsidy_per_month * spec.subsidy_paid_share] * spec.subsidy_lag_months)
+        self._billed: dict[dt.date, float] = {}            # adjustment rates by the month they are billed
+        self.fca_reference: float | None = None             # energy payments per kWh sold, currency/kWh
+        self.qta_reference: float | None = None             # capacity + network costs per kWh sold, currency/kWh
+        self._quarter_cost = self._quarter_kwh = 0.0
+        self._settled = False
+        # ledger, currency, since the start
+        self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
+
+    # ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _rates(energy_payments: float, capacity_and_network: float, sales_kwh: float, large_load_kwh: float,
+               large_load_revenue: float) -> tuple[float, float]:
+        """(energy cost per kWh delivered, capacity and network cost per kWh sold to consumers net of what
+        large loads paid beyond that energy cost), currency/kWh."""
+        delivered = sales_kwh + large_load_kwh
+        energy = energy_payments / delivered
+        contribution = large_load_revenue - energy * large_load_kwh
+        return energy, (capacity_and_network - contribution) / sales_kwh
+
+    def set_references(self, energy_payments: float, capacity_and_network: float, sales_kwh: float,
+                       large_load_kwh: float = 0.0, large_load_revenue: float = 0.0) -> None:
+        """At a reset: the year's rates (`_rates`) become the FCA and QTA references."""
+        if sales_kwh > 0:
+            self.fca_reference, self.qta_reference = self._rates(
+                energy_payments, capacity_and_network, sales_kwh, large_load_kwh, large_load_revenue)
+
+    def surcharge_rate(self, date: dt.date) -> float:
+        """Debt-service surcharge in force in the month of `date`, currency/kWh."""
+        s = self.spec
+        if (s.surcharge_start and date < s.surcharge_start) or (s.surcharge_end and date > s.surcharge_end):
+            return 0.0
+        return s.surcharge_per_kwh
+
+    def adjustment_rate(self, date: dt.date) -> float:
+        """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund)."""
+        return self._billed.get(date, 0.0)
+
+    def subsidy_paid(self, accrued: float) -> float:
+        """Book this month's accrued subsidy; return what the government pays this month (after the lag)."""
+        self.subsidy_accrued_total += accrued
+        self._subsidy_due.append(accrued * self.spec.subsidy_paid_share)
+        paid = self._subsidy_due.popleft()
+        self.subsidy_paid_total += paid
+        return paid
+
+    # ---------------------------------------------------------------------------------------
+    def after_month(self, date: dt.date, energy_payments: float, capacity_and_network: float, sales_kwh: float,
+                    large_load_kwh: float = 0.0, large_load_revenue: float = 0.0) -> None:
+        """Schedule the FCA of this month and, at a quarter's end, its QTA (rates on later bills). Large
+        loads pay their own tariffs: their kWh share the month's energy cost, and what they pay beyond it
+        lowers the capacity and network cost left to consumers."""
+        s = self.spec
+        if sales_kwh <= 0:
+            return
+        energy, capacity = self._rates(energy_payments, capacity_and_network, sales_kwh, large_load_kwh,
+                                       large_load_revenue)
+        if s.fca and self.fca_reference is not None:
+            when = add_months(date, s.fca_lag_months)
+            self._billed[when] = self._billed.get(when, 0.0) + energy - self.fca_reference
+        if s.qta and self.qta_reference is not None:
+            self._quarter_cost += capacity * sales_kwh
+            self._quarter_kwh += sales_kwh
+            if date.month % 3 == 0:  # quarters end in Mar, Jun, Sep, Dec (fiscal quarters)
+                if self._quarter_kwh > 0:
+                    rate = self._quarter_cost / self._quarter_kwh - self.qta_reference
+                    for k in range(3):
+                        when = add_months(date, s.qta_lag_months + k)
+                        self._billed[when] = self._billed.get(when, 0.0) + rate
+                self._quarter_cost = self._quarter_kwh = 0.0
+        self._billed.pop(date, None)
+
+    def interest(self, date: dt.date, kibor: float) -> float:
+        """Interest on the stock this month (0 unless `accrue_interest`), after the bank settlement if
+        it falls due this month (it moves arrears into loans), currency."""
+        s = self.spec
+        if s.settlement_date and not self._settled and date >= s.settlement_date.replace(day=1):
+            moved = min(s.settlement_amount, max(self.arrears, 0.0))
+            self.arrears -= moved
+            self.loans += moved
+            self._settled = True
+        if not s.accrue_interest:
+            return 0.0
+        # before a dated settlement, the holding company's interest is paid from the budget, outside the flow
+        loans = self.loans if (self._settled or s.settlement_date is None) else 0.0
+        return (max(self.arrears, 0.0) * (kibor + s.arrears_spread) + max(loans, 0.0) * (kibor + s.loan_spread)) / 12.0
+
+    def book(self, change: float, interest: float, surcharge_collected: float) -> None:
+        """Book the month's change in the stock (paid out − collected, interest included): the
+        surcharge's collections pay down loans, the rest of the change falls on producers' arrears."""
+        self.interest_total += interest
+        self.surcharge_total += surcharge_collected
+        self.arrears += change + surcharge_collected
+        self.loans -= surcharge_collected
+
+    @property
+    def stock(self) -> float:
+        """Circular-debt stock: arrears + loans, currency."""
+        return self.arrears + self.loans
