@@ -49,7 +49,6 @@ def stream_policy(scenario: Source, levers: dict[str, Any], should_stop: Callabl
 
 def _serve(conn: Any, stop: Any) -> None:
     """A worker process: run each job it is sent, streaming (job, state, payload) back, then (job, "end")."""
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     conn.send(("ready", None, None))
     while True:
         try:
@@ -92,6 +91,10 @@ class Runner:
         threading.Thread(target=self._spawn, args=(self.size,), daemon=True, name="surplus-runner-start").start()
 
     def _spawn(self, n: int) -> None:
+        # a spawned worker reads its environment before it imports numpy: one BLAS thread each, so that
+        # workers and the server do not oversubscribe the cores
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
         ctx = mp.get_context("spawn")
         for _ in range(n):
             try:
