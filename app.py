@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -143,6 +144,11 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
         TargetsPanel(targets, on_targets, currency)
 
 
+def lever_key(levers: dict[str, Any]) -> tuple:
+    """What identifies a set of lever values (hashable; schedules included)."""
+    return tuple(sorted((k, repr(v)) for k, v in levers.items()))
+
+
 UPLOADED_PREFIX = "uploaded:"
 
 
@@ -183,6 +189,17 @@ def Page() -> None:
     query = encode(shown, levers, {**encode_targets(targets), **({VIEW_KEY: view} if view != "overview" else {})})
     base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
+    session = solara.use_memo(lambda: uuid.uuid4().hex, [])  # names this page's prefetched runs
+    now = solara.use_ref(None)  # (source, levers) as rendered: the levers' callback reads them, so it stays
+    now.current = (source, levers)  # the same function from render to render (no control re-renders)
+
+    def move_levers(update: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """A lever moved: its run starts in a worker at once, while the page redraws (ui.runner)."""
+        src, old = now.current
+        new = update(old)
+        if new and new != old and base is not None:
+            RUNNER.prefetch((session, source_key(src), lever_key(new)), src, new)
+        set_levers(new)
 
     def scenario_changed(name: str) -> None:
         set_scenario(name)
@@ -212,24 +229,25 @@ def Page() -> None:
             if upload_error:
                 solara.Error("The uploaded file was not used:\n" + upload_error)
             if data is not None:
-                LeverPanel(Opaque(data), levers, set_levers)
+                LeverPanel(Opaque(data), levers, move_levers)
                 if levers:
                     solara.Button("Reset all levers", on_click=lambda: set_levers({}), text=True)
-        Main(source, base, base_error, levers, saved, set_saved, cache, targets, set_targets, view, set_view)
+        Main(source, base, base_error, levers, saved, set_saved, cache, targets, set_targets, view, set_view,
+             session)
 
 
 @solara.component
 def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
          saved: list[Saved], set_saved: Callable[[list[Saved]], None], cache: SessionCache,
          targets: Targets | None = None, on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None,
-         view: str = "overview", on_view: Callable[[str], None] | None = None) -> None:
+         view: str = "overview", on_view: Callable[[str], None] | None = None, session: str = "") -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
     own_view, set_own_view = solara.use_state(view)
     if on_view is None:  # rendered on its own (tests): the view is this component's state
         view, on_view = own_view, set_own_view
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
-    key = tuple(sorted((k, repr(v)) for k, v in levers.items()))
+    key = lever_key(levers)
     stopped, set_stopped = solara.use_state(None)  # the levers whose run the user stopped
     again, set_again = solara.use_state(0)  # bumped by "Run it to the end": the same levers run again
 
@@ -238,7 +256,8 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         if not levers or base is None:
             yield (key, "same", base)
             return
-        for state, payload in RUNNER.stream(scenario, levers, cancel):  # in a worker process when one is ready
+        # in a worker process when one is ready: the one the lever's callback already started, if any
+        for state, payload in RUNNER.stream(scenario, levers, cancel, key=(session, source_key(scenario), key)):
             yield (key, state, payload)
 
     stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None, again],

@@ -72,4 +72,28 @@ def test_a_dead_worker_is_replaced_and_its_run_still_answered(runner):
     deadline = time.time() + 120
     while runner._idle.empty() and time.time() < deadline:  # its replacement comes up
         time.sleep(0.1)
-    assert runner._idle.get().process.is_alive()
+    replacement = runner._idle.get()
+    assert replacement.process.is_alive()
+    runner._idle.put(replacement)
+
+
+def test_a_prefetched_run_is_taken_over_and_a_superseded_one_is_stopped(runner):
+    key = ("session-1", "teaching-5-node", "a")
+    runner.prefetch(key, "teaching-5-node", LEVERS)
+    assert runner._idle.empty() and key in runner._pending  # the worker started before anyone asked
+    states = [s for s, _ in runner.stream("teaching-5-node", LEVERS, threading.Event(), key=key)]
+    assert states == ["running", "done"] and not runner._pending
+    # a second move before the first run was taken: the first is stopped and its worker freed (with one
+    # worker, busy with the first, the second finds none idle and will run when its page asks)
+    runner.prefetch(("session-1", "pakistan-2025", "x"), "pakistan-2025", LEVERS)
+    assert list(runner._pending) == [("session-1", "pakistan-2025", "x")]
+    runner.prefetch(("session-1", "pakistan-2025", "y"), "pakistan-2025", {"settlement.recovery_ratio": 0.8})
+    deadline = time.time() + 60
+    while runner._idle.empty() and time.time() < deadline:
+        time.sleep(0.05)  # one worker: the second prefetch found none idle (nothing pending) until it drains
+    assert not runner._idle.empty() and not runner._pending
+    here = _collect(stream_policy("teaching-5-node", {"settlement.recovery_ratio": 0.8}, lambda: False))
+    runner.prefetch(("session-1", "teaching-5-node", "b"), "teaching-5-node", {"settlement.recovery_ratio": 0.8})
+    there = _collect(runner.stream("teaching-5-node", {"settlement.recovery_ratio": 0.8}, threading.Event(),
+                                   key=("session-1", "teaching-5-node", "b")))
+    pd.testing.assert_frame_equal(here[-1][1].monthly, there[-1][1].monthly)

@@ -7,7 +7,9 @@ draws, a run continues while its first year is drawn, and two sessions compute o
 worker is ready (still starting, all busy, or one died) the run happens in the calling thread as
 before: same function, same numbers (`stream_policy`).
 
-A run is stopped by its caller's `cancel` event: the worker checks a shared flag after every month.
+A run is stopped by its caller's `cancel` event: the worker checks a shared flag after every month. A
+lever move starts its run at once (`prefetch`, from the control's callback), while the page redraws
+for the move; the page's policy thread then takes the run over (`stream` with the same key).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Runner:
         self.size = workers
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._jobs = 0
+        self._pending: dict[tuple, tuple[_Worker, int]] = {}  # prefetched jobs not yet taken by a stream
         self._lock = threading.Lock()
         self._started = False
 
@@ -112,31 +115,64 @@ class Runner:
         except queue.Empty:
             return None
 
-    def stream(self, scenario: Source, levers: dict[str, Any], cancel: threading.Event) -> Iterator[tuple[str, Any]]:
-        """The policy's partial and whole results, from a worker when one is ready, else from this thread."""
+    def _send(self, scenario: Source, levers: dict[str, Any]) -> tuple[_Worker, int] | None:
+        """Give the job to an idle worker now: (worker, job id), or None when none is ready."""
         worker = self._take()
         if worker is None:
-            yield from stream_policy(scenario, levers, cancel.is_set)
-            return
+            return None
         with self._lock:
             self._jobs += 1
             job = self._jobs
         try:
             worker.conn.send(("run", job, scenario, levers))
+        except (OSError, BrokenPipeError):
+            self._replace(worker)
+            return None
+        return worker, job
+
+    def _replace(self, worker: _Worker) -> None:
+        log.warning("a policy worker died; starting another")
+        worker.process.kill()
+        threading.Thread(target=self._spawn, args=(1,), daemon=True).start()
+
+    def prefetch(self, key: tuple, scenario: Source, levers: dict[str, Any]) -> None:
+        """Start the run of `levers` now, before the page has redrawn for them: `stream` with the same `key`
+        (whose first item names the page session) takes it over. The session's previous prefetch, if
+        no one took it, is stopped."""
+        sent = self._send(scenario, levers)
+        with self._lock:
+            old = [k for k in self._pending if k[0] == key[0]]
+            stale = [self._pending.pop(k) for k in old]
+            if sent is not None:
+                self._pending[key] = sent
+        for worker, job in stale:
+            worker.stop.value = job
+            self._drain_later(worker, job)
+
+    def stream(self, scenario: Source, levers: dict[str, Any], cancel: threading.Event,
+               key: tuple | None = None) -> Iterator[tuple[str, Any]]:
+        """The policy's partial and whole results, from a worker when one is ready (the one `prefetch`
+        started for `key`, if any), else from this thread."""
+        with self._lock:
+            sent = self._pending.pop(key, None) if key is not None else None
+        sent = sent or self._send(scenario, levers)
+        if sent is None:
+            yield from stream_policy(scenario, levers, cancel.is_set)
+            return
+        worker, job = sent
+        try:
             while True:
                 if cancel.is_set():
                     worker.stop.value = job
                 if not worker.conn.poll(0.005):
                     continue
                 got, state, payload = worker.conn.recv()
-                if state == "end":
+                if state == "end" and got == job:
                     break
-                if got == job and not cancel.is_set():
+                if got == job and state != "end" and not cancel.is_set():
                     yield (state, payload)
         except (EOFError, OSError, BrokenPipeError):
-            log.exception("a policy worker died")
-            worker.process.kill()
-            threading.Thread(target=self._spawn, args=(1,), daemon=True).start()  # replace it
+            self._replace(worker)
             if not cancel.is_set():
                 yield from stream_policy(scenario, levers, cancel.is_set)
             return
