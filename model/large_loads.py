@@ -99,7 +99,7 @@ class LargeLoads:
         self.grid = grid
         self.tariffs: dict[str, SpecialTariff] = {t.name: make_tariff(t) for t in spec.special_tariffs}
         self.model = model
-        cell = lambda node: None if node == AUTO_NODE else model.space[node]  # noqa: E731
+        cell = lambda node: None if node == AUTO_NODE else model.cell(node)  # noqa: E731
         # bid rows: each load's parts in turn, loads in registry order (all miners, then every data
         # centre's firm and flexible rows); the layout never changes. A load not sited yet bids nothing,
         # placed at the first node.
@@ -242,7 +242,7 @@ class LargeLoads:
                                 price_paid=lambda lmp, h, t=tariff: t.price(lmp, lmp, h))
             best = scores[0]
             load.node = best.node
-            load.cell = self.model.space[best.node]
+            load.cell = self.model.cell(best.node)
             self.node[e.rows] = [best.node] * len(load.bid_parts)
             self.siting_log.append({"date": ctx.date.isoformat(), "load": load.spec.id, "node": best.node,
                                     "expected_margin": best.margin, "energy_mwh": best.energy_mwh})

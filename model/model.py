@@ -116,7 +116,7 @@ class SurplusModel(Model):
         self.spec = sc
         self.years = years or sc.time.years
         self.grid = grid_from_spec(sc.grid)
-        self.space = Network(self.grid.graph, capacity=None, random=self.random, layout=None)
+        self._network = Network(self.grid.graph, capacity=None, random=self.random, layout=None)
         self.clearing = MarketClearing(self.grid)
         self.drivers = Drivers(sc.drivers, 12 * self.years, self.streams)
         self.shapes = {k: np.asarray(v, dtype=float) for k, v in sc.profiles.shapes.items()}
@@ -125,7 +125,7 @@ class SurplusModel(Model):
         self.pv_shape = normalised(sc.profiles.shapes[sc.profiles.pv_shape])
 
         self.fleet = build_fleet(sc.plants, self.shapes, sc.fuel_contracts)
-        self.plants = [PowerPlant(self, self.fleet, j, self.space[p.node]) for j, p in enumerate(sc.plants)]
+        self.plants = [PowerPlant(self, self.fleet, j, self.cell(p.node)) for j, p in enumerate(sc.plants)]
         tech = np.array([p.technology for p in self.plants])
         self.technology_masks = {t: tech == t for t in TECHNOLOGIES if (tech == t).any()}
         self.zero_cost_plants = np.isin(tech, list(ZERO_COST_TECH))
@@ -133,9 +133,7 @@ class SurplusModel(Model):
         self._plant_island = self.grid.island_of_node[self.grid.node_indices([p.node for p in self.plants])]
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
-        cells = [self.space[nid] for nid in self.grid.node_ids]
-        for i, nd in enumerate(self.population.node.tolist()):
-            Consumer(self, self.population, i, cells[nd])
+        self._consumer_shells = False  # created when first asked for (`_consumers_as_agents`)
 
         self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.streams)
         self.tariffs = make_retail_tariff(sc.tariffs)
@@ -209,6 +207,40 @@ class SurplusModel(Model):
         )
 
     # ------------------------------------------------------------------------------------------
+    # Consumers are decided and billed as arrays (`self.population`); their Mesa agents are thin views on
+    # its rows, and registering 20,000 of them was half of building a model (0.05 s of every run, and
+    # of the explorer's first year). They are created the first time Mesa's agents or space are asked
+    # for, with the same cells and rows: nothing the model computes reads them.
+    def _consumers_as_agents(self) -> None:
+        if self._consumer_shells:
+            return
+        self._consumer_shells = True
+        cells = [self._network[nid] for nid in self.grid.node_ids]
+        for i, nd in enumerate(self.population.node.tolist()):
+            Consumer(self, self.population, i, cells[nd])
+
+    def cell(self, node_id: str) -> object:
+        """The grid node's cell in the Mesa network space (without creating the consumers' agents)."""
+        return self._network[node_id]
+
+    @property
+    def space(self) -> Network:
+        """The Mesa network space: one cell per grid node, holding its plants, large loads and consumers."""
+        self._consumers_as_agents()
+        return self._network
+
+    @property
+    def agents(self):  # noqa: ANN201  (Mesa's AgentSet)
+        """Every Mesa agent of the model (plants, consumers, large loads)."""
+        self._consumers_as_agents()
+        return Model.agents.fget(self)
+
+    @property
+    def agents_by_type(self):  # noqa: ANN201
+        """Mesa's agents grouped by type."""
+        self._consumers_as_agents()
+        return Model.agents_by_type.fget(self)
+
     def step(self) -> None:
         """Simulate the month starting at `self.date` (docs/model.md, "Process overview and scheduling"):
         scheduled lever changes, the regulator's reset, consumers' decisions, their energy at the meters
