@@ -272,7 +272,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         set_again(again + 1)
 
     hours = solara.use_memo(HoursCache, [])  # this session's policy run with hourly tables (before any return)
-    with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1"}):
+    with solara.Column(style={"padding": "8px", "max-width": "1180px", "flex": "1", "min-width": "0"}):  # (min-width: no page-wide scroll)
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
             return

@@ -61,6 +61,6 @@ def ScenarioUpload(on_file: Callable[[bytes, str], None], on_error: Callable[[st
         except (binascii.Error, ValueError):
             on_error(f"uploaded file {name!r}: the browser sent it damaged; try again")
 
-    with solara.Column(style={"min-height": "56px", "gap": "4px"}):
+    with solara.Column(style={"min-height": "56px", "gap": "4px", "flex-shrink": "0"}):  # not squeezed by open groups
         solara.FileDrop(label="Drop a scenario file (.toml) here", on_file=dropped, lazy=True)
         FileChooserWidget.element(label="or choose a file", accept=".toml,text/plain", on_chosen=chosen)
