@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from grid.clearing import MarketClearing
-from grid.market import Bids
 from grid.network import Grid
-from model.siting import ClearingInputs
+from model.siting import ClearingInputs, append_bids
 
 BELOW_VOLL = 0.99       # the block bids this share of the lowest value of lost load
 MW_TOLERANCE = 1.0      # bisection stops when the bracket is narrower than this (MW)
@@ -53,16 +52,6 @@ def spread(grid: Grid, months: Sequence[ClearingInputs]) -> np.ndarray:
     return np.asarray(energy) / total if total > 0 else np.full(grid.n_nodes, 1.0 / grid.n_nodes)
 
 
-def _with_block(bids: Bids, nodes: list[str], mw: np.ndarray, hours: int, price: float) -> Bids:
-    rows = np.repeat(mw[:, None], hours, axis=1)
-    prices = np.full((len(nodes), hours), price)
-    names = [f"headroom:{n}" for n in nodes]
-    if len(bids) == 0:
-        return Bids(node=list(nodes), mw=rows, price_per_mwh=prices, names=names)
-    return Bids(node=[*bids.node, *nodes], mw=np.vstack([np.broadcast_to(bids.mw, (len(bids), hours)), rows]),
-                price_per_mwh=np.vstack([bids.price_by_hour(hours), prices]), names=[*bids.labels, *names])
-
-
 def curtailment(grid: Grid, months: Sequence[ClearingInputs], shares: dict[str, float], block_mw: float,
                 clearing: MarketClearing | None = None, base_shed: Sequence[np.ndarray] | None = None) -> Curtailment:
     """Clear `months` with a block of `block_mw` split over nodes by `shares` (node → share, summing
@@ -75,15 +64,14 @@ def curtailment(grid: Grid, months: Sequence[ClearingInputs], shares: dict[str, 
     for k, m in enumerate(months):
         t = m.demand.n_hours
         price = BELOW_VOLL * float(np.min(m.demand.voll_per_mwh))
-        bids = _with_block(m.bids, nodes, mw, t, price)
-        r = clearing.clear(m.offers, m.demand, bids, energy=m.energy)
+        r = m.clear(clearing, append_bids(m.bids, nodes, np.repeat(mw[:, None], t, axis=1), np.full((len(nodes), t), price),
+                                          [f"headroom:{n}" for n in nodes]))
         served = r.bid_served_mw[-len(nodes):].sum(0)
         short = served < block_mw - 1e-6 * max(1.0, block_mw)
         by_month[k] = float(short @ m.hour_weight)
         curtailed += by_month[k]
         hours += float(m.hour_weight.sum())
-        before = base_shed[k] if base_shed is not None else \
-            clearing.clear(m.offers, m.demand, m.bids if len(m.bids) else None, energy=m.energy).unserved_mw.sum(0)
+        before = base_shed[k] if base_shed is not None else m.clear(clearing).unserved_mw.sum(0)
         shed += float(np.maximum(r.unserved_mw.sum(0) - before, 0.0) @ m.hour_weight)
     return Curtailment(curtailed, hours, by_month, shed)
 
@@ -93,8 +81,7 @@ def headroom(grid: Grid, months: Sequence[ClearingInputs], shares: dict[str, flo
     """For each curtailment limit (share of the year's hours), the largest block (MW, to within
     `MW_TOLERANCE`) that stays within it without shedding anyone else, with its year."""
     clearing = MarketClearing(grid)
-    base_shed = [clearing.clear(m.offers, m.demand, m.bids if len(m.bids) else None, energy=m.energy)
-                 .unserved_mw.sum(0) for m in months]
+    base_shed = [m.clear(clearing).unserved_mw.sum(0) for m in months]
     cache: dict[float, Curtailment] = {}
 
     def year(mw: float) -> Curtailment:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grid.clearing import MarketClearing
+from grid.clearing import ClearingResult, MarketClearing
 from grid.market import Bids, Demand, EnergyLimits, PlantOffers
 from grid.network import Grid
 
@@ -31,6 +31,23 @@ class ClearingInputs:
     hour_weight: np.ndarray
     energy: EnergyLimits | None = None
 
+    def clear(self, clearing: MarketClearing, bids: Bids | None = None) -> ClearingResult:
+        """This month cleared again as it was (or with `bids` in place of its own, e.g. a candidate
+        added), within the same energy limits."""
+        b = self.bids if bids is None else bids
+        return clearing.clear(self.offers, self.demand, b if len(b) else None, energy=self.energy)
+
+
+def append_bids(bids: Bids, nodes: Sequence[str], mw: np.ndarray, price: np.ndarray, names: Sequence[str]) -> Bids:
+    """`bids` with one row per node of `nodes` appended (`mw`, `price`: those rows × hours)."""
+    mw, price = np.atleast_2d(mw), np.atleast_2d(price)
+    if len(bids) == 0:
+        return Bids(node=list(nodes), mw=mw, price_per_mwh=price, names=list(names))
+    k, hours = len(bids), mw.shape[1]
+    own = np.broadcast_to(np.asarray(bids.mw, dtype=float).reshape(k, -1), (k, hours))
+    return Bids(node=[*bids.node, *nodes], mw=np.vstack([own, mw]),
+                price_per_mwh=np.vstack([bids.price_by_hour(hours), price]), names=[*bids.labels, *names])
+
 
 @dataclass(frozen=True)
 class NodeScore:
@@ -45,15 +62,6 @@ class NodeScore:
     unserved_caused_mwh: float   # extra unserved energy elsewhere (0 unless the block bids above VoLL)
 
 
-def _append_bid(bids: Bids, node: str, mw: np.ndarray, price: np.ndarray) -> Bids:
-    if len(bids) == 0:
-        return Bids(node=[node], mw=mw[None, :], price_per_mwh=price[None, :], names=["candidate"])
-    t = np.shape(bids.mw)[1]
-    return Bids(node=[*bids.node, node], mw=np.vstack([bids.mw, mw]),
-                price_per_mwh=np.vstack([bids.price_by_hour(t), price]),
-                names=[*bids.labels, "candidate"])
-
-
 def rank_nodes(
     grid: Grid, months: Sequence[ClearingInputs], block_mw: float, bid_price_per_mwh: float,
     *, price_paid: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
@@ -64,8 +72,7 @@ def rank_nodes(
     the block would pay per MWh (default: the nodal price)."""
     if not months:
         raise ValueError("siting needs at least one simulated month of clearing inputs")
-    base = [MarketClearing(grid).clear(m.offers, m.demand, m.bids if len(m.bids) else None, energy=m.energy)
-            for m in months]
+    base = [m.clear(MarketClearing(grid)) for m in months]
     scores = []
     for node in candidates or grid.node_ids:
         n = grid.index_of_node[node]
@@ -74,8 +81,8 @@ def rank_nodes(
         price_energy = 0.0
         for m, b in zip(months, base, strict=True):
             hours = m.demand.n_hours
-            bids = _append_bid(m.bids, node, np.full(hours, block_mw), np.full(hours, bid_price_per_mwh))
-            r = clearing.clear(m.offers, m.demand, bids, energy=m.energy)
+            r = m.clear(clearing, append_bids(m.bids, [node], np.full(hours, block_mw), np.full(hours, bid_price_per_mwh),
+                                              ["candidate"]))
             served = r.bid_served_mw[-1]
             w = m.hour_weight
             lmp = r.lmp_per_mwh[n]

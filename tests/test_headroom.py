@@ -63,7 +63,7 @@ def test_the_logged_clearing_inputs_reproduce_the_models_month():
     # (siting, headroom) would price and dispatch another market
     model = run("pakistan-2025", years=1, months=3, agents=2000)
     for m, rec in zip(model.clearing_log, model.hourly, strict=True):
-        r = MarketClearing(model.grid).clear(m.offers, m.demand, m.bids if len(m.bids) else None, energy=m.energy)
+        r = m.clear(MarketClearing(model.grid))  # what siting and headroom re-clear
         np.testing.assert_allclose(r.lmp_per_mwh, rec.lmp_per_mwh, atol=1e-6)
         np.testing.assert_allclose(r.unserved_mw, rec.unserved_mw, atol=1e-6)
         np.testing.assert_allclose(r.dispatch_mw.sum(0), rec.dispatch_mw.sum(0), atol=1e-3)  # (ties: same total)
