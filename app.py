@@ -40,7 +40,7 @@ from ui.sandbox_view import SandboxView
 from ui.session_cache import SessionCache
 from ui.share import VIEW_KEY, Link, decode, encode
 from ui.siting_view import SitingView
-from ui.targets import TARGETS, encode_targets, status_table
+from ui.targets import BY_METRIC, encode_targets, status_table
 from ui.targets_panel import Targets, TargetsPanel
 from ui.text import Md
 from ui.upload import ScenarioUpload
@@ -59,7 +59,6 @@ CHARTS = (  # metric, title, scale, unit (None: the registry's); targets (ui.tar
     ("unserved_energy_gwh", "Unserved energy", 1.0, None),
     ("capacity_payment_per_kwh_sold", "Capacity charge per kWh sold", 1.0, None),
 )
-DEFAULT_TARGETS = {t.metric: t for t in TARGETS}
 VIEWS = (  # (name in a share link, tab title), in tab order
     ("overview", "Overview"), ("money", "Money"), ("large-loads", "Large loads"), ("sandbox", "Sandbox"),
     ("dispatch", "Dispatch"), ("grid", "Grid, hour by hour"), ("siting", "Siting"), ("compare", "Compare"),
@@ -116,7 +115,7 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
     """KPI cards (of `complete`, the last complete policy run; dimmed when `stale`, i.e. from levers
     since moved), warnings, targets met or missed, and baseline-against-policy charts (of `policy`,
     possibly partial) with the targets drawn."""
-    targets = DEFAULT_TARGETS if targets is None else targets
+    targets = BY_METRIC if targets is None else targets
     currency = base.manifest.get("currency", "PKR")
     year = last_full_year(base)
     shown = policy if policy is not None else base
@@ -175,7 +174,7 @@ def Page() -> None:
     linked = solara.use_memo(lambda: decode(router.search or "", tuple(VIEW_TITLES)), [])  # a share link opened: its state
     scenario, set_scenario = solara.use_state(linked.scenario or DEFAULT_SCENARIO)
     levers, set_levers = solara.use_state(linked.levers)  # lever id → value, only the moved ones
-    targets, set_targets = solara.use_state({**DEFAULT_TARGETS, **linked.targets})
+    targets, set_targets = solara.use_state({**BY_METRIC, **linked.targets})
     view, set_view = solara.use_state(linked.view or "overview")  # the open tab
     if scenario not in shipped_scenarios():  # the browser sends it: check it here
         scenario = DEFAULT_SCENARIO
@@ -239,13 +238,10 @@ def Page() -> None:
 @solara.component
 def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict[str, Any],
          saved: list[Saved], set_saved: Callable[[list[Saved]], None], cache: SessionCache,
-         targets: Targets | None = None, on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None,
-         view: str = "overview", on_view: Callable[[str], None] | None = None, session: str = "") -> None:
+         targets: Targets, on_targets: Callable[[Callable[[Targets], Targets]], None], view: str,
+         on_view: Callable[[str], None], session: str) -> None:
     """The main area: the policy run (in a thread, so that a streamed year redraws only this area),
     status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
-    own_view, set_own_view = solara.use_state(view)
-    if on_view is None:  # rendered on its own (tests): the view is this component's state
-        view, on_view = own_view, set_own_view
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = lever_key(levers)
     stopped, set_stopped = solara.use_state(None)  # the levers whose run the user stopped
@@ -310,26 +306,24 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             PolicyWithHours(hours, source_key(scenario), scenario, levers, policy, view)
 
         ready = state in ("same", "done") and policy is not None
+
+        def when_ready(draw: Callable[[], None]) -> None:  # a view that needs the whole policy run
+            if ready:
+                draw()
+            else:
+                solara.Text(status or "computing…")
+
         with solara.lab.Tabs(value=view_index(view), on_value=lambda i: on_view(VIEWS[i][0]),
                              lazy=True):  # only the open tab is drawn
             with solara.lab.Tab(VIEW_TITLES["overview"]):
                 Overview(base, policy, status, complete, stale=complete is not policy, targets=targets,
                          on_targets=on_targets)
             with solara.lab.Tab(VIEW_TITLES["money"]):
-                if ready:
-                    MoneyView(base, policy)
-                else:
-                    solara.Text(status or "computing…")
+                when_ready(lambda: MoneyView(base, policy))
             with solara.lab.Tab(VIEW_TITLES["large-loads"]):
-                if ready:
-                    with_hours(lambda p: LargeLoadsView(base, p))
-                else:
-                    solara.Text(status or "computing…")
+                when_ready(lambda: with_hours(lambda p: LargeLoadsView(base, p)))
             with solara.lab.Tab(VIEW_TITLES["sandbox"]):
-                if ready:
-                    with_hours(lambda p: SandboxView(base, p))
-                else:
-                    solara.Text(status or "computing…")
+                when_ready(lambda: with_hours(lambda p: SandboxView(base, p)))
             with solara.lab.Tab(VIEW_TITLES["dispatch"]):
                 if ready:
                     with_hours(lambda p: DispatchView(base, p))
@@ -338,18 +332,14 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             with solara.lab.Tab(VIEW_TITLES["grid"]):
                 GridTab(scenario, base, policy if state == "done" else None, levers, hours, source_key(scenario))
             with solara.lab.Tab(VIEW_TITLES["siting"]):
-                if ready:
-                    SitingView(scenario, base, levers)
-                else:
-                    solara.Text(status or "computing…")
+                when_ready(lambda: SitingView(scenario, base, levers))
             with solara.lab.Tab(VIEW_TITLES["compare"]):
                 CompareView(scenario, source_key(scenario), levers, base, saved, set_saved, cache)
             with solara.lab.Tab(VIEW_TITLES["wedge"]):
                 WedgeView(scenario, source_key(scenario), levers, base, cache)
             with solara.lab.Tab(VIEW_TITLES["downloads"]):
-                if ready:
+                def downloads() -> None:
                     Md("The policy run's metrics, and the scenario with these levers applied: "
                        "`surplus run --scenario FILE` runs it again.")
                     Downloads(scenario, levers, policy)
-                else:
-                    solara.Text(status or "computing…")
+                when_ready(downloads)
