@@ -343,3 +343,29 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
                        "`surplus run --scenario FILE` runs it again.")
                     Downloads(scenario, levers, policy)
                 when_ready(downloads)
+
+
+@solara.component
+def Shell(children: list | None = None) -> None:
+    """Every page's frame: a thin bar of links to the other pages (when there are several), then the page."""
+    children = children or []
+    router = solara.use_router()
+    with solara.Column(gap="0px", style={"width": "100%"}) as main:
+        if len(PAGES) > 1:
+            with solara.Row(gap="16px", style={"padding": "2px 12px", "border-bottom": "1px solid #ddd",
+                                               "font-size": "14px", "align-items": "center"}):
+                solara.Text("Surplus", style={"font-weight": "bold"})
+                for route in PAGES:
+                    here = router.path.strip("/") == route.path.strip("/")
+                    with solara.Link("/" + route.path.strip("/")):
+                        solara.Button(route.label, text=True, small=True, disabled=here)
+        solara.Column(children=children, gap="0px", style={"width": "100%"})
+    return main
+
+
+# The app's pages, one line each (path, component, label for the bar); the explorer is the root
+PAGES: list[solara.Route] = [
+    solara.Route(path="/", component=Page, label="Policy explorer"),
+]
+routes = [solara.Route(path=PAGES[0].path, component=PAGES[0].component, label=PAGES[0].label, layout=Shell),
+          *PAGES[1:]]
