@@ -207,6 +207,7 @@ class _HourBlockLP:
         self._all_cols = np.arange(lp.num_col_, dtype=np.int32)
         self._all_rows = np.arange(lp.num_row_, dtype=np.int32)
         self.start_basis: highspy.HighsBasis | None = None  # used once, by the first solve
+        self._last: tuple[np.ndarray, ...] | None = None  # costs and bounds HiGHS holds (`_send`)
 
     def _with_energy_rows(self, a: sp.csc_matrix, energy_group: np.ndarray | None, period_hours: int) -> sp.csc_matrix:
         """`a` (hours × one hour's matrix) with the energy rows and shortfall columns appended: for
@@ -283,9 +284,7 @@ class _HourBlockLP:
             lower, upper = cat((lower, np.zeros(self.n_short))), cat((upper, lo.ravel()))
             rows_lo, rows_hi = cat((rows, lo.ravel())), cat((rows, hi.ravel()))
         h = self.h
-        h.changeColsCost(len(self._all_cols), self._all_cols, cost)
-        h.changeColsBounds(len(self._all_cols), self._all_cols, lower, upper)
-        h.changeRowsBounds(len(self._all_rows), self._all_rows, rows_lo, rows_hi)
+        self._send(cost, lower, upper, rows_lo, rows_hi)
         if self.start_basis is not None:
             h.setBasis(self.start_basis)
             self.start_basis = None
@@ -306,7 +305,29 @@ class _HourBlockLP:
         primal = np.asarray(sol.col_value)[:nc].reshape(self.hours, self.nv)[:t]
         row_dual = np.asarray(sol.row_dual)[:nrow].reshape(self.hours, self.nr)[:t]
         col_dual = np.asarray(sol.col_dual)[:nc].reshape(self.hours, self.nv)[:t]
-        return primal, row_dual, col_dual, float(h.getInfo().objective_function_value)
+        return primal, row_dual, col_dual, float(h.getObjectiveValue())
+
+    def _send(self, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray, rows_lo: np.ndarray,
+              rows_hi: np.ndarray) -> None:
+        """Give HiGHS this solve's costs and bounds: only the entries that differ from the last solve's
+        (most angle, flow and empty-hour entries never change; passing every entry cost more than the
+        solve's simplex iterations). The LP is the same either way."""
+        h, last = self.h, self._last
+        if last is None:
+            h.changeColsCost(len(self._all_cols), self._all_cols, cost)
+            h.changeColsBounds(len(self._all_cols), self._all_cols, lower, upper)
+            h.changeRowsBounds(len(self._all_rows), self._all_rows, rows_lo, rows_hi)
+        else:
+            idx = np.flatnonzero(cost != last[0]).astype(np.int32)
+            if len(idx):
+                h.changeColsCost(len(idx), idx, cost[idx])
+            idx = np.flatnonzero((lower != last[1]) | (upper != last[2])).astype(np.int32)
+            if len(idx):
+                h.changeColsBounds(len(idx), idx, lower[idx], upper[idx])
+            idx = np.flatnonzero((rows_lo != last[3]) | (rows_hi != last[4])).astype(np.int32)
+            if len(idx):
+                h.changeRowsBounds(len(idx), idx, rows_lo[idx], rows_hi[idx])
+        self._last = (cost, lower, upper, rows_lo, rows_hi)
 
 
 class MarketClearing:
