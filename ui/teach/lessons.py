@@ -20,7 +20,7 @@ from experiments.simulate import Prepared, prepare
 from model.levers import LEVERS
 from model.metrics import metric_of
 from model.scenario import INPUT_ERRORS, shipped_scenarios
-from ui.teach.quantities import QuantityError, parse, placeholders
+from ui.teach.quantities import FORMS, QuantityError, parse, placeholders
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 CHART_KINDS = ("merit_order", "metric")
@@ -329,6 +329,9 @@ def schema_markdown() -> str:
         out += [f"### {heading}", "", "| field | type | required | meaning |", "|---|---|---|---|"]
         out += [f"| `{f.name}` | {f.kind} | {'yes' if f.required else 'no'} | {f.meaning} |" for f in fields]
         out.append("")
+    out += ["### Quantities (in `{…}` placeholders and `expect.quantity`)", "", "| quantity | meaning |", "|---|---|"]
+    out += [f"| `{form}` | {meaning} |" for form, meaning in FORMS]
+    out.append("")
     return "\n".join(out)
 
 

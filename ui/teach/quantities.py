@@ -23,6 +23,16 @@ from experiments.results import RunResult
 from model.metrics import metric_of
 
 HOUR_QUANTITIES = ("price", "spread", "marginal_cost", "demand")
+FORMS = (  # (form, meaning): docs/lessons.md's table of quantities is generated from this
+    ("METRIC:FY2027", "a registered metric (docs/metrics.md) in a fiscal year (July–June), aggregated as the registry "
+                      "says over the months of that year the run covers"),
+    ("METRIC:2026-01", "the metric in one month"),
+    ("growth:METRIC:P1:P2", "relative change from period P1 to P2 (0.25 = +25 %)"),
+    ("price:NODE", "the nodal price at the merit-order hour ({currency}/MWh)"),
+    ("spread", "the highest minus the lowest nodal price at that hour ({currency}/MWh)"),
+    ("marginal_cost", "the offer price of the marginal offer: where the system stack meets demand ({currency}/MWh)"),
+    ("demand", "demand met at that hour (MW: inflexible load served plus large loads served)"),
+)
 _PERIOD = re.compile(r"^(FY\d{4}|\d{4}-\d{2})$")
 PLACEHOLDER = re.compile(r"\{([^{}|]+)(?:\|([^{}]*))?\}")
 
@@ -130,13 +140,13 @@ class HourPrices:
 
 
 def fmt(x: float, spec: str | None = None) -> str:
-    """`x` formatted with a Python format spec, or by default: thousands separators above 100, else two
-    decimals."""
+    """`x` formatted with a Python format spec, or by default: thousands separators from 100, two decimals
+    from 1, else three significant digits."""
     if spec:
         return format(x, spec)
     if not math.isfinite(x):
         return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}" if abs(x) >= 1 else f"{x:.3g}"
 
 
 def fill(text: str, result: RunResult, hour: HourPrices | None) -> str:
