@@ -65,7 +65,8 @@ SCHEMA: dict[str, tuple[Field, ...]] = {
     "steps.chart": (
         Field("kind", "text", True, "`merit_order` (offers stacked by price against demand at one hour, nodal prices "
               "beside it) or `metric` (one metric month by month)."),
-        Field("month", "YYYY-MM", False, "The month shown first (default: the run's first); the month player moves it."),
+        Field("month", "YYYY-MM", False, "The month shown first (default: the run's first for a merit order, its last "
+              "for a metric chart, so the whole run is drawn); the month player moves it."),
         Field("hour", "integer", False, "merit_order: the hour, an index into the month's cleared hours (0–23 on a "
               "representative day). Required for merit_order."),
         Field("metric", "text", False, "metric: a registered metric (docs/metrics.md). Required for metric."),

@@ -134,7 +134,7 @@ def merit_order_option(mo: MeritOrder, currency: str, date: str) -> dict:
     price_lines = ([{"yAxis": round(mo.lmp_per_mwh[0], 3), "name": "price"}] if not mo.congested else
                    [{"yAxis": round(max(mo.lmp_per_mwh), 3), "name": "dearest node"},
                     {"yAxis": round(min(mo.lmp_per_mwh), 3), "name": "cheapest node"}])
-    marks = {"symbol": "none", "silent": True, "label": {"formatter": "{b}: {c}", "fontSize": 10},
+    marks = {"symbol": "none", "silent": True, "label": {"formatter": "{b}: {c}", "fontSize": 10, "position": "insideEndTop"},
              "lineStyle": {"color": "#d62728", "type": "dashed", "width": 2},
              "data": [{"xAxis": round(mo.served_mw, 3), "name": "demand MW"}, *price_lines]}
     series.append({"name": "demand and price", "type": "line", "data": [], "markLine": marks})
@@ -144,10 +144,10 @@ def merit_order_option(mo: MeritOrder, currency: str, date: str) -> dict:
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
         "tooltip": {"trigger": "item"},
         "legend": {"type": "scroll", "bottom": 0, "textStyle": {"fontSize": 10}},
-        "grid": {"left": 60, "right": 20, "top": 40, "bottom": 60},
-        "xAxis": {"type": "value", "name": "MW", "min": 0, "max": round(max(x, mo.served_mw) * 1.02, 3),
+        "grid": {"left": 60, "right": 36, "top": 40, "bottom": 60},
+        "xAxis": {"type": "value", "name": "MW", "min": 0, "max": float(np.ceil(max(x, mo.served_mw) * 1.02)),
                   "nameTextStyle": {"fontSize": 10}},
-        "yAxis": {"type": "value", "name": f"{currency}/MWh", "min": 0, "max": round(top * 1.15, 3),
+        "yAxis": {"type": "value", "name": f"{currency}/MWh", "min": 0, "max": float(np.ceil(top * 1.15)),
                   "nameTextStyle": {"fontSize": 10}},
         "series": series,
     }

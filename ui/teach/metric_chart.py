@@ -15,7 +15,7 @@ def metric_option(result: RunResult, metric: str, month: int, compare: RunResult
     """The metric of `result` drawn up to month `month` (from 0; later months left blank) with a marker at
     that month, and `compare`'s whole run (grey, dashed) when given."""
     currency = result.scenario.meta.currency
-    title = metric_of(metric)[0].meaning.split(":")[0].rstrip(".")
+    title = metric_of(metric)[0].meaning.split(":")[0].split(" (")[0].rstrip(".")
     if compare is None:
         option = copy.deepcopy(line_option(metric, title, result, None, currency))
         mine = option["series"][0]
@@ -25,6 +25,11 @@ def metric_option(result: RunResult, metric: str, month: int, compare: RunResult
         option["series"][0].update(name=compare_label, lineStyle={"type": "dashed", "width": 1.5, "color": BASE_COLOUR})
         mine = option["series"][1]
         mine["name"] = "this step"
+    values = [x for s in option["series"] for x in s["data"] if x is not None]
+    if values:  # the axis spans the whole run, so that it stays put while the player moves
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.05 or abs(hi) * 0.05 or 1.0
+        option["yAxis"].update(min=round(lo - pad, 6), max=round(hi + pad, 6), scale=False)
     mine["data"] = [v if i <= month else None for i, v in enumerate(mine["data"])]
     labels = option["xAxis"]["data"]
     k = min(month, len(labels) - 1)

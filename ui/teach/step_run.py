@@ -92,9 +92,10 @@ RUNS = _Runs(CACHE_SIZE)
 
 
 def chart_month(step: Step, result: RunResult) -> int:
-    """The month (from 0) the step's chart shows first."""
+    """The month (from 0) the step's chart shows first: its `month`, else the first month for a merit
+    order and the last for a metric chart (the whole run drawn)."""
     if step.chart.month is None:
-        return 0
+        return 0 if step.chart.kind == "merit_order" else result.months - 1
     dates = [d[:7] for d in result.monthly["date"]]
     return dates.index(step.chart.month) if step.chart.month in dates else 0
 
