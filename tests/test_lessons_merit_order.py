@@ -70,12 +70,12 @@ def test_the_chart_draws_each_offer_with_its_width_and_height(run):
         assert y0 == y1 == offer.cost_per_mwh
         x = x1
     marks = {m["name"]: m for m in option["series"][-1]["markLine"]["data"]}
-    assert marks["demand MW"]["xAxis"] == pytest.approx(mo.served_mw, abs=1e-3)
+    assert marks["demand"]["xAxis"] == pytest.approx(mo.served_mw, abs=1e-3)
     assert marks["price"]["yAxis"] == pytest.approx(mo.lmp_per_mwh[0], abs=1e-3)
     assert blocks[mo.marginal]["lineStyle"]["width"] == 3           # the marginal offer is outlined
     congested = merit_order(record, 0, 12)
     names = {m["name"] for m in merit_order_option(congested, "USD", "2025-01-01")["series"][-1]["markLine"]["data"]}
-    assert names == {"demand MW", "dearest node", "cheapest node"}
+    assert names == {"demand", "dearest node", "cheapest node"}
     bars = nodal_prices_option(congested, "USD")
     assert bars["series"][0]["data"] == [round(p, 3) for p in congested.lmp_per_mwh]
     assert "D-E" in bars["title"]["subtext"]
@@ -87,3 +87,10 @@ def test_a_month_or_hour_outside_the_run_is_refused(run):
         merit_order(record, 12, 0)
     with pytest.raises(ValueError, match="hour 24"):
         merit_order(record, 0, 24)
+
+
+def test_keeping_the_clearing_inputs_changes_no_number(run):
+    from experiments.simulate import simulate
+    result, _ = run
+    plain = simulate("teaching-5-node", {"run.years": 1})
+    assert result.monthly.equals(plain.monthly)

@@ -131,12 +131,17 @@ def merit_order_option(mo: MeritOrder, currency: str, date: str) -> dict:
             "z": 3 if marginal else 2,
         })
         x += r.available_mw
-    price_lines = ([{"yAxis": round(mo.lmp_per_mwh[0], 3), "name": "price"}] if not mo.congested else
-                   [{"yAxis": round(max(mo.lmp_per_mwh), 3), "name": "dearest node"},
-                    {"yAxis": round(min(mo.lmp_per_mwh), 3), "name": "cheapest node"}])
-    marks = {"symbol": "none", "silent": True, "label": {"formatter": "{b}: {c}", "fontSize": 10, "position": "insideEndTop"},
-             "lineStyle": {"color": "#d62728", "type": "dashed", "width": 2},
-             "data": [{"xAxis": round(mo.served_mw, 3), "name": "demand MW"}, *price_lines]}
+
+    def level(name: str, price: float) -> dict:
+        return {"yAxis": round(price, 3), "name": name,
+                "label": {"formatter": f"{name}: {price:,.2f}", "position": "insideEndTop", "fontSize": 10}}
+
+    prices = ([level("price", mo.lmp_per_mwh[0])] if not mo.congested else
+              [level("dearest node", max(mo.lmp_per_mwh)), level("cheapest node", min(mo.lmp_per_mwh))])
+    demand = {"xAxis": round(mo.served_mw, 3), "name": "demand",
+              "label": {"formatter": f"demand {mo.served_mw:,.0f} MW", "position": "end", "fontSize": 10}}
+    marks = {"symbol": "none", "silent": True, "lineStyle": {"color": "#d62728", "type": "dashed", "width": 2},
+             "data": [demand, *prices]}
     series.append({"name": "demand and price", "type": "line", "data": [], "markLine": marks})
     title = f"Merit order, {date[:7]} hour {mo.hour_of_day:02d}:00" + (" (system stack)" if mo.congested else "")
     return {

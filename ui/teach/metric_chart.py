@@ -4,6 +4,7 @@ optionally against an earlier step's run."""
 from __future__ import annotations
 
 import copy
+import math
 
 from experiments.results import RunResult
 from model.metrics import metric_of
@@ -27,13 +28,20 @@ def metric_option(result: RunResult, metric: str, month: int, compare: RunResult
         mine["name"] = "this step"
     values = [x for s in option["series"] for x in s["data"] if x is not None]
     if values:  # the axis spans the whole run, so that it stays put while the player moves
-        lo, hi = min(values), max(values)
-        pad = (hi - lo) * 0.05 or abs(hi) * 0.05 or 1.0
-        option["yAxis"].update(min=round(lo - pad, 6), max=round(hi + pad, 6), scale=False)
+        lo, hi = _nice(min(values), max(values))
+        option["yAxis"].update(min=lo, max=hi, scale=False)
     mine["data"] = [v if i <= month else None for i, v in enumerate(mine["data"])]
+    option["grid"]["right"] = 36  # room for the month marker's label
     labels = option["xAxis"]["data"]
     k = min(month, len(labels) - 1)
     mine["markLine"] = {"symbol": "none", "silent": True, "lineStyle": {"color": "#d62728", "type": "dotted"},
                         "label": {"formatter": result.monthly["date"].iloc[k][:7], "fontSize": 10},
                         "data": [{"xAxis": k}]}
     return option
+
+
+def _nice(lo: float, hi: float) -> tuple[float, float]:
+    """Bounds around [lo, hi] rounded out to a tenth of the span's order of magnitude."""
+    span = hi - lo or abs(hi) or 1.0
+    step = 10 ** math.floor(math.log10(span)) / 10
+    return round(math.floor(lo / step) * step, 10), round(math.ceil(hi / step) * step, 10)
