@@ -50,6 +50,10 @@ def test_every_step_of_the_lesson_renders_with_numbers_from_its_run(lesson):
             shown = [x for x in mine["data"] if x is not None]
             assert len(shown) == run.month + 1       # drawn up to the player's month
             assert len(charts[0]["series"]) == (2 if step.chart.compare_step else 1)
+            if step.chart.compare_step:             # the earlier step's whole run, grey
+                grey = charts[0]["series"][0]["data"]
+                assert run.compare is not None and grey == pytest.approx(
+                    run.compare.monthly[step.chart.metric].tolist(), rel=1e-6, abs=1e-6)
         assert to_html(f"**Answer.** {run.answer}") not in text
         _button(rc, "Reveal the answer").click()
         _wait(rc, lambda t, run=run: to_html(f"**Answer.** {run.answer}") in t)
@@ -95,4 +99,25 @@ def test_a_lesson_whose_text_does_not_match_its_run_says_so(tmp_path):
     box, rc = solara.render(StepView(lesson, 0), handle_error=False)
     text = _wait(rc, lambda t: "does not match the run" in t)
     assert "price:A = 10.00 (the lesson expects 50.00 to ∞)" in text
+    box.close()
+
+
+def test_a_step_that_cannot_be_drawn_shows_a_message_not_a_traceback(tmp_path):
+    path = tmp_path / "late.toml"
+    path.write_text(textwrap.dedent("""
+        title = "Late"
+        summary = "An hour the representative day does not have."
+        scenario = "teaching-5-node"
+        levers = { "run.years" = 1 }
+        [[steps]]
+        title = "Hour 30"
+        text = "The price is {price:A}. It is late."
+        question = "Q?"
+        answer = "A."
+        chart = { kind = "merit_order", hour = 30 }
+    """), encoding="utf-8")
+    lesson = load_lesson(path)
+    box, rc = solara.render(StepView(lesson, 0), handle_error=False)
+    text = _wait(rc, lambda t: "Lesson late, step 1 (Hour 30)" in t)
+    assert "hour 30: month 0 has cleared hours 0–23" in text and "Traceback" not in text
     box.close()

@@ -15,7 +15,7 @@ from ui.teach.lessons import Lesson, load_lessons
 from ui.teach.merit_order import merit_order, merit_order_option, nodal_prices_option
 from ui.teach.metric_chart import metric_option
 from ui.teach.player import MonthPlayer
-from ui.teach.step_run import StepRun, cached_step, compare_run, run_step
+from ui.teach.step_run import StepRun, cached_step, run_step
 from ui.text import Md
 
 PAGE_STYLE = {"padding": "12px 20px", "max-width": "1300px"}
@@ -104,10 +104,9 @@ def StepBody(lesson: Lesson, index: int, run: StepRun) -> None:
             Chart(Opaque(merit_order_option(mo, currency, dates[month])), style="height: 330px; width: 640px;")
             Chart(Opaque(nodal_prices_option(mo, currency)), style="height: 330px; width: 320px;")
     else:
-        other = compare_run(lesson, index)
-        label = f"step {step.chart.compare_step}: {lesson.steps[step.chart.compare_step - 1].title}" \
-            if other is not None else ""
-        Chart(Opaque(metric_option(run.result, step.chart.metric, month, other, label)),
+        other = step.chart.compare_step
+        label = f"step {other}: {lesson.steps[other - 1].title}" if other else ""
+        Chart(Opaque(metric_option(run.result, step.chart.metric, month, run.compare, label)),
               style="height: 300px; width: 820px;")
     MonthPlayer(dates, month, set_month)
     with solara.Card(style={"max-width": "900px", "background": "#f5f8ff"}):

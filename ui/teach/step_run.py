@@ -56,6 +56,7 @@ class StepRun:
     text: str
     answer: str
     checks: tuple[Check, ...]
+    compare: RunResult | None = None   # the run of the step the chart compares with (`compare_step`)
 
     @property
     def failed(self) -> list[Check]:
@@ -100,7 +101,7 @@ def chart_month(step: Step, result: RunResult) -> int:
     return dates.index(step.chart.month) if step.chart.month in dates else 0
 
 
-def finish(step: Step, result: RunResult, record: ClearingRecord) -> StepRun:
+def finish(step: Step, result: RunResult, record: ClearingRecord, compare: RunResult | None = None) -> StepRun:
     """What the page shows for `step` from its run: text and answer with their numbers, and the checks.
     A number the run cannot give raises `QuantityError`."""
     month = chart_month(step, result)
@@ -108,7 +109,7 @@ def finish(step: Step, result: RunResult, record: ClearingRecord) -> StepRun:
     prices = hour.prices() if hour is not None else None
     checks = tuple(Check(e.quantity, value(parse(e.quantity), result, prices), e.min, e.max) for e in step.expect)
     return StepRun(result, record, month, hour, fill(step.text, result, prices), fill(step.answer, result, prices),
-                   checks)
+                   checks, compare)
 
 
 def run_step(lesson: Lesson, index: int) -> tuple[StepRun | None, str]:
@@ -117,7 +118,9 @@ def run_step(lesson: Lesson, index: int) -> tuple[StepRun | None, str]:
     step = lesson.steps[index]
     try:
         result, record = RUNS.get(step.prepared)
-        return finish(step, result, record), ""
+        other = step.chart.compare_step
+        compare = RUNS.get(lesson.steps[other - 1].prepared)[0] if other is not None else None
+        return finish(step, result, record, compare), ""
     except (QuantityError, ValueError, *INPUT_ERRORS) as exc:
         return None, f"Lesson {lesson.id}, step {index + 1} ({step.title}): {exc}"
     except Exception as exc:  # the page shows a message, never a traceback
@@ -126,15 +129,9 @@ def run_step(lesson: Lesson, index: int) -> tuple[StepRun | None, str]:
 
 
 def cached_step(lesson: Lesson, index: int) -> tuple[StepRun | None, str] | None:
-    """The step's run if it is already in the cache (finished in a moment), else None."""
-    if RUNS.peek(lesson.steps[index].prepared) is None:
+    """The step's run if it (and the run it compares with) is already in the cache, else None."""
+    step = lesson.steps[index]
+    needed = [step] + ([lesson.steps[step.chart.compare_step - 1]] if step.chart.compare_step else [])
+    if any(RUNS.peek(s.prepared) is None for s in needed):
         return None
     return run_step(lesson, index)
-
-
-def compare_run(lesson: Lesson, index: int) -> RunResult | None:
-    """The run of the step the chart of step `index` compares with (None when it names none)."""
-    other = lesson.steps[index].chart.compare_step
-    if other is None:
-        return None
-    return RUNS.get(lesson.steps[other - 1].prepared)[0]
