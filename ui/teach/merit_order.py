@@ -143,7 +143,9 @@ def merit_order_option(mo: MeritOrder, currency: str, date: str) -> dict:
     marks = {"symbol": "none", "silent": True, "lineStyle": {"color": "#d62728", "type": "dashed", "width": 2},
              "data": [demand, *prices]}
     series.append({"name": "demand and price", "type": "line", "data": [], "markLine": marks})
-    title = f"Merit order, {date[:7]} hour {mo.hour_of_day:02d}:00" + (" (system stack)" if mo.congested else "")
+    title = f"Merit order, {date[:7]} hour {mo.hour_of_day:02d}:00" + (
+        "" if len(mo.nodes) == 1 else " (system stack: prices split at a full line)" if mo.congested
+        else " (system stack: one price)")
     return {
         "animation": False,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 13}},
