@@ -42,6 +42,7 @@ from ui.share import VIEW_KEY, Link, decode, encode
 from ui.siting_view import SitingView
 from ui.targets import BY_METRIC, encode_targets, status_table
 from ui.targets_panel import Targets, TargetsPanel
+from ui.teach.page import TeachPage
 from ui.text import Md
 from ui.upload import ScenarioUpload
 from ui.warnings import warnings
@@ -366,6 +367,7 @@ def Shell(children: list | None = None) -> None:
 # The app's pages, one line each (path, component, label for the bar); the explorer is the root
 PAGES: list[solara.Route] = [
     solara.Route(path="/", component=Page, label="Policy explorer"),
+    solara.Route(path="teach", component=TeachPage, label="Lessons"),
 ]
 routes = [solara.Route(path=PAGES[0].path, component=PAGES[0].component, label=PAGES[0].label, layout=Shell),
           *PAGES[1:]]

@@ -13,12 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from grid.network import Grid
 from experiments.results import ROOFTOP_SURPLUS, RunResult, events_table, monthly_table, node_table, versions
 from model.levers import ScheduledChange, check_run_argument, resolve, run_seed
 from model.model import SurplusModel
 from model.scenario import ScenarioError, read_scenario, scenario_hash, validate
 from model.schema import Scenario
 from model.schema_base import LAST_DATE
+from model.siting import ClearingInputs
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,31 @@ def run_prepared(
                 stopped = done < months
                 break
     return rec.result(stopped=stopped, keep_hourly=keep_hourly)
+
+
+@dataclass(frozen=True)
+class ClearingRecord:
+    """Every month's market-clearing inputs of a run, as the model cleared them (`ClearingInputs`: its
+    own offers, demand and bids, not a copy), with the labels of the offer rows: the plants in
+    scenario order, then each node's rooftop surplus (technology `ROOFTOP_SURPLUS`)."""
+
+    grid: Grid
+    months: tuple[ClearingInputs, ...]
+    offer_names: tuple[str, ...]
+    offer_technologies: tuple[str, ...]
+
+
+def simulate_keeping_clearing(prep: Prepared, *, keep_hourly: bool = True) -> tuple[RunResult, ClearingRecord]:
+    """Run a prepared scenario and keep every month's clearing inputs (for a merit-order chart of any
+    hour: `ClearingInputs.clear` clears a month again exactly as it was)."""
+    months: list[ClearingInputs] = []
+    for _, _, rec in _months(prep):
+        months.append(rec.model.clearing_log[-1])
+    m = rec.model
+    names = [p.name for p in prep.scenario.plants] + [f"rooftop surplus {n}" for n in m.grid.node_ids]
+    techs = [p.technology for p in prep.scenario.plants] + [ROOFTOP_SURPLUS] * m.grid.n_nodes
+    record = ClearingRecord(m.grid, tuple(months), tuple(names), tuple(techs))
+    return rec.result(stopped=False, keep_hourly=keep_hourly), record
 
 
 def run_stream(
