@@ -123,10 +123,12 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--limit", type=_count("--limit", 0, 10**7), default=None,
                      help="start at most this many runs now (a rerun does the rest)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sens = sub.add_parser("sensitivity", help="Sobol indices of a metric over a sobol-design sweep's factors")
+    sens = sub.add_parser("sensitivity", help="Sobol indices or Morris effects of a metric over a sweep's factors")
     sens.add_argument("folder", type=Path, help="the sweep's results folder")
     sens.add_argument("--metric", required=True, help="a metric the sweep kept (docs/metrics.md)")
     sens.add_argument("--year", required=True, help="fiscal year, e.g. FY2030")
+    sens.add_argument("--method", choices=["sobol", "morris"], default=None,
+                      help="Sobol indices (design sobol) or Morris μ*/σ (design morris); default: the sweep's design")
     sens.add_argument("--out", type=Path, default=None, help="folder for sensitivity.csv and sensitivity.png")
     disc = sub.add_parser("discover", help="PRIM scenario discovery: the factor ranges where an outcome happens")
     disc.add_argument("folder", type=Path, help="the sweep's results folder")
@@ -205,11 +207,12 @@ def _run(args: argparse.Namespace) -> None:
 def _sensitivity(args: argparse.Namespace) -> None:
     from experiments.sensitivity import sensitivity_chart, sweep_sensitivity
 
-    table = sweep_sensitivity(args.folder, args.metric, args.year)
+    table = sweep_sensitivity(args.folder, args.metric, args.year, args.method)
     a = table.attrs
-    print(f"Sobol indices of {a['metric']} in {a['fiscal_year']} ({a['points']} design points × {a['seeds']} seed(s); "
+    what = "Morris effects (μ* and μ in the metric's unit per factor range)" if a["method"] == "morris" else "Sobol indices"
+    print(f"{what} of {a['metric']} in {a['fiscal_year']} ({a['points']} design points × {a['seeds']} seed(s); "
           "± half-widths of 95 % bootstrap intervals)")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.out / "sensitivity.csv", index=False)
