@@ -139,6 +139,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the box chosen: widest coverage with at least this density (default 0.8)")
     disc.add_argument("--out", type=Path, default=None, help="folder for prim-box.csv, prim-trajectory.csv and "
                       "prim-tradeoff.png")
+    rep = sub.add_parser("report", help="one offline HTML report of a sweep (fan charts, policies, sensitivity, "
+                         "PRIM), every figure also as PNG")
+    rep.add_argument("folder", type=Path, help="the sweep's results folder")
+    rep.add_argument("--out", type=Path, default=None, help="the HTML file (default: FOLDER/report.html); the "
+                     "PNGs go beside it as <name>-<figure>.png")
+    rep.add_argument("--metric", dest="metrics", action="append", default=None,
+                     help="a metric to show (repeat; default: the sweep's kept metrics, at most 6)")
+    rep.add_argument("--year", default=None, help="fiscal year compared (default: the last whole one)")
+    rep.add_argument("--where", default=None, help='PRIM: the outcome of interest, e.g. "circular_debt_change > 0"')
+    rep.add_argument("--density", type=float, default=0.8, help="PRIM: the box's least density (default 0.8)")
     lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
     lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -236,6 +246,14 @@ def _discover(args: argparse.Namespace) -> None:
         print(f"written to {args.out}")
 
 
+def _report(args: argparse.Namespace) -> None:
+    from experiments.report import write_report
+
+    report = write_report(args.folder, args.out, metrics=args.metrics, fiscal_year=args.year, where=args.where,
+                          density=args.density)
+    print(f"wrote {report.path} and {len(report.figures)} PNG figures beside it")
+
+
 def _sweep(args: argparse.Namespace) -> None:
     from experiments.sweep import summary_line, sweep
 
@@ -284,14 +302,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from experiments.discover import DiscoveryError
     from experiments.headroom import HeadroomInputError
+    from experiments.report import ReportError
     from experiments.sensitivity import SensitivityError
     from experiments.run import OutputExistsError
 
     try:
         {"siting": _siting, "compare": _compare, "run": _run, "sweep": _sweep, "levers": _levers,
-         "headroom": _headroom, "sensitivity": _sensitivity, "discover": _discover}[args.command](args)
+         "headroom": _headroom, "sensitivity": _sensitivity, "discover": _discover,
+         "report": _report}[args.command](args)
     except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError, SensitivityError, DiscoveryError,
-            FileNotFoundError) as exc:  # bad input: one line, exit code 2
+            ReportError, FileNotFoundError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

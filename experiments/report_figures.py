@@ -1,0 +1,55 @@
+"""Matplotlib figures of a sweep report (`experiments.report`): fan charts over fiscal years and policy
+comparison bars with confidence intervals. Figures are built with `matplotlib.figure.Figure` (no pyplot
+state, safe in any thread)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.figures import label
+
+COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+
+
+def fan_figure(fan: pd.DataFrame, metric: str, currency: str) -> Figure:
+    """Median line with 50 % (q25–q75) and 90 % (q05–q95) bands by fiscal year, one colour per policy
+    (`fan`: the table of `experiments.report.fan_table`)."""
+    fig = Figure(figsize=(7.5, 3.8), dpi=110)
+    ax = fig.subplots()
+    for i, (policy, t) in enumerate(fan.groupby("policy", sort=False)):
+        c = COLOURS[i % len(COLOURS)]
+        x = range(len(t))
+        ax.fill_between(x, t["q05"], t["q95"], color=c, alpha=0.15, lw=0, label=f"{policy}: 90 %")
+        ax.fill_between(x, t["q25"], t["q75"], color=c, alpha=0.35, lw=0, label=f"{policy}: 50 %")
+        ax.plot(x, t["q50"], color=c, marker="o", ms=3, label=f"{policy}: median")
+        ax.set_xticks(list(x), [f"{fy}{'' if m == 12 else f' ({m} mo)'}" for fy, m in zip(t["fiscal_year"], t["months"],
+                                                                                         strict=True)], fontsize=8)
+    ax.set_ylabel(label(metric, currency), fontsize=8)
+    ax.set_title(f"{metric}: median, 50 % and 90 % of runs (seeds × uncertainties)", fontsize=9)
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def policy_bars_figure(diff: pd.DataFrame, currency: str) -> Figure:
+    """One panel per metric: each policy's mean difference from the baseline policy with its confidence
+    interval (`diff`: the table of `experiments.report.policy_differences`)."""
+    metrics = list(dict.fromkeys(diff["metric"]))
+    fig = Figure(figsize=(4.2 * len(metrics), 3.6), dpi=110)
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    for ax, m in zip(axes, metrics, strict=True):
+        t = diff[diff["metric"] == m]
+        x = range(len(t))
+        mid = t["difference"].to_numpy(float)
+        err = np.vstack([mid - t["ci_low"].to_numpy(float), t["ci_high"].to_numpy(float) - mid])
+        ax.bar(x, mid, yerr=err, capsize=4, color=[COLOURS[(i + 1) % len(COLOURS)] for i in x])
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_xticks(list(x), t["policy"], rotation=15, ha="right", fontsize=7)
+        ax.set_ylabel(f"difference, {label(m, currency)}", fontsize=7)
+        ax.set_title(m, fontsize=8)
+    fig.suptitle(f"Policies minus the baseline in {diff['fiscal_year'].iloc[0]} "
+                 f"({int(diff['confidence'].iloc[0] * 100)} % intervals)", fontsize=9)
+    fig.tight_layout()
+    return fig
