@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import math
 import os
 import uuid
@@ -65,6 +66,15 @@ def world_ids(spec: SweepSpec) -> list[str]:
     return [f.id for f in spec.factors if f.id not in pol and (f.ranged or len(f.values) > 1)]
 
 
+def policy_order(spec: SweepSpec) -> list[str]:
+    """The policies' labels (`policy_labels`) in file order: the first is the baseline of comparisons."""
+    listed = [f for f in spec.factors if f.id in policy_ids(spec)]
+    if not listed:
+        return [BASELINE]
+    combos = pd.DataFrame(list(itertools.product(*(f.values for f in listed))), columns=[f.id for f in listed])
+    return list(policy_labels(combos, [f.id for f in listed]))
+
+
 def policy_labels(df: pd.DataFrame, policies: list[str]) -> pd.Series:
     """A short label per row naming its policy values, e.g. ``capacity.payment_cut_share=0.3``."""
     if not policies:
@@ -72,9 +82,10 @@ def policy_labels(df: pd.DataFrame, policies: list[str]) -> pd.Series:
     return df[policies].astype(str).apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
 
 
-def fan_table(df: pd.DataFrame, metric: str, policies: list[str]) -> pd.DataFrame:
+def fan_table(df: pd.DataFrame, metric: str, policies: list[str], order: list[str] | None = None) -> pd.DataFrame:
     """Quantiles of `metric` over the runs (seeds × uncertainties) of each policy, by fiscal year: columns
-    policy, fiscal_year, months, runs, q05, q25, q50, q75, q95 (numpy's linear quantiles)."""
+    policy, fiscal_year, months, runs, q05, q25, q50, q75, q95 (numpy's linear quantiles); policies in
+    `order` (labels; default: as they come)."""
     d = df.assign(policy=policy_labels(df, policies))
     rows = []
     for (policy, fy), g in d.groupby(["policy", "fiscal_year"], sort=False):
@@ -82,22 +93,26 @@ def fan_table(df: pd.DataFrame, metric: str, policies: list[str]) -> pd.DataFram
         v = v[np.isfinite(v)]
         rows.append({"policy": policy, "fiscal_year": fy, "months": int(g["months"].max()), "runs": len(v),
                      **{k: float(np.quantile(v, q)) if len(v) else math.nan for k, q in QUANTILES.items()}})
-    order = list(dict.fromkeys(d["policy"]))
+    order = [o for o in order or () if o in set(d["policy"])] + [o for o in dict.fromkeys(d["policy"])
+                                                                 if o not in (order or ())]
     t = pd.DataFrame(rows)
     t["_p"] = t["policy"].map(order.index)
     return t.sort_values(["_p", "fiscal_year"]).drop(columns="_p").reset_index(drop=True)
 
 
 def policy_differences(df: pd.DataFrame, metrics: list[str], fiscal_year: str, policies: list[str],
-                       worlds: list[str], confidence: float = CONFIDENCE) -> pd.DataFrame:
-    """Each policy minus the baseline (the first policy in file order) for every metric in `fiscal_year`:
+                       worlds: list[str], confidence: float = CONFIDENCE, order: list[str] | None = None) -> pd.DataFrame:
+    """Each policy minus the baseline (the first of `order`, policy labels in file order; default: the
+    first as they come) for every metric in `fiscal_year`:
     mean difference and its Student-t `confidence` interval, paired on seed and world when every run of
     both has its twin (as the designs cross policies with the same worlds and seeds), else Welch's
     unpaired interval."""
     from scipy import stats
 
     year = df[df["fiscal_year"] == fiscal_year].assign(policy=lambda d: policy_labels(d, policies))
-    names = list(dict.fromkeys(year["policy"]))
+    present = set(year["policy"])
+    names = [o for o in order or () if o in present] + [o for o in dict.fromkeys(year["policy"])
+                                                        if o not in (order or ())]
     key = [*worlds, "seed"]
     base = year[year["policy"] == names[0]]
     rows = []
@@ -206,7 +221,7 @@ def write_report(out: str | Path, html_path: str | Path | None = None, *, metric
         raise ReportError(f"--out {path}: the report is an .html file")
     path.parent.mkdir(parents=True, exist_ok=True)
     currency = read_scenario(spec.scenario)[0].get("meta", {}).get("currency", "PKR")
-    policies, worlds = policy_ids(spec), world_ids(spec)
+    policies, worlds, order = policy_ids(spec), world_ids(spec), policy_order(spec)
     report = Report(path, fiscal_year=year)
     page = _Page(path)
 
@@ -227,7 +242,7 @@ def write_report(out: str | Path, html_path: str | Path | None = None, *, metric
               "middle 90 % (light band, 0.05–0.95) of the runs of each policy; a partial fiscal year shows its "
               "months.")
     for m in shown:
-        fan = fan_table(df, m, policies)
+        fan = fan_table(df, m, policies, order)
         report.fans[m] = fan
         page.parts.append(f"<h3>{html.escape(m)}</h3><p>{html.escape(metric_of(m)[0].meaning)}</p>")
         page.figure(f"fan-{m}", _png(fan_figure(fan, m, currency)), f"{m}: median, 50 % and 90 % bands")
@@ -237,7 +252,7 @@ def write_report(out: str | Path, html_path: str | Path | None = None, *, metric
     if not policies:
         page.text("This sweep varies no policy (no [levers] factor with more than one value): nothing to compare.")
     else:
-        diff = policy_differences(df, shown, year, policies, worlds, confidence)
+        diff = policy_differences(df, shown, year, policies, worlds, confidence, order)
         report.differences = diff
         how = ("paired by seed and sampled world" if diff["paired"].all() else
                "unpaired (Welch) where the runs do not pair by seed and world")

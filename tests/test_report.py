@@ -137,6 +137,7 @@ def test_policy_bars_are_differences_paired_by_seed_and_world(swept, tmp_path):
     cut = year[year["capacity.payment_cut_share"] == 0.3].set_index(key)["average_tariff_per_kwh"]
     d = (cut - base.reindex(cut.index)).to_numpy()
     row = report.differences.set_index("metric").loc["average_tariff_per_kwh"]
+    assert (row["baseline"], row["policy"]) == ("capacity.payment_cut_share=0.0", "capacity.payment_cut_share=0.3")
     assert bool(row["paired"]) and row["n"] == len(d) == len(base)
     assert row["difference"] == pytest.approx(d.mean())
     from scipy import stats
@@ -169,3 +170,21 @@ def test_unpaired_policies_get_welch_intervals_and_a_sweep_without_policies_one_
     assert (t["ci_low"], t["ci_high"]) == pytest.approx((welch.low, welch.high))
     fan = fan_table(df, "x", [])
     assert list(fan["policy"]) == ["all runs"] and fan["q50"].item() == pytest.approx(3.0)
+
+
+def test_the_baseline_is_the_first_policy_of_the_file_whatever_the_order_of_the_runs():
+    import pandas as pd
+
+    from experiments.designs import parse_sweep
+    from experiments.report import fan_table, policy_differences, policy_order
+
+    spec = parse_sweep({**SWEEP, "levers": {"capacity.payment_cut_share": [0.3, 0.0, 0.1]}})
+    order = policy_order(spec)
+    assert order == [f"capacity.payment_cut_share={v}" for v in (0.3, 0.0, 0.1)]
+    df = pd.DataFrame({"seed": [1, 1, 1, 2, 2, 2], "fiscal_year": "FY2026", "months": 12,
+                       "capacity.payment_cut_share": [0.1, 0.0, 0.3, 0.1, 0.0, 0.3],  # runs sorted by id: any order
+                       "x": [5.0, 3.0, 1.0, 6.0, 4.0, 1.0]})
+    t = policy_differences(df, ["x"], "FY2026", ["capacity.payment_cut_share"], [], order=order)
+    assert set(t["baseline"]) == {order[0]} and list(t["policy"]) == order[1:]
+    assert list(t["difference"]) == pytest.approx([2.5, 4.5])
+    assert list(dict.fromkeys(fan_table(df, "x", ["capacity.payment_cut_share"], order)["policy"])) == order
