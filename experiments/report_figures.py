@@ -37,9 +37,13 @@ def policy_bars_figure(diff: pd.DataFrame, currency: str) -> Figure:
     """One panel per metric: each policy's mean difference from the baseline policy with its confidence
     interval (`diff`: the table of `experiments.report.policy_differences`)."""
     metrics = list(dict.fromkeys(diff["metric"]))
-    fig = Figure(figsize=(4.2 * len(metrics), 3.6), dpi=110)
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for ax, m in zip(axes, metrics, strict=True):
+    cols = min(3, len(metrics))
+    rows = -(-len(metrics) // cols)
+    fig = Figure(figsize=(4.2 * cols, 3.6 * rows), dpi=110)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    for ax, m in zip(axes, metrics, strict=False):
         t = diff[diff["metric"] == m]
         x = range(len(t))
         mid = t["difference"].to_numpy(float)

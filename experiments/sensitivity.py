@@ -118,6 +118,7 @@ def sensitivity_figure(table: pd.DataFrame) -> Any:
     from matplotlib.figure import Figure
 
     t = table.drop_duplicates("factor")
+    policy = ", ".join(f"{c}={t.iloc[0][c]}" for c in table.columns[:table.columns.get_loc("factor")])
     morris = table.attrs.get("method") == "morris"
     bars = ((("mu_star", "mu_star_conf", "μ* (mean |elementary effect|)"), ("sigma", None, "σ (spread of the effects)"))
             if morris else (("S1", "S1_conf", "first order (S1)"), ("ST", "ST_conf", "total order (ST)")))
@@ -127,9 +128,11 @@ def sensitivity_figure(table: pd.DataFrame) -> Any:
     for (col, conf, name), dx, colour in zip(bars, (-0.18, 0.18), ("#1f77b4", "#ff7f0e"), strict=True):
         ax.bar(x + dx, t[col], 0.36, yerr=None if conf is None else t[conf], label=name, color=colour, capsize=3)
     ax.set_xticks(x, t["factor"], rotation=20, ha="right", fontsize=8)
-    ax.set_ylabel(f"{table.attrs.get('metric', '')} per factor range" if morris else "share of the outcome's variance")
+    ax.set_ylabel(f"{table.attrs.get('metric', '')} per factor range" if morris else "share of the outcome's variance",
+                  fontsize=8)
     ax.set_title(f"{'Morris effects' if morris else 'Sobol indices'} of {table.attrs.get('metric', '')} in "
-                 f"{table.attrs.get('fiscal_year', '')} ({int(CONFIDENCE * 100)} % intervals)", fontsize=9)
+                 f"{table.attrs.get('fiscal_year', '')} ({int(CONFIDENCE * 100)} % intervals)"
+                 + (f"\nat {policy} (the first policy; every policy in the table)" if policy else ""), fontsize=9)
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
