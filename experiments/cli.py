@@ -97,8 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--resolution", choices=["representative_day", "weekday_weekend", "hourly"], default=None,
                       help="how each month is cleared (default: the scenario's); 'hourly' resolves limits "
                            "below one representative hour (about 0.34 %% of the year) but takes ~30x longer")
+    room.add_argument("--nodes", default=None, metavar="ID[,ID...]",
+                      help="search only these nodes (default: every node; the system is always searched)")
+    on = room.add_mutually_exclusive_group()
+    on.add_argument("--workers", type=_count("--workers", 1, 1024), default=None,
+                    help="search the places in parallel on an embedded Dask cluster of N processes")
+    on.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786", help="… or on an existing Dask scheduler")
     room.add_argument("--out", type=Path, default=None,
-                      help="folder for headroom.csv, curtailed_hours_by_month.csv and headroom-map.png")
+                      help="folder for headroom.csv, curtailed_hours_by_month.csv and headroom-map.png; each "
+                           "place's result is kept in OUT/places/ as it finishes, so a rerun resumes")
     cmp_ = sub.add_parser("compare", help="a policy against its baseline, paired by seed, year by year")
     cmp_.add_argument("--base", default="pakistan-2025", help="the baseline scenario")
     cmp_.add_argument("--variant", default=None, help="the policy's scenario (default: the baseline's)")
@@ -168,8 +175,16 @@ def _headroom(args: argparse.Namespace) -> None:
     from experiments.headroom import headroom_map, headroom_study
 
     overrides = {"time.resolution": args.resolution} if args.resolution else None
-    study = headroom_study(args.scenario, max_mw=args.max_mw, seed=args.seed, nodes=not args.system_only,
-                           overrides=overrides)
+    nodes = False if args.system_only else ([n.strip() for n in args.nodes.split(",") if n.strip()]
+                                            if args.nodes else True)
+    if args.workers or args.scheduler:
+        import distributed  # noqa: F401  (its import sets its loggers' levels: set ours after it)
+
+        for name in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    study = headroom_study(args.scenario, max_mw=args.max_mw, seed=args.seed, nodes=nodes, overrides=overrides,
+                           store=args.out / "places" if args.out else None, workers=args.workers,
+                           scheduler=args.scheduler)
     print(f"Flexible load hostable, {study.scenario.meta.name}, {study.year} (MW; columns: the block's own "
           "curtailment limit, share of the year's hours)")
     print(study.table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
@@ -177,7 +192,7 @@ def _headroom(args: argparse.Namespace) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         study.table.to_csv(args.out / "headroom.csv", index=False)
         study.monthly.to_csv(args.out / "curtailed_hours_by_month.csv", index=False)
-        if not args.system_only:
+        if len(study.table) > 1:
             headroom_map(study, args.out / "headroom-map.png")
         print(f"written to {args.out}")
 
