@@ -14,21 +14,29 @@ COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 def fan_figure(fan: pd.DataFrame, metric: str, currency: str) -> Figure:
-    """Median line with 50 % (q25–q75) and 90 % (q05–q95) bands by fiscal year, one colour per policy
-    (`fan`: the table of `experiments.report.fan_table`)."""
-    fig = Figure(figsize=(7.5, 3.8), dpi=110)
-    ax = fig.subplots()
-    for i, (policy, t) in enumerate(fan.groupby("policy", sort=False)):
+    """Median line with 50 % (q25–q75) and 90 % (q05–q95) bands by fiscal year: one panel per policy
+    (shared y axis, up to four in a row) (`fan`: the table of `experiments.report.fan_table`)."""
+    groups = list(fan.groupby("policy", sort=False))
+    cols = min(4, len(groups))
+    rows = -(-len(groups) // cols)
+    fig = Figure(figsize=(max(7.5, 3.6 * cols), 3.4 * rows + 0.6), dpi=110)
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True).ravel()
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    for i, (ax, (policy, t)) in enumerate(zip(axes, groups, strict=False)):
         c = COLOURS[i % len(COLOURS)]
         x = range(len(t))
-        ax.fill_between(x, t["q05"], t["q95"], color=c, alpha=0.15, lw=0, label=f"{policy}: 90 %")
-        ax.fill_between(x, t["q25"], t["q75"], color=c, alpha=0.35, lw=0, label=f"{policy}: 50 %")
-        ax.plot(x, t["q50"], color=c, marker="o", ms=3, label=f"{policy}: median")
+        ax.fill_between(x, t["q05"], t["q95"], color=c, alpha=0.15, lw=0, label="90 % of runs")
+        ax.fill_between(x, t["q25"], t["q75"], color=c, alpha=0.35, lw=0, label="50 % of runs")
+        ax.plot(x, t["q50"], color=c, marker="o", ms=3, label="median")
         ax.set_xticks(list(x), [f"{fy}{'' if m == 12 else f' ({m} mo)'}" for fy, m in zip(t["fiscal_year"], t["months"],
-                                                                                         strict=True)], fontsize=8)
-    ax.set_ylabel(label(metric, currency), fontsize=8)
-    ax.set_title(f"{metric}: median, 50 % and 90 % of runs (seeds × uncertainties)", fontsize=9)
-    ax.legend(fontsize=7, ncol=2)
+                                                                                         strict=True)], fontsize=7)
+        ax.set_title(policy, fontsize=8)
+        if i % cols == 0:
+            ax.set_ylabel(label(metric, currency), fontsize=8)
+        if i == 0:
+            ax.legend(fontsize=7)
+    fig.suptitle(f"{metric}: median, 50 % and 90 % of runs (seeds × uncertainties)", fontsize=9)
     fig.tight_layout()
     return fig
 
