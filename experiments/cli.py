@@ -97,8 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--resolution", choices=["representative_day", "weekday_weekend", "hourly"], default=None,
                       help="how each month is cleared (default: the scenario's); 'hourly' resolves limits "
                            "below one representative hour (about 0.34 %% of the year) but takes ~30x longer")
+    room.add_argument("--nodes", default=None, metavar="ID[,ID...]",
+                      help="search only these nodes (default: every node; the system is always searched)")
+    on = room.add_mutually_exclusive_group()
+    on.add_argument("--workers", type=_count("--workers", 1, 1024), default=None,
+                    help="search the places in parallel on an embedded Dask cluster of N processes")
+    on.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786", help="… or on an existing Dask scheduler")
     room.add_argument("--out", type=Path, default=None,
-                      help="folder for headroom.csv, curtailed_hours_by_month.csv and headroom-map.png")
+                      help="folder for headroom.csv, curtailed_hours_by_month.csv and headroom-map.png; each "
+                           "place's result is kept in OUT/places/ as it finishes, so a rerun resumes")
     cmp_ = sub.add_parser("compare", help="a policy against its baseline, paired by seed, year by year")
     cmp_.add_argument("--base", default="pakistan-2025", help="the baseline scenario")
     cmp_.add_argument("--variant", default=None, help="the policy's scenario (default: the baseline's)")
@@ -123,10 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--limit", type=_count("--limit", 0, 10**7), default=None,
                      help="start at most this many runs now (a rerun does the rest)")
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
-    sens = sub.add_parser("sensitivity", help="Sobol indices of a metric over a sobol-design sweep's factors")
+    sens = sub.add_parser("sensitivity", help="Sobol indices or Morris effects of a metric over a sweep's factors")
     sens.add_argument("folder", type=Path, help="the sweep's results folder")
     sens.add_argument("--metric", required=True, help="a metric the sweep kept (docs/metrics.md)")
     sens.add_argument("--year", required=True, help="fiscal year, e.g. FY2030")
+    sens.add_argument("--method", choices=["sobol", "morris"], default=None,
+                      help="Sobol indices (design sobol) or Morris μ*/σ (design morris); default: the sweep's design")
     sens.add_argument("--out", type=Path, default=None, help="folder for sensitivity.csv and sensitivity.png")
     disc = sub.add_parser("discover", help="PRIM scenario discovery: the factor ranges where an outcome happens")
     disc.add_argument("folder", type=Path, help="the sweep's results folder")
@@ -137,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the box chosen: widest coverage with at least this density (default 0.8)")
     disc.add_argument("--out", type=Path, default=None, help="folder for prim-box.csv, prim-trajectory.csv and "
                       "prim-tradeoff.png")
+    rep = sub.add_parser("report", help="one offline HTML report of a sweep (fan charts, policies, sensitivity, "
+                         "PRIM), every figure also as PNG")
+    rep.add_argument("folder", type=Path, help="the sweep's results folder")
+    rep.add_argument("--out", type=Path, default=None, help="the HTML file (default: FOLDER/report.html); the "
+                     "PNGs go beside it as <name>-<figure>.png")
+    rep.add_argument("--metric", dest="metrics", action="append", default=None,
+                     help="a metric to show (repeat; default: the sweep's kept metrics, at most 6)")
+    rep.add_argument("--year", default=None, help="fiscal year compared (default: the last whole one)")
+    rep.add_argument("--where", default=None, help='PRIM: the outcome of interest, e.g. "circular_debt_change > 0"')
+    rep.add_argument("--density", type=float, default=0.8, help="PRIM: the box's least density (default 0.8)")
     lev = sub.add_parser("levers", help="list the levers with their defaults in a scenario")
     lev.add_argument("--scenario", default="pakistan-2025")
     sub.add_parser("scenarios", help="list the shipped scenarios")
@@ -156,8 +175,16 @@ def _headroom(args: argparse.Namespace) -> None:
     from experiments.headroom import headroom_map, headroom_study
 
     overrides = {"time.resolution": args.resolution} if args.resolution else None
-    study = headroom_study(args.scenario, max_mw=args.max_mw, seed=args.seed, nodes=not args.system_only,
-                           overrides=overrides)
+    nodes = False if args.system_only else ([n.strip() for n in args.nodes.split(",") if n.strip()]
+                                            if args.nodes else True)
+    if args.workers or args.scheduler:
+        import distributed  # noqa: F401  (its import sets its loggers' levels: set ours after it)
+
+        for name in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    study = headroom_study(args.scenario, max_mw=args.max_mw, seed=args.seed, nodes=nodes, overrides=overrides,
+                           store=args.out / "places" if args.out else None, workers=args.workers,
+                           scheduler=args.scheduler)
     print(f"Flexible load hostable, {study.scenario.meta.name}, {study.year} (MW; columns: the block's own "
           "curtailment limit, share of the year's hours)")
     print(study.table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
@@ -165,7 +192,7 @@ def _headroom(args: argparse.Namespace) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         study.table.to_csv(args.out / "headroom.csv", index=False)
         study.monthly.to_csv(args.out / "curtailed_hours_by_month.csv", index=False)
-        if not args.system_only:
+        if len(study.table) > 1:
             headroom_map(study, args.out / "headroom-map.png")
         print(f"written to {args.out}")
 
@@ -205,11 +232,12 @@ def _run(args: argparse.Namespace) -> None:
 def _sensitivity(args: argparse.Namespace) -> None:
     from experiments.sensitivity import sensitivity_chart, sweep_sensitivity
 
-    table = sweep_sensitivity(args.folder, args.metric, args.year)
+    table = sweep_sensitivity(args.folder, args.metric, args.year, args.method)
     a = table.attrs
-    print(f"Sobol indices of {a['metric']} in {a['fiscal_year']} ({a['points']} design points × {a['seeds']} seed(s); "
+    what = "Morris effects (μ* and μ in the metric's unit per factor range)" if a["method"] == "morris" else "Sobol indices"
+    print(f"{what} of {a['metric']} in {a['fiscal_year']} ({a['points']} design points × {a['seeds']} seed(s); "
           "± half-widths of 95 % bootstrap intervals)")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         table.to_csv(args.out / "sensitivity.csv", index=False)
@@ -231,6 +259,14 @@ def _discover(args: argparse.Namespace) -> None:
         d.trajectory.to_csv(args.out / "prim-trajectory.csv", index=False)
         tradeoff_chart(d, args.out / "prim-tradeoff.png")
         print(f"written to {args.out}")
+
+
+def _report(args: argparse.Namespace) -> None:
+    from experiments.report import write_report
+
+    report = write_report(args.folder, args.out, metrics=args.metrics, fiscal_year=args.year, where=args.where,
+                          density=args.density)
+    print(f"wrote {report.path} and {len(report.figures)} PNG figures beside it")
 
 
 def _sweep(args: argparse.Namespace) -> None:
@@ -281,14 +317,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from experiments.discover import DiscoveryError
     from experiments.headroom import HeadroomInputError
+    from experiments.report import ReportError
     from experiments.sensitivity import SensitivityError
     from experiments.run import OutputExistsError
 
     try:
         {"siting": _siting, "compare": _compare, "run": _run, "sweep": _sweep, "levers": _levers,
-         "headroom": _headroom, "sensitivity": _sensitivity, "discover": _discover}[args.command](args)
+         "headroom": _headroom, "sensitivity": _sensitivity, "discover": _discover,
+         "report": _report}[args.command](args)
     except (*INPUT_ERRORS, OutputExistsError, HeadroomInputError, SensitivityError, DiscoveryError,
-            FileNotFoundError) as exc:  # bad input: one line, exit code 2
+            ReportError, FileNotFoundError) as exc:  # bad input: one line, exit code 2
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

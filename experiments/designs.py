@@ -11,6 +11,8 @@ Designs:
   crossed with every combination of the listed factors (policies × sampled worlds, as EMA Workbench does).
 - ``sobol``: SALib's Saltelli scheme for Sobol indices over the ranged factors, `samples` × (2 k + 2) points
   for k ranged factors, crossed with the listed factors.
+- ``morris``: SALib's Morris trajectories for elementary effects (μ*, σ) over the ranged factors: `samples`
+  trajectories of k + 1 points on a grid of `levels` levels (default 4), crossed with the listed factors.
 """
 
 from __future__ import annotations
@@ -29,15 +31,17 @@ from model.levers import LEVERS, Lever
 from model.metrics import metric_of
 from model.scenario import ScenarioError, read_scenario
 
-DESIGNS = ("full_factorial", "latin_hypercube", "sobol")
+DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris")
+MORRIS_LEVELS = 4  # SALib's default grid; Saltelli et al. (2008) recommend an even number of levels
 SECTIONS = ("levers", "uncertainties")
 TOP_KEYS = {"scenario": "a shipped scenario name or a path to a scenario TOML",
             "years": "horizon in years (default: the scenario's)",
             "agents": "consumer agents (default: the scenario's)",
             "seeds": "N (seeds 1..N) or a list of seeds",
             "design": f"one of {', '.join(DESIGNS)}",
-            "samples": "points to sample (latin_hypercube) or base samples N (sobol)",
-            "design_seed": "seed of the sampler (latin_hypercube, sobol)",
+            "samples": "points to sample (latin_hypercube), base samples N (sobol) or trajectories (morris)",
+            "levels": f"levels of the Morris grid, an even number from 2 to 100 (morris; default {MORRIS_LEVELS})",
+            "design_seed": "seed of the sampler (latin_hypercube, sobol, morris)",
             "metrics": "list of metric columns to keep (default: all; docs/metrics.md)",
             "fiscal_years": "list of fiscal years to keep, e.g. [\"FY2026\"] (default: all)",
             "levers": "table: lever id = list of values, {min, max, steps} or one value",
@@ -83,6 +87,7 @@ class SweepSpec:
     metrics: tuple[str, ...] | None
     fiscal_years: tuple[str, ...] | None
     where: str = "sweep file"
+    levels: int = MORRIS_LEVELS        # the Morris grid (design morris only)
 
     @property
     def lever_ids(self) -> list[str]:
@@ -162,7 +167,14 @@ def parse_sweep(data: Mapping[str, Any], where: str = "sweep file") -> SweepSpec
     if design != "full_factorial" and samples is None:
         raise bad("samples", None, f"required by design {design!r}")
     if design == "full_factorial" and samples is not None:
-        raise bad("samples", samples, "only for latin_hypercube and sobol designs")
+        raise bad("samples", samples, "only for latin_hypercube, sobol and morris designs")
+    if design == "morris" and samples is not None and samples < 2:
+        raise bad("samples", samples, "a morris design needs at least 2 trajectories (σ and μ* intervals need them)")
+    levels = whole("levels", 2, 100)
+    if levels is not None and design != "morris":
+        raise bad("levels", levels, "only for the morris design")
+    if levels is not None and levels % 2:
+        raise bad("levels", levels, "must be even (the Morris step is levels / (2 (levels - 1)) of the range)")
     design_seed = whole("design_seed", 0, 2**32 - 1)
     metrics = _names(data, "metrics", bad)
     for m in metrics or ():
@@ -194,7 +206,7 @@ def parse_sweep(data: Mapping[str, Any], where: str = "sweep file") -> SweepSpec
             seen.add(lever_id)
             factors.append(_factor(lever, section, key, spec, design, scenario_data, bad))
     spec = SweepSpec(scenario, years, agents, seeds, design, samples, 1 if design_seed is None else design_seed,
-                     tuple(factors), metrics, fiscal_years, where)
+                     tuple(factors), metrics, fiscal_years, where, levels or MORRIS_LEVELS)
     if design != "full_factorial" and not any(f.ranged for f in factors):
         raise bad("design", design, "a sampling design needs at least one factor given as {min, max}")
     n = _count(spec)
@@ -265,9 +277,15 @@ def _factor(lever: Lever, section: str, key: str, spec: Any, design: str, scenar
 def _count(spec: SweepSpec) -> int:
     listed = int(np.prod([len(f.values) for f in spec.factors if not f.ranged], dtype=float)) if spec.factors else 1
     k = sum(f.ranged for f in spec.factors)
-    sampled = 1 if spec.design == "full_factorial" else (spec.samples if spec.design == "latin_hypercube"
-                                                          else spec.samples * (2 * k + 2))
+    per_sample = {"full_factorial": 0, "latin_hypercube": 1, "sobol": 2 * k + 2, "morris": k + 1}[spec.design]
+    sampled = 1 if spec.design == "full_factorial" else spec.samples * per_sample
     return listed * sampled * len(spec.seeds)
+
+
+def ranged_problem(spec: SweepSpec) -> dict[str, Any]:
+    """SALib's problem of the sweep's ranged factors (names are lever ids, bounds their ranges)."""
+    ranged = [f for f in spec.factors if f.ranged]
+    return {"num_vars": len(ranged), "names": [f.id for f in ranged], "bounds": [[f.low, f.high] for f in ranged]}
 
 
 def sampled_matrix(spec: SweepSpec) -> np.ndarray:
@@ -275,11 +293,15 @@ def sampled_matrix(spec: SweepSpec) -> np.ndarray:
     ranged = [f for f in spec.factors if f.ranged]
     if spec.design == "full_factorial" or not ranged:
         return np.empty((1, 0))
-    problem = {"num_vars": len(ranged), "names": [f.id for f in ranged], "bounds": [[f.low, f.high] for f in ranged]}
+    problem = ranged_problem(spec)
     if spec.design == "latin_hypercube":
         from SALib.sample import latin
 
         return latin.sample(problem, spec.samples, seed=spec.design_seed)
+    if spec.design == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, spec.samples, num_levels=spec.levels, seed=spec.design_seed)
     from SALib.sample import sobol
 
     return sobol.sample(problem, spec.samples, calc_second_order=True, seed=spec.design_seed)

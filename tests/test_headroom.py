@@ -83,6 +83,43 @@ def test_the_study_and_its_command(tmp_path, capsys):
     assert len(study.monthly) == 12
     assert main(["headroom", "--scenario", "teaching-5-node", "--max-mw", "2000", "--out", str(tmp_path)]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {"headroom.csv", "curtailed_hours_by_month.csv",
-                                                     "headroom-map.png"}
+                                                     "headroom-map.png", "places"}
+    assert len(list((tmp_path / "places").glob("*.json"))) == 6  # the system and five nodes, kept for a rerun
     assert main(["headroom", "--scenario", "teaching-5-node", "--max-mw", "-5"]) == 2
     assert "max_mw = -5.0: must be above 0" in capsys.readouterr().err
+
+
+def test_headroom_as_a_sweep_on_dask_gives_the_serial_numbers_and_resumes(tmp_path, capsys):
+    import os
+
+    import pandas as pd
+
+    from experiments.headroom import HeadroomInputError
+    from experiments.sweep import dask_client
+
+    serial = headroom_study("teaching-5-node", max_mw=2000.0, nodes=["A", "D"])
+    assert list(serial.table["place"]) == [SYSTEM, "A", "D"]
+    store = tmp_path / "places"
+    with dask_client(2) as client:
+        swept = headroom_study("teaching-5-node", max_mw=2000.0, nodes=["A", "D"], client=client, store=store)
+        pd.testing.assert_frame_equal(swept.table, serial.table)
+        pd.testing.assert_frame_equal(swept.monthly, serial.monthly)
+        files = sorted(store.glob("*.json"))
+        assert len(files) == 3
+        files[0].unlink()                       # one place lost …
+        files[1].write_text('{"mw": {"0.0025"')  # … one cut short: both searched again
+        stamp = files[2].stat().st_mtime_ns
+        again = headroom_study("teaching-5-node", max_mw=2000.0, nodes=["A", "D"], client=client, store=store)
+    pd.testing.assert_frame_equal(again.table, serial.table)
+    pd.testing.assert_frame_equal(again.monthly, serial.monthly)
+    assert files[2].stat().st_mtime_ns == stamp  # a finished place is not searched again
+    assert len(list(store.glob("*.json"))) == 3 and not list(store.glob(".*.tmp"))
+    with pytest.raises(HeadroomInputError, match="nodes = A,Z: Z is not a node of teaching-5-node"):
+        headroom_study("teaching-5-node", nodes=["A", "Z"])
+    assert main(["headroom", "--scenario", "teaching-5-node", "--max-mw", "2000", "--nodes", "D",
+                 "--workers", "1", "--out", str(tmp_path / "cli")]) == 0
+    out = pd.read_csv(tmp_path / "cli" / "headroom.csv")
+    assert list(out["place"]) == [SYSTEM, "D"]
+    assert out.iloc[1]["mw_at_1.00%"] == pytest.approx(serial.table.iloc[2]["mw_at_1.00%"])
+    assert (tmp_path / "cli" / "headroom-map.png").stat().st_size > 0
+    assert os.path.isdir(tmp_path / "cli" / "places")
