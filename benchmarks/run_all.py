@@ -12,6 +12,7 @@ import bench_app
 import bench_clearing
 import bench_compare
 import bench_model
+import bench_saltelli
 import bench_sweep
 import bench_wedge
 
@@ -36,6 +37,8 @@ def main() -> int:
     bench_wedge.main(["--repeat", "1" if quick else "3"])
     print()
     bench_sweep.main(["--quick"] if quick else [])
+    print()
+    bench_saltelli.main(["--samples", "4", "--years", "2"] if quick else [])  # 1,024 ten-year runs: ~10 minutes
     print()
     # the same run with every hour cleared: where the clearing is heavy, how much is everything else
     bench_model.main(["--repeat", "1", "--resolution", "hourly", "--scaling", *(["--years", "2"] if quick else [])])

@@ -10,7 +10,8 @@ Designs:
 - ``latin_hypercube``: `samples` points over the ranged factors (``{min, max}``, SALib's Latin hypercube),
   crossed with every combination of the listed factors (policies × sampled worlds, as EMA Workbench does).
 - ``sobol``: SALib's Saltelli scheme for Sobol indices over the ranged factors, `samples` × (2 k + 2) points
-  for k ranged factors, crossed with the listed factors.
+  for k ranged factors (`samples` × (k + 2) with ``second_order = false``, which gives first- and
+  total-order indices only), crossed with the listed factors.
 - ``morris``: SALib's Morris trajectories for elementary effects (μ*, σ) over the ranged factors: `samples`
   trajectories of k + 1 points on a grid of `levels` levels (default 4), crossed with the listed factors.
 """
@@ -41,6 +42,8 @@ TOP_KEYS = {"scenario": "a shipped scenario name or a path to a scenario TOML",
             "design": f"one of {', '.join(DESIGNS)}",
             "samples": "points to sample (latin_hypercube), base samples N (sobol) or trajectories (morris)",
             "levels": f"levels of the Morris grid, an even number from 2 to 100 (morris; default {MORRIS_LEVELS})",
+            "second_order": "also second-order Sobol indices, true or false (sobol; default true: 2 k + 2 runs per "
+                            "base sample instead of k + 2)",
             "design_seed": "seed of the sampler (latin_hypercube, sobol, morris)",
             "metrics": "list of metric columns to keep (default: all; docs/metrics.md)",
             "fiscal_years": "list of fiscal years to keep, e.g. [\"FY2026\"] (default: all)",
@@ -88,6 +91,7 @@ class SweepSpec:
     fiscal_years: tuple[str, ...] | None
     where: str = "sweep file"
     levels: int = MORRIS_LEVELS        # the Morris grid (design morris only)
+    second_order: bool = True          # Saltelli's scheme with second-order indices (design sobol only)
 
     @property
     def lever_ids(self) -> list[str]:
@@ -175,6 +179,11 @@ def parse_sweep(data: Mapping[str, Any], where: str = "sweep file") -> SweepSpec
         raise bad("levels", levels, "only for the morris design")
     if levels is not None and levels % 2:
         raise bad("levels", levels, "must be even (the Morris step is levels / (2 (levels - 1)) of the range)")
+    second_order = data.get("second_order")
+    if second_order is not None and design != "sobol":
+        raise bad("second_order", second_order, "only for the sobol design")
+    if second_order is not None and not isinstance(second_order, bool):
+        raise bad("second_order", second_order, "must be true or false")
     design_seed = whole("design_seed", 0, 2**32 - 1)
     metrics = _names(data, "metrics", bad)
     for m in metrics or ():
@@ -206,7 +215,8 @@ def parse_sweep(data: Mapping[str, Any], where: str = "sweep file") -> SweepSpec
             seen.add(lever_id)
             factors.append(_factor(lever, section, key, spec, design, scenario_data, bad))
     spec = SweepSpec(scenario, years, agents, seeds, design, samples, 1 if design_seed is None else design_seed,
-                     tuple(factors), metrics, fiscal_years, where, levels or MORRIS_LEVELS)
+                     tuple(factors), metrics, fiscal_years, where, levels or MORRIS_LEVELS,
+                     True if second_order is None else second_order)
     if design != "full_factorial" and not any(f.ranged for f in factors):
         raise bad("design", design, "a sampling design needs at least one factor given as {min, max}")
     n = _count(spec)
@@ -277,7 +287,8 @@ def _factor(lever: Lever, section: str, key: str, spec: Any, design: str, scenar
 def _count(spec: SweepSpec) -> int:
     listed = int(np.prod([len(f.values) for f in spec.factors if not f.ranged], dtype=float)) if spec.factors else 1
     k = sum(f.ranged for f in spec.factors)
-    per_sample = {"full_factorial": 0, "latin_hypercube": 1, "sobol": 2 * k + 2, "morris": k + 1}[spec.design]
+    saltelli = 2 * k + 2 if spec.second_order else k + 2
+    per_sample = {"full_factorial": 0, "latin_hypercube": 1, "sobol": saltelli, "morris": k + 1}[spec.design]
     sampled = 1 if spec.design == "full_factorial" else spec.samples * per_sample
     return listed * sampled * len(spec.seeds)
 
@@ -304,7 +315,7 @@ def sampled_matrix(spec: SweepSpec) -> np.ndarray:
         return morris.sample(problem, spec.samples, num_levels=spec.levels, seed=spec.design_seed)
     from SALib.sample import sobol
 
-    return sobol.sample(problem, spec.samples, calc_second_order=True, seed=spec.design_seed)
+    return sobol.sample(problem, spec.samples, calc_second_order=spec.second_order, seed=spec.design_seed)
 
 
 def expand(spec: SweepSpec) -> list[Point]:

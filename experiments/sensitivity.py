@@ -29,12 +29,13 @@ class SensitivityError(ValueError):
     """The sweep or the request cannot give the indices asked for (said why, before any analysis)."""
 
 
-def sobol_indices(problem: dict, y: np.ndarray, *, seed: int = 1) -> pd.DataFrame:
+def sobol_indices(problem: dict, y: np.ndarray, *, seed: int = 1, second_order: bool = True) -> pd.DataFrame:
     """First-order (S1) and total-order (ST) Sobol indices of outcome `y` over SALib `problem`, with the
-    half-widths of their bootstrap confidence intervals (`CONFIDENCE`)."""
+    half-widths of their bootstrap confidence intervals (`CONFIDENCE`). `second_order` says which Saltelli
+    sample `y` comes from (with second-order points or without)."""
     from SALib.analyze import sobol
 
-    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=True, num_resamples=RESAMPLES,
+    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order, num_resamples=RESAMPLES,
                         conf_level=CONFIDENCE, seed=seed)
     return pd.DataFrame({"factor": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"],
                          "ST": res["ST"], "ST_conf": res["ST_conf"]})
@@ -102,7 +103,7 @@ def sweep_sensitivity(out: str | Path, metric: str, fiscal_year: str, method: st
     x = sampled_matrix(spec)
     blocks = []
     for fixed, y in design_outcomes(out, spec, metric, fiscal_year):
-        block = (sobol_indices(problem, y) if method == "sobol"
+        block = (sobol_indices(problem, y, second_order=spec.second_order) if method == "sobol"
                  else morris_indices(problem, x, y, levels=spec.levels))
         for k, v in fixed.items():
             block.insert(0, k, v)

@@ -30,6 +30,17 @@ def test_sobol_indices_of_the_ishigami_function_match_the_analytic_values():
     assert (t["S1_conf"] > 0).all() and (t["S1_conf"] < 0.1).all()
 
 
+def test_first_and_total_order_indices_without_the_second_order_points():
+    from SALib.sample import sobol
+
+    x = sobol.sample(ISHIGAMI, 4096, calc_second_order=False, seed=3)
+    assert len(x) == 4096 * (3 + 2)
+    y = np.sin(x[:, 0]) + A * np.sin(x[:, 1]) ** 2 + B * x[:, 2] ** 4 * np.sin(x[:, 0])
+    t = sobol_indices(ISHIGAMI, y, second_order=False)
+    assert t["S1"].to_numpy() == pytest.approx(S1, abs=0.03)
+    assert t["ST"].to_numpy() == pytest.approx(ST, abs=0.03)
+
+
 SOBOL_SWEEP = {
     "scenario": "teaching-5-node", "years": 1, "agents": 50, "seeds": 1, "design": "sobol", "samples": 4,
     "metrics": ["average_tariff_per_kwh"],

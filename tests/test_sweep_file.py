@@ -90,6 +90,24 @@ def test_sobol_design_has_saltelli_size():
     assert len(points) == 8 * (2 * 3 + 2)
     fx = [p.levers["fx.pkr_per_usd"] for p in points]
     assert min(fx) >= 250.0 and max(fx) <= 350.0
+    first_only = parse_sweep({**BASE, "design": "sobol", "samples": 8, "second_order": False,
+                              "uncertainties": spec_uncertainties(spec)})
+    assert len(expand(first_only)) == 8 * (3 + 2)  # without the second-order points
+
+
+def spec_uncertainties(spec) -> dict:
+    return {f.id: {"min": f.low, "max": f.high} for f in spec.factors if f.ranged}
+
+
+def test_second_order_is_a_sobol_switch():
+    ranged = {"uncertainties": {"demand.growth_per_year": {"min": 0.0, "max": 0.05}}}
+    for data, needle in (({**BASE, **ranged, "design": "latin_hypercube", "samples": 4, "second_order": False},
+                          "second_order = False: only for the sobol design"),
+                         ({**BASE, **ranged, "design": "sobol", "samples": 4, "second_order": "no"},
+                          "second_order = 'no': must be true or false")):
+        with pytest.raises(SweepFileError) as info:
+            parse_sweep(data)
+        assert needle in str(info.value)
 
 
 def test_run_ids_change_with_levers_seed_and_years_only():
