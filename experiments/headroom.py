@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.maps import draw_grid
 from experiments.run import run
 from grid.network import Grid
 from model.headroom import headroom, spread
@@ -176,13 +177,8 @@ def headroom_map(study: HeadroomStudy, path: Path, limit: float = 0.01) -> Path:
     col = f"mw_at_{limit:.2%}"
     nodes = study.scenario.grid.nodes
     table = study.table.set_index("place")
-    have = all(n.lat is not None and n.lon is not None for n in nodes)
-    xy = {n.id: ((n.lon, n.lat) if have else (np.cos(2 * np.pi * k / len(nodes)), np.sin(2 * np.pi * k / len(nodes))))
-          for k, n in enumerate(nodes)}
     fig, ax = plt.subplots(figsize=(7, 6), dpi=120)
-    for line in study.scenario.grid.lines:
-        (x0, y0), (x1, y1) = xy[line.from_node], xy[line.to_node]
-        ax.plot([x0, x1], [y0, y1], color="#bbbbbb", lw=1, zorder=1)
+    xy = draw_grid(ax, study.scenario)
     top = max(float(table[col].max()), 1.0)
     for n in nodes:
         x, y = xy[n.id]
@@ -198,12 +194,6 @@ def headroom_map(study: HeadroomStudy, path: Path, limit: float = 0.01) -> Path:
     system = float(table.loc[SYSTEM, col]) if SYSTEM in table.index else float("nan")
     ax.set_title(f"{study.scenario.meta.name}: flexible load hostable at each node (MW), curtailed ≤ {limit:.2%} of hours\n"
                  f"({study.year}; whole system, spread like demand: {system:,.0f} MW)", fontsize=9)
-    if have:
-        ax.set_xlabel("longitude (°E)")
-        ax.set_ylabel("latitude (°N)")
-        ax.set_aspect(1 / np.cos(np.radians(np.mean([n.lat for n in nodes]))))
-    else:
-        ax.set_axis_off()
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -5,7 +5,8 @@ Sections, as the sweep's contents allow: what was run; fan charts (median, 50 % 
 seeds and uncertainties, by fiscal year, one colour per policy); policy comparison bars (each policy minus
 the baseline policy with a confidence interval, paired by seed and sampled world where the sweep crosses
 them); sensitivity (Sobol or Morris, if the design allows); PRIM boxes (with `where`); a map of nodal
-outcomes (sweeps keep fiscal-year tables only, so the report says so). Files are written atomically.
+outcomes (each policy's median nodal price and unserved energy, drawn on the grid). Files are written
+atomically.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.designs import SweepSpec, read_sweep
-from experiments.store import SWEEP_FILE, load, load_manifest
+from experiments.simulate import prepare
+from experiments.store import SWEEP_FILE, load, load_manifest, load_nodes
 from model.metrics import metric_of
 from model.scenario import read_scenario
 
@@ -52,6 +54,7 @@ class Report:
     differences: pd.DataFrame | None = None
     sensitivity: dict[str, pd.DataFrame] = field(default_factory=dict)
     discovery: Any = None
+    nodes: pd.DataFrame | None = None  # the map's numbers (`nodal_table`)
     fiscal_year: str = ""
 
 
@@ -264,13 +267,50 @@ def write_report(out: str | Path, html_path: str | Path | None = None, *, metric
     _sensitivity_section(page, report, out, spec, shown, year)
     _discovery_section(page, report, out, year, where, density)
 
-    page.section("map", "Map of nodal outcomes")
-    page.text("Not available: the runs of a sweep keep their fiscal-year tables only (no nodal tables). For a "
-              "map of nodal prices and flows run one case with `surplus run` and open it in the app; for "
-              "per-node hosting capacity see `surplus headroom --out`.")
+    _map_section(page, report, out, spec, df, year, policies, order, currency)
     _write_atomic(path, page.render(f"Sweep report: {out.name}").encode())
     report.figures, report.sections = page.figures, page.sections
     return report
+
+
+def nodal_table(nodes: pd.DataFrame, runs: pd.DataFrame, fiscal_year: str, policies: list[str],
+                order: list[str] | None = None) -> pd.DataFrame:
+    """Each policy's median over its runs (seeds × uncertainties) of every node's load-weighted price and
+    unserved energy in `fiscal_year`: columns policy, node, runs, price_per_mwh, unserved_gwh (`nodes`:
+    `experiments.store.load_nodes`; `runs`: `experiments.load`, for the runs' policy values)."""
+    label = policy_labels(runs.drop_duplicates("run_id"), policies)
+    by_run = dict(zip(runs.drop_duplicates("run_id")["run_id"], label, strict=True))
+    d = nodes[(nodes["fiscal_year"] == fiscal_year) & nodes["run_id"].isin(by_run)]
+    d = d.assign(policy=d["run_id"].map(by_run), unserved_gwh=d["unserved_mwh"] / 1000.0)
+    t = (d.groupby(["policy", "node"], sort=False)
+         .agg(runs=("run_id", "nunique"), price_per_mwh=("price_per_mwh", "median"),
+              unserved_gwh=("unserved_gwh", "median")).reset_index())
+    rank = {p: i for i, p in enumerate([o for o in order or () if o in set(t["policy"])]
+                                       + [o for o in dict.fromkeys(t["policy"]) if o not in (order or ())])}
+    return t.sort_values("policy", key=lambda c: c.map(rank), kind="stable").reset_index(drop=True)
+
+
+def _map_section(page: _Page, report: Report, out: Path, spec: SweepSpec, df: pd.DataFrame, year: str,
+                 policies: list[str], order: list[str], currency: str) -> None:
+    from experiments.report_figures import nodal_map_figure
+
+    page.section("map", f"Nodal outcomes in {year}")
+    nodes = load_nodes(out)
+    have = set(nodes["run_id"])
+    if not have:
+        page.text("Not available: these runs kept no nodal tables (sweeps written before Surplus kept them). "
+                  "Rerun the sweep into a new folder to get them.")
+        return
+    table = nodal_table(nodes, df[df["run_id"].isin(have)], year, policies, order)
+    report.nodes = table
+    missing = df["run_id"].nunique() - len(have & set(df["run_id"]))
+    page.text("Each node's median over the runs of each policy: its load-weighted price (colour, the same "
+              "scale in every panel) and unserved energy (marker size; none: the smallest marker)"
+              + (f"; {missing} finished runs kept no nodal table and are left out." if missing else "."))
+    scenario = prepare(spec.scenario).scenario
+    page.figure("nodal-map", _png(nodal_map_figure(scenario, table, currency)),
+                f"median nodal price and unserved energy in {year}, by policy")
+    page.table(table, "nodal-outcomes")
 
 
 def _sensitivity_section(page: _Page, report: Report, out: Path, spec: SweepSpec, shown: list[str],

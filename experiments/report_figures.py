@@ -4,6 +4,8 @@ state, safe in any thread)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -64,4 +66,37 @@ def policy_bars_figure(diff: pd.DataFrame, currency: str) -> Figure:
     fig.suptitle(f"Policies minus the baseline in {diff['fiscal_year'].iloc[0]} "
                  f"({int(diff['confidence'].iloc[0] * 100)} % intervals)", fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def nodal_map_figure(scenario: Any, table: pd.DataFrame, currency: str) -> Figure:
+    """The grid once per policy (up to four in a row): nodes coloured by their median load-weighted price
+    (one colour scale for all panels) and sized by median unserved energy, labelled with the price
+    (`table`: `experiments.report.nodal_table`)."""
+    from matplotlib import cm, colors
+
+    from experiments.maps import draw_grid
+
+    groups = list(table.groupby("policy", sort=False))
+    cols = min(4, len(groups))
+    rows = -(-len(groups) // cols)
+    fig = Figure(figsize=(max(7.5, 4.2 * cols), 4.2 * rows + 0.8), dpi=110)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax in axes[len(groups):]:
+        ax.set_visible(False)
+    norm = colors.Normalize(vmin=float(table["price_per_mwh"].min()), vmax=float(table["price_per_mwh"].max()) + 1e-9)
+    top = max(float(table["unserved_gwh"].max()), 1e-9)
+    for ax, (policy, t) in zip(axes, groups, strict=False):
+        xy = draw_grid(ax, scenario)
+        for r in t.itertuples():
+            x, y = xy[r.node]
+            ax.scatter([x], [y], s=30 + 600 * r.unserved_gwh / top, color=cm.viridis(norm(r.price_per_mwh)),
+                       edgecolor="0.3", lw=0.5, zorder=2)
+            ax.annotate(f"{r.node} {r.price_per_mwh:,.0f}", (x, y), fontsize=6, ha="center", va="bottom",
+                        xytext=(0, 5), textcoords="offset points")
+        ax.set_title(str(policy), fontsize=8)
+        ax.tick_params(labelsize=6)
+    fig.colorbar(cm.ScalarMappable(norm=norm, cmap="viridis"), ax=list(axes[:len(groups)]), shrink=0.8,
+                 label=f"median nodal price, {currency}/MWh")
+    fig.suptitle("Nodal outcomes: price (colour, label) and unserved energy (marker size)", fontsize=9)
     return fig

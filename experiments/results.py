@@ -89,6 +89,11 @@ class RunResult:
             self._yearly = yearly_table(self.monthly)
         return self._yearly
 
+    def nodes_by_fiscal_year(self) -> pd.DataFrame:
+        """Per node per fiscal year: load-weighted average nodal price (a plain average where the node had
+        no load), load and unserved energy (MWh), and the months covered."""
+        return node_years(self.nodes)
+
     @property
     def metrics(self) -> list[str]:
         """The metric columns of this run."""
@@ -219,6 +224,24 @@ def node_table(dates: list[str], node_ids: list[str], price: list[np.ndarray], l
         "price_per_mwh": np.concatenate(price), "load_mwh": np.concatenate(load_mwh),
         "unserved_mwh": np.concatenate(unserved_mwh),
     })
+
+
+NODE_YEAR_COLUMNS = ["node", "fiscal_year", "months", "price_per_mwh", "load_mwh", "unserved_mwh"]
+
+
+def node_years(nodes: pd.DataFrame) -> pd.DataFrame:
+    """A tidy node table (`node_table`) aggregated by node and fiscal year (see
+    `RunResult.nodes_by_fiscal_year`)."""
+    if nodes.empty:
+        return pd.DataFrame(columns=NODE_YEAR_COLUMNS)
+    df = nodes.assign(fiscal_year=[fiscal_year(d) for d in nodes["date"]],
+                      paid=nodes["price_per_mwh"] * nodes["load_mwh"])
+    g = df.groupby(["node", "fiscal_year"], sort=False)
+    out = g.agg(months=("date", "size"), load_mwh=("load_mwh", "sum"), unserved_mwh=("unserved_mwh", "sum"),
+                paid=("paid", "sum"), plain=("price_per_mwh", "mean")).reset_index()
+    has_load = out["load_mwh"] > 0
+    out["price_per_mwh"] = np.where(has_load, out["paid"] / out["load_mwh"].where(has_load, 1.0), out["plain"])
+    return out[NODE_YEAR_COLUMNS]
 
 
 EVENT_COLUMNS = ["date", "load", "event", "reason", "detail"]

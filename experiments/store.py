@@ -5,6 +5,9 @@ Layout of DIR:
 - ``runs/<run_id>.parquet``: one finished run, fiscal years × (run_id, seed, every factor, months, metrics),
   its manifest row in the file's metadata; written to a temporary name in ``runs/`` and renamed, so a
   file under its final name is whole unless the disk corrupted it (`readable` checks);
+- ``nodes/<run_id>.parquet``: the same run's nodal outcomes by fiscal year (node, fiscal_year, months,
+  price_per_mwh, load_mwh, unserved_mwh), written atomically before its ``runs/`` file, so a finished run
+  always has one (sweeps written before nodal tables were kept have none: `load_nodes` skips them);
 - ``manifest.jsonl``: one JSON row per attempt (run id, levers, seed, scenario hash, versions, wall time,
   status ``done`` or ``failed``, error); the last row of a run id is its state.
 """
@@ -26,12 +29,13 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
-from experiments.results import versions
+from experiments.results import NODE_YEAR_COLUMNS, versions
 from model.levers import LEVERS
 
 log = logging.getLogger(__name__)
 
 RUNS = "runs"
+NODES = "nodes"
 MANIFEST = "manifest.jsonl"
 SWEEP_FILE = "sweep.toml"
 META_KEY = b"surplus.manifest"
@@ -84,14 +88,40 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
         columns[k] = pa.array([str(v) if kind == pa.string() else v] * n, type=kind)
     columns.update({c: pa.array(table[c].to_numpy()) for c in table.columns[2:]})
     arrow = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(dict(row), default=str).encode()})
-    final = run_path(out, rid)
-    tmp = runs / f".{rid}.{uuid.uuid4().hex[:8]}.tmp"
+    return _write_atomic(arrow, run_path(out, rid))
+
+
+def nodes_path(out: Path, rid: str) -> Path:
+    """Where run `rid`'s nodal outcomes live."""
+    return Path(out) / NODES / f"{rid}.parquet"
+
+
+def write_nodes(out: Path, rid: str, table: pd.DataFrame) -> Path:
+    """Write one run's nodal table by fiscal year atomically (before its ``runs/`` file: see the layout)."""
+    (Path(out) / NODES).mkdir(parents=True, exist_ok=True)
+    return _write_atomic(pa.Table.from_pandas(table.assign(run_id=rid), preserve_index=False), nodes_path(out, rid))
+
+
+def _write_atomic(arrow: pa.Table, final: Path) -> Path:
+    """Write to a temporary name beside `final`, then rename: a file under its final name is whole."""
+    tmp = final.parent / f".{final.stem}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         pq.write_table(arrow, tmp)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)
     return final
+
+
+def load_nodes(out: str | Path) -> pd.DataFrame:
+    """The nodal outcomes of every finished run (one with a ``runs/`` file) that kept them: run_id, node,
+    fiscal_year, months, price_per_mwh, load_mwh, unserved_mwh (empty when none did)."""
+    rows = [pq.read_table(nodes_path(out, p.stem)).to_pandas() for p in sorted((Path(out) / RUNS).glob("*.parquet"))
+            if nodes_path(out, p.stem).exists() and readable(nodes_path(out, p.stem))]
+    if not rows:
+        return pd.DataFrame(columns=["run_id", *NODE_YEAR_COLUMNS])
+    df = pd.concat(rows, ignore_index=True)
+    return df[["run_id", *NODE_YEAR_COLUMNS]]
 
 
 def readable(path: Path) -> bool:
@@ -112,8 +142,9 @@ def finished_runs(out: Path, ids: Iterable[str]) -> tuple[set[str], set[str]]:
     """Of run `ids`: those with a readable file in ``runs/``, and those whose file is corrupt (removed,
     so that they run again). Temporary files left by a killed worker are removed (one sweep at a time
     writes into a folder)."""
-    for tmp in (Path(out) / RUNS).glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+    for folder in (RUNS, NODES):
+        for tmp in (Path(out) / folder).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
     done, corrupt = set(), set()
     for rid in ids:
         path = run_path(out, rid)

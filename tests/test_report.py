@@ -94,7 +94,7 @@ def test_the_report_has_every_section_and_figure_offline_and_valid(swept, tmp_pa
     assert page.errors == [] and page.stack == []
     assert {"sweep", "fans", "policies", "sensitivity", "discovery", "map"} <= page.ids
     figures = ["fan-average_tariff_per_kwh", "fan-grid_sales_gwh", "policies", "sensitivity-average_tariff_per_kwh",
-               "sensitivity-grid_sales_gwh", "prim"]
+               "sensitivity-grid_sales_gwh", "prim", "nodal-map"]
     assert {f"fig-{f}" for f in figures} <= page.ids
     assert len(page.imgs) == len(figures)
     for name, src in zip(figures, page.imgs, strict=True):  # every figure embedded, and the same PNG beside
@@ -104,7 +104,7 @@ def test_the_report_has_every_section_and_figure_offline_and_valid(swept, tmp_pa
     assert all(u.startswith("data:") for u in page.urls)  # no request leaves the machine
     assert not re.search(r"<(script|link|iframe)\b", text)
     assert "http" not in re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
-    assert "no nodal tables" in text
+    assert _rows(page.tables["nodal-outcomes"])  # the map's numbers are shown beside it
     assert sorted(p.name for p in target.parent.iterdir()) == sorted(
         ["study.html", *(f"study-{f}.png" for f in figures)])  # nothing temporary left
     assert _rows(page.tables["prim-box"])  # the box's limits are shown
@@ -188,3 +188,37 @@ def test_the_baseline_is_the_first_policy_of_the_file_whatever_the_order_of_the_
     assert set(t["baseline"]) == {order[0]} and list(t["policy"]) == order[1:]
     assert list(t["difference"]) == pytest.approx([2.5, 4.5])
     assert list(dict.fromkeys(fan_table(df, "x", ["capacity.payment_cut_share"], order)["policy"])) == order
+
+
+def test_the_maps_numbers_are_medians_of_each_runs_own_nodal_table(swept, tmp_path):
+    """Every finished run kept its nodal table (written before its run file); the map's table is, for each
+    policy and node, the median over the policy's runs of the node's load-weighted price and unserved
+    energy, here recomputed from `simulate` itself (prices weighted by each month's load)."""
+    from experiments.results import fiscal_year
+    from experiments.simulate import simulate
+    from experiments.store import load_nodes
+
+    report = write_report(swept, tmp_path / "m.html", fiscal_year="FY2025")
+    df = experiments.load(swept)
+    nodes = load_nodes(swept)
+    assert set(nodes["run_id"]) == set(df["run_id"])
+    runs = df.drop_duplicates("run_id")
+    lever_ids = ["capacity.payment_cut_share", "demand.growth_per_year", "pv.cost_decline_per_year"]
+    price, unserved = {}, {}
+    for run in runs.to_dict("records"):
+        levers = {k: run[k] for k in lever_ids}
+        result = simulate(SWEEP["scenario"], levers, seed=int(run["seed"]), years=1, agents=SWEEP["agents"])
+        n = result.nodes
+        n = n[n["date"].map(fiscal_year) == "FY2025"]
+        for node, g in n.groupby("node"):
+            key = (f"capacity.payment_cut_share={levers['capacity.payment_cut_share']}", node)
+            w = g["load_mwh"].to_numpy()
+            p = float((g["price_per_mwh"] * w).sum() / w.sum()) if w.sum() > 0 else float(g["price_per_mwh"].mean())
+            price.setdefault(key, []).append(p)
+            unserved.setdefault(key, []).append(float(g["unserved_mwh"].sum()) / 1000.0)
+    table = report.nodes.set_index(["policy", "node"])
+    assert len(table) == len(price)
+    for key, values in price.items():
+        assert table.loc[key, "price_per_mwh"] == pytest.approx(float(np.median(values)), rel=1e-9)
+        assert table.loc[key, "unserved_gwh"] == pytest.approx(float(np.median(unserved[key])), abs=1e-9)
+        assert table.loc[key, "runs"] == len(values)
