@@ -76,7 +76,8 @@ def game_levers(data: Data, decisions: Decisions, upto: int, teams: set[str],
             r = ROLES["miners"]
             pick = {d.id: chosen.get(d.id, d.default(data, settings)) for d in r.decisions if d.id != "enter"}
             out["miners.mw"] = pick["mw"]
-            out["miners.node"] = pick["node"]
+            if pick["node"] is not None:  # None: the sites keep their own nodes
+                out["miners.node"] = pick["node"]
             for site in data["large_loads"]["miners"]:
                 out[f"large_loads.miners.{site['id']}.start"] = round_start(data, k)
                 if pick["tariff"] is not None:
