@@ -136,7 +136,7 @@ ROLES_LIST: tuple[Role, ...] = (
                    "Accepting waives the offered share of every plant's capacity payment from this year on "
                    "(lever capacity.payment_cut_share); refusing keeps the contracts as they are."),)),
     Role("miners", "Bitcoin miners",
-         "Make a profit mining Bitcoin on Pakistan's surplus power.",
+         "Make a profit mining Bitcoin on the grid's surplus power.",
          "Net foreign exchange earned (BTC mined minus the power bill and the ASICs bought, USD); goal met when "
          "it is positive.",
          (Decision("enter", None, "Enter the market this year", "bool",

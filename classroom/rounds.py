@@ -27,6 +27,7 @@ from model.levers import LEVERS, Data, LeverError, resolve
 from model.scenario import ScenarioError, read_scenario
 
 ROUND_MONTHS = 12
+MAX_ROUNDS = 20  # a class plays a handful of years; longer games are refused (a UI rule, not a model limit)
 Decisions = Mapping[int, Mapping[str, Mapping[str, Any]]]  # round → role → decision payload
 
 
@@ -204,13 +205,15 @@ def submit(store: Store, code: str, token: str, role_id: str, payload: Mapping[s
 def create_game(store: Store, scenario: str, rounds: int, timer_s: int, *, seed: int = 1, agents: int | None = None,
                 ipp_offer: float = DEFAULT_IPP_OFFER) -> Game:
     """A new game, its settings checked first (`LeverError`/`ScenarioError` naming the field): a
-    shipped scenario, `rounds` years that fit its horizon, a timer of 0 (none) to 3600 s."""
+    shipped scenario, 1 to `MAX_ROUNDS` rounds (years), a timer of 0 (none) to 3600 s."""
     from model.scenario import shipped_scenarios
 
     if scenario not in shipped_scenarios():
         raise ScenarioError(f"scenario = {scenario!r}: must be one of {', '.join(shipped_scenarios())}")
     if isinstance(timer_s, bool) or not isinstance(timer_s, int) or not 0 <= timer_s <= 3600:
         raise LeverError(f"timer = {timer_s!r}: must be a whole number of seconds from 0 (no timer) to 3600")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
+        raise LeverError(f"rounds = {rounds!r}: must be a whole number from 1 to {MAX_ROUNDS}")
     LEVERS["capacity.payment_cut_share"].check(ipp_offer, {})
     prepare(scenario, seed=seed, years=rounds, agents=agents, allow_paths=False)  # rounds, seed, agents checked
     return store.create_game(scenario, rounds, timer_s, seed=seed, agents=agents,
