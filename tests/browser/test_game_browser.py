@@ -9,24 +9,13 @@ import re
 import urllib.parse
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from classroom.export import COLUMNS
+from test_app_browser import _watch  # console errors, failed requests, requests leaving the machine
 from ui.server import serve
 
 SCENARIO = "teaching-5-node-miners"  # small: a round's replay takes a fraction of a second
-
-
-def _watch(page):
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda req: problems.append(f"failed request: {req.url} {req.failure}"))
-    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-    page.on("request", lambda req: problems.append(f"request leaves the machine: {req.url}")
-            if not req.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
-    return problems
 
 
 def _select(page, label: str, option: str) -> None:
@@ -79,8 +68,8 @@ def test_two_teams_play_two_rounds_across_a_server_restart(browser, tmp_path, mo
         expect(p.gm.get_by_text(f"Gamemaster — game {code}")).to_be_visible(timeout=30_000)
         gm_query = urllib.parse.urlparse(p.gm.url).query
         # two teams join from their own browsers
-        miners_query = urllib.parse.urlparse(_join(p.miners, url, code, "miners")).query
-        pd_query = urllib.parse.urlparse(_join(p.pd, url, code, "power_division")).query
+        miners_query = urllib.parse.urlparse(_join(p.miners, url, code, "Bitcoin miners")).query
+        pd_query = urllib.parse.urlparse(_join(p.pd, url, code, "Power Division")).query
         expect(p.miners.get_by_text("Bitcoin miners — team miners")).to_be_visible(timeout=30_000)
         # round 1: the miners enter with 120 MW; the Power Division sets their rate
         p.miners.get_by_label("Enter the market this year").check(force=True)

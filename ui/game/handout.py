@@ -14,7 +14,8 @@ PRINT_CSS = """<style>
 .handout h1 { font-size: 22px; margin: 0 0 4px 0; } .handout h2 { font-size: 17px; margin: 14px 0 4px 0; }
 .handout td, .handout th { border: 1px solid #999; padding: 3px 6px; vertical-align: top; }
 .handout table { border-collapse: collapse; width: 100%; }
-@media print { .no-print, header, nav, .v-toolbar { display: none !important; } .handout { max-width: none; } }
+@media print { body * { visibility: hidden; } .handout, .handout * { visibility: visible; }
+  .handout { position: absolute; left: 0; top: 0; max-width: none; } }
 </style>"""
 
 

@@ -146,8 +146,9 @@ def JoinScreen(store: Store, push: Callable[[str], None]) -> None:
         with solara.Row(gap="32px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
             with solara.Card("Join a game (teams)", style={"min-width": "340px"}):
                 solara.InputText("Game code", value=code, on_value=set_code, continuous_update=True)
-                solara.Select("Role", values=list(ROLES), value=role_id or None, on_value=set_role)
-                solara.Text(", ".join(f"{k}: {r.name}" for k, r in ROLES.items()), style={"font-size": "12px"})
+                names = {r.name: k for k, r in ROLES.items()}
+                solara.Select("Role", values=list(names), value=ROLES[role_id].name if role_id in ROLES else None,
+                              on_value=lambda name: set_role(names[name]))
                 solara.InputText("Team name (optional)", value=name, on_value=set_name, continuous_update=True)
                 solara.Button("Join", on_click=join, color="primary")
             with solara.Card("Create a game (gamemaster)", style={"min-width": "340px"}):
@@ -292,7 +293,7 @@ def DecisionForm(store: Store, code: str, token: str, role_id: str, own_role: st
         return lambda v: set_values({**values, key: v})
 
     with solara.Card(f"Your decisions for round {game.round}" if role_id == own_role
-                     else f"Decisions of {r.name}"):
+                     else f"Decisions of {r.name}"), solara.Column(gap="4px"):
         for d in r.decisions:
             if not available(d, data):
                 continue
@@ -356,7 +357,7 @@ def Handout(role_id: str, scenario: str) -> None:
                      "the scenario a shipped one")
         return
     solara.HTML(tag="div", unsafe_innerHTML=handout_html(role_id, scenario), style={"padding": "16px"})
-    solara.Text("Print this page with your browser (Ctrl+P).", classes=["no-print"])
+    solara.Text("Print this page with your browser (Ctrl+P): only the handout is printed.")
 
 
 @solara.component
