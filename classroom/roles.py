@@ -72,10 +72,7 @@ class Decision:
             used = [m.get("tariff") for m in (data.get("large_loads") or {}).get("miners", [])]
             return next((t for t in used if t in tariffs), tariffs[0] if tariffs else None)
         lever = LEVERS[self.lever] if self.lever else None
-        value = lever.default(data) if lever is not None else None
-        if self.id == "mw" and not value:
-            return 500.0  # a starting suggestion for the form only: the miners type their own MW
-        return value
+        return lever.default(data) if lever is not None else None
 
     def check(self, value: Any, data: Data) -> Any:
         """The value converted, or `LeverError` naming the decision, the value and the rule."""

@@ -152,8 +152,7 @@ def results(store: Store, code: str) -> GameResults | None:
 def round_table(result: RunResult) -> pd.DataFrame:
     """The registered metrics aggregated over each round (12 months each, as the registry says)."""
     monthly = result.monthly.copy()
-    monthly["fiscal_year"] = monthly.index // ROUND_MONTHS + 1 if isinstance(monthly.index, pd.RangeIndex) \
-        else [i // ROUND_MONTHS + 1 for i in range(len(monthly))]
+    monthly["fiscal_year"] = [i // ROUND_MONTHS + 1 for i in range(len(monthly))]  # the round, as the group
     table = yearly_table(monthly)
     table.index.name = "round"
     return table
@@ -176,12 +175,7 @@ def submit(store: Store, code: str, token: str, role_id: str, payload: Mapping[s
     """Check a team's decision like any lever and record it for the open round. Raises `GameError`
     (wrong token, another role, time up, paused) or `LeverError`/`ScenarioError` (a bad value: the
     message names the field, the value and the rule). Returns the values as recorded."""
-    team = store.team(code, token)
-    if team.role != role_id:
-        raise GameError(f"your team plays {ROLES[team.role].name}: it cannot submit for {role(role_id).name}")
-    game = store.game(code)
-    if game.over:
-        raise GameError("the game is over: no more decisions")
+    game = store.check_turn(code, token, role_id, lambda r: role(r).name)
     data = scenario_data(game.scenario)
     values = check_payload(role_id, payload, data)
     r = ROLES[role_id]

@@ -12,7 +12,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,13 +223,12 @@ class Store:
         return {r[1]: Team(*r) for r in rows}
 
     # ------------------------------------------------------------------ decisions
-    def submit(self, code: str, token: str, role: str, payload: dict[str, Any]) -> None:
-        """Record `payload` as `role`'s decision for the open round. Refused for another role's
-        token, after the deadline, while paused, or once the game is over. (Checking the values
-        against the levers is `classroom.rounds.submit`'s job; call that.)"""
+    def check_turn(self, code: str, token: str, role: str, name: Callable[[str], str] = str) -> Game:
+        """The game, if the team holding `token` may submit for `role` now; `GameError` for another
+        role's token, after the deadline, while paused, or once the game is over (`name` words a role)."""
         team = self.team(code, token)
         if team.role != role:
-            raise GameError(f"your team plays {team.role}: it cannot submit for {role}")
+            raise GameError(f"your team plays {name(team.role)}: it cannot submit for {name(role)}")
         game = self.game(code)
         if game.over:
             raise GameError("the game is over: no more decisions")
@@ -238,6 +237,12 @@ class Store:
         left = game.seconds_left()
         if left is not None and left <= 0:
             raise GameError(f"time is up for round {game.round}: wait for the gamemaster to advance")
+        return game
+
+    def submit(self, code: str, token: str, role: str, payload: dict[str, Any]) -> None:
+        """Record `payload` as `role`'s decision for the open round (`check_turn` first). Checking the
+        values against the levers is `classroom.rounds.submit`'s job: call that."""
+        game = self.check_turn(code, token, role)
         with self._db() as db:
             db.execute("INSERT OR REPLACE INTO decisions VALUES (?,?,?,?,?)",
                        (game.code, game.round, role, json.dumps(payload, sort_keys=True), time.time()))
