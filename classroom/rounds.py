@@ -202,13 +202,16 @@ def create_game(store: Store, scenario: str, rounds: int, timer_s: int, *, seed:
     shipped scenario, 1 to `MAX_ROUNDS` rounds (years), a timer of 0 (none) to 3600 s."""
     from model.scenario import shipped_scenarios
 
-    if scenario not in shipped_scenarios():
+    if not isinstance(scenario, str) or scenario not in shipped_scenarios():
         raise ScenarioError(f"scenario = {scenario!r}: must be one of {', '.join(shipped_scenarios())}")
     if isinstance(timer_s, bool) or not isinstance(timer_s, int) or not 0 <= timer_s <= 3600:
         raise LeverError(f"timer = {timer_s!r}: must be a whole number of seconds from 0 (no timer) to 3600")
     if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
         raise LeverError(f"rounds = {rounds!r}: must be a whole number from 1 to {MAX_ROUNDS}")
-    LEVERS["capacity.payment_cut_share"].check(ipp_offer, {})
+    try:
+        LEVERS["capacity.payment_cut_share"].check(ipp_offer, {})
+    except LeverError as exc:
+        raise LeverError(str(exc).replace("lever capacity.payment_cut_share", "IPP offer", 1)) from None
     prepare(scenario, seed=seed, years=rounds, agents=agents, allow_paths=False)  # rounds, seed, agents checked
     return store.create_game(scenario, rounds, timer_s, seed=seed, agents=agents,
                              settings={"ipp_offer": float(ipp_offer)})

@@ -224,8 +224,12 @@ def test_creating_a_game_checks_its_settings(store):
         rounds.create_game(store, SCENARIO, 90, 60)
     with pytest.raises(LeverError, match="agents = 1: must be between 10"):
         rounds.create_game(store, SCENARIO, 3, 60, agents=1)
-    with pytest.raises(LeverError, match="capacity.payment_cut_share = 1.5"):
+    with pytest.raises(LeverError, match="IPP offer = 1.5: must be between 0 and 1"):
         rounds.create_game(store, SCENARIO, 3, 60, ipp_offer=1.5)
+    with pytest.raises(LeverError, match="rounds = None: must be a whole number"):  # an emptied form field
+        rounds.create_game(store, SCENARIO, None, 60)
+    with pytest.raises(LeverError, match="IPP offer = None: must be a number"):
+        rounds.create_game(store, SCENARIO, 3, 60, ipp_offer=None)
     assert store.games() == []
 
 
@@ -246,3 +250,17 @@ def test_the_classroom_target_is_explicit_and_the_app_stays_local():
     assert "--host 127.0.0.1" in app
     classroom = next(line for line in make.splitlines() if "SURPLUS_CLASSROOM=" in line)
     assert "--host 0.0.0.0" in classroom
+
+
+def test_the_page_says_when_it_is_on_a_classroom_network(monkeypatch):
+    import solara
+
+    from test_app import _texts
+    from ui.game.page import CLASSROOM_ENV, NetworkNotice
+
+    monkeypatch.delenv(CLASSROOM_ENV, raising=False)
+    _, rc = solara.render(NetworkNotice(), handle_error=False)
+    assert "Classroom network mode" not in _texts(rc)
+    monkeypatch.setenv(CLASSROOM_ENV, "0.0.0.0:8765")
+    _, rc = solara.render(NetworkNotice(), handle_error=False)
+    assert "Classroom network mode: this server listens on 0.0.0.0:8765" in _texts(rc)

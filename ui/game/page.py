@@ -11,6 +11,7 @@ Every input is checked by `classroom` (the lever registry's rules); errors are s
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -33,6 +34,7 @@ from ui.game.news import news
 from ui.opaque import Opaque
 from ui.text import Md
 
+log = logging.getLogger(__name__)
 CLASSROOM_ENV = "SURPLUS_CLASSROOM"  # set by `make classroom`: the server listens on the classroom network
 DEFAULT_GAME_SCENARIO = "pakistan-2025-sandbox"
 POLL_S = 1.5
@@ -118,7 +120,7 @@ def JoinScreen(store: Store, push: Callable[[str], None]) -> None:
 
     def create() -> None:
         try:
-            g = rounds.create_game(store, scenario, int(n_rounds), int(timer), ipp_offer=float(offer))
+            g = rounds.create_game(store, scenario, n_rounds, timer, ipp_offer=offer)  # checked there
         except ERRORS as exc:
             set_error(str(exc))
             return
@@ -169,6 +171,9 @@ def _use_results(store: Store, code: str, sig: tuple) -> tuple[GameResults | Non
             return rounds.results(store, code), ""
         except ERRORS as exc:
             return None, str(exc)
+        except Exception as exc:  # a model failure on this game: said on the page, logged with its traceback
+            log.exception("game %s: the replay failed", code)
+            return None, f"the model could not replay this game ({type(exc).__name__}: {exc})"
     return solara.use_memo(compute, [code, sig[:1], sig[3:]])  # the round, teams and decisions
 
 
