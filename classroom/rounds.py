@@ -8,8 +8,10 @@ Runs are cached in memory by their inputs.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -32,7 +34,13 @@ Decisions = Mapping[int, Mapping[str, Mapping[str, Any]]]  # round → role → 
 
 
 def scenario_data(name: str) -> Data:
-    """A shipped scenario's data with its own `[levers]` applied (what the teams' levers act on)."""
+    """A shipped scenario's data with its own `[levers]` applied (what the teams' levers act on); a
+    copy, read once per server."""
+    return copy.deepcopy(_scenario_data(name))
+
+
+@functools.lru_cache(maxsize=16)
+def _scenario_data(name: str) -> Data:
     data, _ = read_scenario(name, allow_paths=False)
     return resolve(data)[0]
 

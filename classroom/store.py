@@ -195,8 +195,13 @@ class Store:
 
     # ------------------------------------------------------------------ teams
     def join(self, code: str, role: str, name: str = "") -> Team:
-        """Join the game as `role` (one team per role); returns the team with its secret token."""
+        """Join the game as `role` (one team per role) before its first round is played (a team that
+        joined later would change the replay of the rounds already played); returns the team with its
+        secret token."""
         game = self.game(code)
+        if game.played:
+            raise GameError(f"game {game.code} has started (round {game.played} played): teams join before the "
+                            "first round is played")
         token = secrets.token_urlsafe(16)
         try:
             with self._db() as db:

@@ -38,6 +38,9 @@ def test_a_game_has_a_short_code_and_one_team_per_role(store):
         store.join(game.code, "miners")
     with pytest.raises(GameError, match="no game with code 'NOPE1'"):
         store.join("NOPE1", "nepra")
+    store.advance(game.code, game.gm_token)
+    with pytest.raises(GameError, match="teams join before the first round is played"):
+        store.join(game.code, "nepra")  # joining late would change the replay of the rounds played
 
 
 def test_a_wrong_token_is_refused(store):
