@@ -126,6 +126,10 @@ def test_two_teams_play_two_rounds_across_a_server_restart(browser, tmp_path, mo
         with p.gm.expect_download(timeout=60_000) as download:
             p.gm.get_by_text("Export CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        # the team's printable handout
+        p.pd.get_by_role("link", name="Printable handout").click()
+        expect(p.pd.get_by_text("How you are scored")).to_be_visible(timeout=30_000)
+        expect(p.pd.get_by_text("Miners' tariff rate").first).to_be_visible()
         problems = p.close()
     assert problems == [], "\n".join(problems)
     assert list(rows[0]) == COLUMNS

@@ -248,14 +248,17 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
                           on_click=act(lambda: store.rewind(code, token)))
             solara.FileDownload(lambda: export_csv(store, code).encode(), filename=f"game-{game.code}.csv",
                                 label="Export CSV")
-        rows = []
-        for role_id, r in ROLES.items():
-            team = teams.get(role_id)
-            now = (decisions.get(game.round) or {}).get(role_id)
-            rows.append(f"| {r.name} | {team.name if team else '—'} | "
-                        f"{'submitted: ' + ', '.join(f'{k} = {v}' for k, v in now.items()) if now else '—'} |")
-        Md(f"**Teams and decisions for round {game.round}**\n\n| role | team | this round |\n|---|---|---|\n"
-           + "\n".join(rows), style={"font-size": "14px"})
+        def said(role_id: str, k: int) -> str:
+            now = (decisions.get(k) or {}).get(role_id)
+            return "submitted: " + ", ".join(f"{key} = {v}" for key, v in now.items()) if now else "—"
+
+        shown = range(1, min(game.round, game.rounds) + 1)
+        Md("**Teams and their decisions** (a decision stays until changed)\n\n| role | team | "
+           + " | ".join(f"round {k}" + (" (open)" if k == game.round else "") for k in shown) + " |\n|---|---|"
+           + "---|" * len(shown) + "\n" + "\n".join(
+               f"| {r.name} | {teams[role_id].name if role_id in teams else '—'} | "
+               + " | ".join(said(role_id, k) for k in shown) + " |" for role_id, r in ROLES.items()),
+           style={"font-size": "14px"})
         if res is not None:
             table = standings(res.rounds, res.baseline_rounds, list(teams))
             Md("**Standings**\n\n| team | score | last round | goals met |\n|---|---|---|---|\n" + "\n".join(
@@ -317,7 +320,10 @@ def DecisionForm(store: Store, code: str, token: str, role_id: str, own_role: st
             else:
                 solara.InputFloat(label, value=values.get(d.id), on_value=setter(d.id))
             solara.Text(d.explanation(), style={"font-size": "12px", "color": "#555"})
-        solara.Button("Submit", on_click=submit, color="primary", disabled=game.over)
+        if any(available(d, data) and not (d.entry and fixed) for d in r.decisions):
+            solara.Button("Submit", on_click=submit, color="primary", disabled=game.over)
+        else:
+            solara.Text("Nothing left to decide: your choices stand.")
         if message[0] == "ok":
             solara.Success(message[1])
         elif message[0]:
