@@ -84,7 +84,7 @@ def use_game_signature(store: Store, code: str) -> tuple:
 @solara.component
 def Countdown(store: Store, code: str) -> None:
     """Seconds left in the open round (the deadline is the server's)."""
-    tick, set_tick = solara.use_state(0)
+    _tick, set_tick = solara.use_state(0)  # re-rendered every second
 
     def run(cancel: threading.Event) -> None:
         while not cancel.wait(1.0):
