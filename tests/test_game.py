@@ -267,3 +267,20 @@ def test_the_page_says_when_it_is_on_a_classroom_network(monkeypatch):
     monkeypatch.setenv(CLASSROOM_ENV, "0.0.0.0:8765")
     _, rc = solara.render(NetworkNotice(), handle_error=False)
     assert "Classroom network mode: this server listens on 0.0.0.0:8765" in _texts(rc)
+
+
+def test_the_news_says_when_miners_stop(store):
+    """A rate far above what mining earns in round 2: the miners mine nothing, and the round's news
+    says so; round 1's news has the data centre that left that year (an event of the run)."""
+    game, teams = _game(store, "miners", "power_division")
+    submit(store, game.code, teams["miners"].token, "miners", {"enter": True, "mw": 150.0, "tariff": "flat_20"})
+    store.advance(game.code, game.gm_token)
+    submit(store, game.code, teams["power_division"].token, "power_division", {"miner_rate": 0.08})
+    store.advance(game.code, game.gm_token)
+    res = results(store, game.code)
+    assert res.rounds.loc[1, "btc_mined"] > 0 and res.rounds.loc[2, "btc_mined"] == 0
+    assert any(line.startswith("Miners stopped mining: no Bitcoin mined in round 2") for line in news(res, 2))
+    exits = res.run.events[res.run.events["event"] == "exited"]
+    assert len(exits) and all(d < "2026-01-01" for d in exits["date"])  # all in round 1 (calendar 2025)
+    assert any("exited in" in line for line in news(res, 1))
+    assert not any("exited in" in line for line in news(res, 2))

@@ -106,7 +106,7 @@ def test_two_teams_play_two_rounds_across_a_server_restart(browser, tmp_path, mo
     with serve(tmp_path / "server2.log") as url:
         p = Players(browser, url)
         p.gm.goto(f"{url}game?{gm_query}")
-        expect(p.gm.get_by_text("round 2 of 3 open for decisions")).to_be_visible(timeout=60_000)
+        expect(p.gm.get_by_text("round 2 of 3 (the year from Jan 2026) open for decisions")).to_be_visible(timeout=60_000)
         expect(p.gm.get_by_text("News, round 1")).to_be_visible(timeout=60_000)
         p.miners.goto(f"{url}game?{miners_query}")
         p.pd.goto(f"{url}game?{pd_query}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from classroom.rounds import GameResults, round_slice
 from ui.warnings import warnings
 
+MINING_DROP = 0.25  # a fall in Bitcoin mined worth a headline (a presentation choice)
+
 
 def news(res: GameResults, k: int) -> list[str]:
     """Headlines of round `k`: circular debt and miners against the round before, then the explorer's
@@ -20,4 +22,10 @@ def news(res: GameResults, k: int) -> list[str]:
             out.append(f"Miners left: {before:,.0f} → {now:,.0f} MW on average.")
         elif now > before + 1e-6:
             out.append(f"Miners grew: {before:,.0f} → {now:,.0f} MW on average.")
+    if "btc_mined" in r.columns and k > 1:
+        before, now = float(r.loc[k - 1, "btc_mined"]), float(r.loc[k, "btc_mined"])
+        if before > 0 and now <= 0:
+            out.append(f"Miners stopped mining: no Bitcoin mined in round {k} ({before:,.0f} BTC the round before).")
+        elif before > 0 and now < before * (1 - MINING_DROP):
+            out.append(f"Miners cut back: {now:,.0f} BTC mined in round {k}, down from {before:,.0f}.")
     return out + [w for w in warnings(round_slice(res.run, k)) if not w.startswith("Circular debt still grows")]

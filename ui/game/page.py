@@ -45,6 +45,12 @@ def _query(search: str | None) -> dict[str, str]:
     return {k: v[-1] for k, v in urllib.parse.parse_qs(search or "").items()}
 
 
+def _year(game) -> str:
+    """The simulated year of the game's open round, in words."""
+    start = rounds.round_start(scenario_data(game.scenario), game.round)
+    return f"the year from {start:%b %Y}"
+
+
 def _fmt(v: float) -> str:
     return f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}"
 
@@ -233,7 +239,7 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
     with solara.Column(style={"padding": "12px"}):
         NetworkNotice()
         Md(f"## Gamemaster — game **{game.code}**\nScenario *{game.scenario}*; "
-           + (f"round **{game.round}** of {game.rounds} open for decisions." if not game.over
+           + (f"round **{game.round}** of {game.rounds} ({_year(game)}) open for decisions." if not game.over
               else f"all {game.rounds} rounds played.")
            + f" Teams join at `/game` with the code **{game.code}**.")
         Countdown(store, code)
@@ -345,7 +351,7 @@ def TeamScreen(store: Store, code: str, token: str, act_as: str | None) -> None:
     with solara.Column(style={"padding": "12px", "max-width": "1000px"}):
         NetworkNotice()
         Md(f"## {r.name} — team {team.name}, game **{game.code}**\n**Goal:** {r.goal}\n\n"
-           + (f"Round **{game.round}** of {game.rounds}." if not game.over else "The game is over.")
+           + (f"Round **{game.round}** of {game.rounds}: {_year(game)}." if not game.over else "The game is over.")
            + f" [Printable handout](/game?handout={team.role}&scenario={game.scenario})")
         Countdown(store, code)
         if res_error:
