@@ -153,8 +153,27 @@ def results(store: Store, code: str) -> GameResults | None:
     data = scenario_data(game.scenario)
     levers = game_levers(data, store.decisions(code), game.played, set(store.teams(code)), game.settings)
     run = _run(_prepare(game, levers, game.played))
-    base = _run(_prepare(game, {}, game.played))
+    # the yardstick is run once for the whole game and cut to the rounds played (a month's results do
+    # not depend on the horizon: tests/test_game.py checks it)
+    base = _first_rounds(_run(_prepare(game, {}, game.rounds)), game.played)
     return GameResults(game, run, base, round_table(run), round_table(base))
+
+
+def _first_rounds(result: RunResult, n: int) -> RunResult:
+    """The first `n` rounds of a run (its months and their events)."""
+    monthly = result.monthly.iloc[: ROUND_MONTHS * n].reset_index(drop=True)
+    return dataclasses.replace(result, monthly=monthly, events=_events_until(result.events, monthly), _yearly=None)
+
+
+def _events_until(events: pd.DataFrame, monthly: pd.DataFrame, since: str | None = None) -> pd.DataFrame:
+    """The events dated within `monthly`'s months (from `since` when given)."""
+    if not len(events):
+        return events
+    dates = pd.to_datetime(events["date"])
+    keep = dates <= pd.Timestamp(monthly["date"].iloc[-1])
+    if since is not None:
+        keep &= dates >= pd.Timestamp(since)
+    return events[keep].reset_index(drop=True)
 
 
 def round_table(result: RunResult) -> pd.DataFrame:
@@ -169,11 +188,7 @@ def round_table(result: RunResult) -> pd.DataFrame:
 def round_slice(result: RunResult, k: int) -> RunResult:
     """The part of a run that is round `k` (its months and events), for per-round news."""
     monthly = result.monthly.iloc[ROUND_MONTHS * (k - 1): ROUND_MONTHS * k].reset_index(drop=True)
-    lo, hi = monthly["date"].iloc[0], monthly["date"].iloc[-1]
-    events = result.events
-    if len(events):
-        dates = pd.to_datetime(events["date"])
-        events = events[(dates >= pd.Timestamp(lo)) & (dates <= pd.Timestamp(hi))].reset_index(drop=True)
+    events = _events_until(result.events, monthly, since=monthly["date"].iloc[0])
     return dataclasses.replace(result, monthly=monthly, events=events, _yearly=None, hourly_nodes=None,
                                hourly_large_loads=None, hourly_lines=None, hourly_technologies=None)
 

@@ -12,6 +12,7 @@ from classroom.roles import ROLES, check_payload
 from classroom.rounds import game_levers, results, scenario_data, submit
 from classroom.scoring import SCORES, scorecard, standings
 from classroom.store import CODE_ALPHABET, CODE_LENGTH, GameError, Store
+from experiments.simulate import simulate
 from model.levers import LEVERS, LeverError
 from model.scenario import ScenarioError
 from ui.game.handout import handout_html
@@ -108,6 +109,10 @@ def test_a_new_store_on_the_same_file_keeps_everything(tmp_path):
     assert again.team(game.code, teams["miners"].token).role == "miners"
     after = results(again, game.code)
     assert after.rounds.equals(before.rounds)  # the replay is exact
+    # the yardstick, run once for the whole game and cut, is the run of the rounds played
+    direct = simulate(SCENARIO, years=1, agents=300)
+    assert after.baseline_rounds.equals(rounds.round_table(direct))
+    assert after.baseline.monthly.equals(direct.monthly)
 
 
 def test_several_games_at_once_are_independent(store):

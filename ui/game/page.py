@@ -83,7 +83,7 @@ def use_game_signature(store: Store, code: str) -> tuple:
             if now != last:
                 last = now
                 set_sig(now)
-    solara.use_thread(poll, dependencies=[code])
+    solara.use_thread(poll, dependencies=[code], intrusive_cancel=False)  # it watches `cancel` itself
     return sig
 
 
@@ -95,7 +95,7 @@ def Countdown(store: Store, code: str) -> None:
     def run(cancel: threading.Event) -> None:
         while not cancel.wait(1.0):
             set_tick(int(time.time()))
-    solara.use_thread(run, dependencies=[code])
+    solara.use_thread(run, dependencies=[code], intrusive_cancel=False)
     g = store.game(code)
     left = g.seconds_left()
     if g.over:
@@ -171,7 +171,12 @@ def JoinScreen(store: Store, push: Callable[[str], None]) -> None:
 
 
 # --------------------------------------------------------------------------------- shared pieces
-def _use_results(store: Store, code: str, sig: tuple) -> tuple[GameResults | None, str]:
+def _use_results(store: Store, code: str, sig: tuple) -> tuple[GameResults | None, str, bool]:
+    """The game's results, computed in a thread (a replay takes a few seconds on a busy machine):
+    (results, error, still computing). While a new replay runs the last results stay on screen."""
+    played = {k: v for k, v in store.decisions(code).items() if sig and k < sig[0]}
+    last = solara.use_ref(None)
+
     def compute() -> tuple[GameResults | None, str]:
         try:
             return rounds.results(store, code), ""
@@ -180,7 +185,16 @@ def _use_results(store: Store, code: str, sig: tuple) -> tuple[GameResults | Non
         except Exception as exc:  # a model failure on this game: said on the page, logged with its traceback
             log.exception("game %s: the replay failed", code)
             return None, f"the model could not replay this game ({type(exc).__name__}: {exc})"
-    return solara.use_memo(compute, [code, sig[:1], sig[3:]])  # the round, teams and decisions
+
+    job = solara.use_thread(compute, dependencies=[code, sig[:1], repr(played), tuple(sig[3:4])],
+                            intrusive_cancel=False)  # no line tracing in the model run
+    if job.state == solara.ResultState.FINISHED:
+        last.current = job.value
+        return (*job.value, False)
+    if job.state == solara.ResultState.ERROR:  # compute catches everything; kept for safety
+        return None, f"the model could not replay this game ({job.error})", False
+    res, error = last.current or (None, "")
+    return (res if res is not None and res.game.played <= (sig[0] - 1 if sig else 0) else None), error, True
 
 
 @solara.component
@@ -220,7 +234,7 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
     except GameError as exc:
         solara.Error(str(exc))
         return
-    res, res_error = _use_results(store, code, sig)
+    res, res_error, computing = _use_results(store, code, sig)
     teams = store.teams(code)
     decisions = store.decisions(code)
 
@@ -265,6 +279,8 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
                f"| {r.name} | {teams[role_id].name if role_id in teams else '—'} | "
                + " | ".join(said(role_id, k) for k in shown) + " |" for role_id, r in ROLES.items()),
            style={"font-size": "14px"})
+        if computing and game.played:
+            solara.Info(f"The model is playing round {game.played}…")
         if res is not None:
             table = standings(res.rounds, res.baseline_rounds, list(teams))
             Md("**Standings**\n\n| team | score | last round | goals met |\n|---|---|---|---|\n" + "\n".join(
@@ -272,7 +288,7 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
                 for t in table.itertuples()), style={"font-size": "14px"})
             NewsFeed(res)
             DebtChart(res)
-        else:
+        elif not computing:
             solara.Info("No round played yet: results appear here after you advance.")
 
 
@@ -346,7 +362,7 @@ def TeamScreen(store: Store, code: str, token: str, act_as: str | None) -> None:
         solara.Error(str(exc))
         return
     role_id = act_as if act_as in ROLES else team.role
-    res, res_error = _use_results(store, code, sig)
+    res, res_error, computing = _use_results(store, code, sig)
     r = ROLES[team.role]
     with solara.Column(style={"padding": "12px", "max-width": "1000px"}):
         NetworkNotice()
@@ -360,10 +376,12 @@ def TeamScreen(store: Store, code: str, token: str, act_as: str | None) -> None:
             with solara.Column(style={"min-width": "360px"}):
                 DecisionForm(store, code, token, role_id, team.role, sig)
             with solara.Column(style={"min-width": "420px"}):
+                if computing and game.played:
+                    solara.Info(f"The model is playing round {game.played}…")
                 if res is not None:
                     Scorecard(team.role, res)
                     NewsFeed(res)
-                else:
+                elif not computing:
                     solara.Info("No round played yet: your scorecard appears when the gamemaster advances.")
 
 
