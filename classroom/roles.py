@@ -37,6 +37,7 @@ class Decision:
     kind: str = ""          # float, int, bool, choice (from the lever when it has one)
     help: str = ""
     entry: bool = False
+    path: str = ""          # a scenario field the decision sets when no lever does (dotted path)
 
     @property
     def title(self) -> str:
@@ -71,6 +72,11 @@ class Decision:
             tariffs = miner_tariffs(data)
             used = [m.get("tariff") for m in (data.get("large_loads") or {}).get("miners", [])]
             return next((t for t in used if t in tariffs), tariffs[0] if tariffs else None)
+        if self.path:
+            node: Any = data
+            for part in self.path.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            return node
         lever = LEVERS[self.lever] if self.lever else None
         return lever.default(data) if lever is not None else None
 
@@ -150,7 +156,8 @@ ROLES_LIST: tuple[Role, ...] = (
          "better); goal met when no higher than without the teams' decisions.",
          (Decision("battery", None, "Batteries with rooftop PV", "bool",
                    "Whether households may choose PV with a battery (consumers.adoption.allow_battery). The model "
-                   "fixes it at the start, so it is taken in round 1 only.", entry=True),)),
+                   "fixes it at the start, so it is taken in round 1 only.", entry=True,
+                   path="consumers.adoption.allow_battery"),)),
 )
 ROLES: dict[str, Role] = {r.id: r for r in ROLES_LIST}
 

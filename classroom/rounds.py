@@ -26,7 +26,7 @@ from experiments.results import RunResult, yearly_table
 from experiments.simulate import Prepared, prepare, run_prepared
 from model.dates import add_months
 from model.levers import LEVERS, Data, LeverError, resolve
-from model.scenario import ScenarioError, read_scenario
+from model.scenario import ScenarioError, read_scenario, validate
 
 ROUND_MONTHS = 12
 MAX_ROUNDS = 20  # a class plays a handful of years; longer games are refused (a UI rule, not a model limit)
@@ -34,15 +34,15 @@ Decisions = Mapping[int, Mapping[str, Mapping[str, Any]]]  # round → role → 
 
 
 def scenario_data(name: str) -> Data:
-    """A shipped scenario's data with its own `[levers]` applied (what the teams' levers act on); a
-    copy, read once per server."""
+    """A shipped scenario's data with its own `[levers]` applied and every default filled in (what the
+    teams' levers act on); a copy, read once per server."""
     return copy.deepcopy(_scenario_data(name))
 
 
 @functools.lru_cache(maxsize=16)
 def _scenario_data(name: str) -> Data:
-    data, _ = read_scenario(name, allow_paths=False)
-    return resolve(data)[0]
+    data, where = read_scenario(name, allow_paths=False)
+    return validate(resolve(data)[0], where).model_dump()
 
 
 def round_start(data: Data, k: int) -> dt.date:
@@ -92,7 +92,7 @@ def game_levers(data: Data, decisions: Decisions, upto: int, teams: set[str],
                 if pick["tariff"] is not None:
                     out[f"large_loads.miners.{site['id']}.tariff"] = pick["tariff"]
     if "households" in teams and entry_round(decisions, "households", upto):
-        out["consumers.adoption.allow_battery"] = rounds[1]["households"]["battery"]
+        out[ROLES["households"].decision("battery").path] = rounds[1]["households"]["battery"]
     if "ipps" in teams:
         offer = float(settings.get("ipp_offer", DEFAULT_IPP_OFFER))
         sched = {month[k]: (offer if rounds[k]["ipps"]["accept"] else 0.0)

@@ -289,3 +289,15 @@ def test_the_news_says_when_miners_stop(store):
     assert len(exits) and all(d < "2026-01-01" for d in exits["date"])  # all in round 1 (calendar 2025)
     assert any("exited in" in line for line in news(res, 1))
     assert not any("exited in" in line for line in news(res, 2))
+
+
+def test_households_decide_batteries_in_round_one_only(store):
+    game, teams = _game(store, "households")
+    battery = ROLES["households"].decision("battery")
+    assert battery.default(scenario_data(SCENARIO), {}) is True  # the schema's default (the file does not set it)
+    submit(store, game.code, teams["households"].token, "households", {"battery": False})
+    store.advance(game.code, game.gm_token)
+    lv = game_levers(scenario_data(SCENARIO), store.decisions(game.code), 1, {"households"}, game.settings)
+    assert lv == {"consumers.adoption.allow_battery": False}
+    with pytest.raises(GameError, match="battery: fixed since round 1"):
+        submit(store, game.code, teams["households"].token, "households", {"battery": True})

@@ -224,6 +224,15 @@ def DebtChart(res: GameResults) -> None:
 
 
 # --------------------------------------------------------------------------------- gamemaster
+def _csv(store: Store, code: str) -> bytes:
+    """The export, or a one-line file saying why there is none (never a traceback)."""
+    try:
+        return export_csv(store, code).encode()
+    except Exception as exc:  # the replay failed: logged with its traceback
+        log.exception("game %s: the export failed", code)
+        return f"error: the game could not be exported ({type(exc).__name__}: {exc})\n".encode()
+
+
 @solara.component
 def GamemasterScreen(store: Store, code: str, token: str) -> None:
     sig = use_game_signature(store, code)
@@ -266,8 +275,7 @@ def GamemasterScreen(store: Store, code: str, token: str) -> None:
                           on_click=act(lambda: store.pause(code, token, not game.paused)))
             solara.Button("Rewind one round", disabled=game.played == 0,
                           on_click=act(lambda: store.rewind(code, token)))
-            solara.FileDownload(lambda: export_csv(store, code).encode(), filename=f"game-{game.code}.csv",
-                                label="Export CSV")
+            solara.FileDownload(lambda: _csv(store, code), filename=f"game-{game.code}.csv", label="Export CSV")
         def said(role_id: str, k: int) -> str:
             now = (decisions.get(k) or {}).get(role_id)
             return "submitted: " + ", ".join(f"{key} = {v}" for key, v in now.items()) if now else "—"
