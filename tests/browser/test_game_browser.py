@@ -126,6 +126,13 @@ def test_two_teams_play_two_rounds_across_a_server_restart(browser, tmp_path, mo
         with p.gm.expect_download(timeout=60_000) as download:
             p.gm.get_by_text("Export CSV").click()
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+        # the gamemaster pauses (the team sees it), then rewinds round 2: it opens again
+        p.gm.get_by_role("button", name="Pause").click()
+        expect(p.pd.get_by_text("Paused by the gamemaster.")).to_be_visible(timeout=30_000)
+        p.gm.get_by_role("button", name="Rewind one round").click()
+        expect(p.gm.get_by_text("round 2 of 3 (the year from Jan 2026) open for decisions")).to_be_visible(
+            timeout=30_000)
+        expect(p.pd.get_by_text("Your decisions for round 2")).to_be_visible(timeout=30_000)
         # the team's printable handout
         p.pd.get_by_role("link", name="Printable handout").click()
         expect(p.pd.get_by_text("How you are scored")).to_be_visible(timeout=30_000)
