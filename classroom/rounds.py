@@ -60,9 +60,10 @@ def available(decision: Decision, data: Data) -> bool:
 
 
 def entry_round(decisions: Decisions, role_id: str, upto: int) -> int | None:
-    """The round in which `role_id` took its entry decision (miners: entered; households: round 1)."""
+    """The round, up to `upto`, in which `role_id` took its entry decision (miners: entered;
+    households: round 1)."""
     if role_id == "households":
-        return 1 if "battery" in (decisions.get(1) or {}).get("households", {}) else None
+        return 1 if upto >= 1 and "battery" in (decisions.get(1) or {}).get("households", {}) else None
     for k in range(1, upto + 1):
         if (decisions.get(k) or {}).get(role_id, {}).get("enter"):
             return k

@@ -165,10 +165,11 @@ def test_miners_enter_in_the_round_they_choose_and_stay_fixed(store):
     tok = teams["miners"].token
     submit(store, game.code, tok, "miners", {"enter": False})
     store.advance(game.code, game.gm_token)
-    submit(store, game.code, tok, "miners", {"enter": True, "mw": 200.0, "node": "E"})
+    submit(store, game.code, tok, "miners", {"enter": True, "mw": 100.0, "node": "E"})
+    submit(store, game.code, tok, "miners", {"enter": True, "mw": 200.0, "node": "E"})  # changed within the round
     store.advance(game.code, game.gm_token)
     r = results(store, game.code).rounds
-    assert r.loc[1, "miner_mw"] == 0 and r.loc[2, "miner_mw"] > 0
+    assert r.loc[1, "miner_mw"] == 0 and r.loc[2, "miner_mw"] == pytest.approx(200.0)  # the last word counts
     with pytest.raises(GameError, match="mw: fixed since round 2"):
         submit(store, game.code, tok, "miners", {"mw": 50.0})
 
@@ -295,7 +296,8 @@ def test_households_decide_batteries_in_round_one_only(store):
     game, teams = _game(store, "households")
     battery = ROLES["households"].decision("battery")
     assert battery.default(scenario_data(SCENARIO), {}) is True  # the schema's default (the file does not set it)
-    submit(store, game.code, teams["households"].token, "households", {"battery": False})
+    submit(store, game.code, teams["households"].token, "households", {"battery": True})
+    submit(store, game.code, teams["households"].token, "households", {"battery": False})  # changed its mind
     store.advance(game.code, game.gm_token)
     lv = game_levers(scenario_data(SCENARIO), store.decisions(game.code), 1, {"households"}, game.settings)
     assert lv == {"consumers.adoption.allow_battery": False}
