@@ -28,11 +28,7 @@ $(STAMPS)/install-test: pyproject.toml $(STAMPS)/install
 	@mkdir -p $(STAMPS) && touch $@
 
 install: $(STAMPS)/install
-install-# the classroom game (/game) for teams on other machines: listens on every interface, and the page says so
-classroom: $(STAMPS)/install
-	SURPLUS_CLASSROOM="0.0.0.0:$(PORT)" SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 0.0.0.0 --port $(PORT) --production --no-check-version
-
-test: $(STAMPS)/install-test
+install-test: $(STAMPS)/install-test
 
 app: $(STAMPS)/install
 	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 127.0.0.1 --port $(PORT) --production --no-check-version
