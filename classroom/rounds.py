@@ -70,6 +70,15 @@ def entry_round(decisions: Decisions, role_id: str, upto: int) -> int | None:
     return None
 
 
+def fixed_since(decisions: Decisions, role_id: str, open_round: int) -> int | None:
+    """The round since which `role_id`'s entry decisions are fixed, seen from the open round (None:
+    still open). Households decide in round 1 only (the model fixes their field at the start)."""
+    entered = entry_round(decisions, role_id, open_round - 1)
+    if entered is None and role_id == "households" and open_round > 1:
+        return 1
+    return entered
+
+
 def game_levers(data: Data, decisions: Decisions, upto: int, teams: set[str],
                 settings: Mapping[str, Any]) -> dict[str, Any]:
     """The levers of rounds 1..`upto` (lever id or scenario path → value or dated schedule). A role
@@ -207,10 +216,10 @@ def submit(store: Store, code: str, token: str, role_id: str, payload: Mapping[s
         if not available(r.decision(key), data):
             raise LeverError(f"{key}: the scenario {game.scenario!r} has nothing this decision applies to")
     decisions = {k: dict(v) for k, v in store.decisions(code).items()}
-    entered = entry_round(decisions, role_id, game.round - 1)
+    since = fixed_since(decisions, role_id, game.round)
     fixed = [d.id for d in r.decisions if d.entry and d.id in values]
-    if fixed and (entered is not None or (role_id == "households" and game.round > 1)):
-        raise GameError(f"{', '.join(fixed)}: fixed since round {entered or 1} (taken once, at the start)")
+    if fixed and since is not None:
+        raise GameError(f"{', '.join(fixed)}: fixed since round {since} (taken once, at the start)")
     decisions.setdefault(game.round, {})[role_id] = values
     try:  # the whole game so far with this decision: every lever error is raised here, not at the next run
         _prepare(game, game_levers(data, decisions, game.round, set(store.teams(code)), game.settings), game.round)

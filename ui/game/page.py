@@ -24,7 +24,7 @@ import solara
 from classroom import rounds
 from classroom.export import export_csv
 from classroom.roles import ROLES, playable
-from classroom.rounds import GameResults, available, entry_round, scenario_data
+from classroom.rounds import GameResults, available, scenario_data
 from classroom.scoring import SCORES, scorecard, standings
 from classroom.store import GameError, Store
 from model.scenario import ScenarioError, shipped_scenarios
@@ -314,9 +314,9 @@ def DecisionForm(store: Store, code: str, token: str, role_id: str, own_role: st
             values.update((decisions[k] or {}).get(role_id, {}))
         return values
     values, set_values = solara.use_state(in_force(), key=f"{role_id}-{sig[:1]}")
-    message, set_message = solara.use_state(("", ""))
-    entered = entry_round(decisions, role_id, game.played)
-    fixed = entered is not None or (role_id == "households" and game.round > 1)
+    message, set_message = solara.use_state(("", ""), key=f"message-{sig[:1]}")
+    since = rounds.fixed_since(decisions, role_id, game.round)
+    fixed = since is not None
 
     def submit() -> None:
         shown = {d.id: values[d.id] for d in r.decisions
@@ -328,7 +328,7 @@ def DecisionForm(store: Store, code: str, token: str, role_id: str, own_role: st
             set_message(("error", str(exc)))
 
     def setter(key: str) -> Callable[[Any], None]:
-        return lambda v: set_values({**values, key: v})
+        return lambda v: set_values(lambda old: {**old, key: v})
 
     with solara.Card(f"Your decisions for round {game.round}" if role_id == own_role
                      else f"Decisions of {r.name}"), solara.Column(gap="4px"):
@@ -338,7 +338,7 @@ def DecisionForm(store: Store, code: str, token: str, role_id: str, own_role: st
             if d.entry and fixed:
                 shown = values.get(d.id)
                 solara.Text(f"{d.title}: {'as in the scenario' if shown is None else shown} "
-                            f"(fixed since round {entered or 1})")
+                            f"(fixed since round {since})")
                 continue
             label = d.title + (f" ({d.unit(data)})" if d.unit(data) else "")
             if d.type == "bool":
