@@ -2,6 +2,7 @@
 #   make app    set up .venv and open the browser app on http://127.0.0.1:8765
 #   make test   set up .venv with the test extra (and Chromium) and run the test suite
 #   make bench  run the benchmarks (speed; not part of make test)
+#   make classroom  the app on the classroom network (0.0.0.0, every machine on it can connect) for the game
 #   make fuzz   a long fuzzing campaign over mutated scenarios (not part of make test): counts per outcome
 # Every target is idempotent; stamp files in .stamps/ skip work when nothing changed.
 
@@ -10,7 +11,7 @@ PY     := $(VENV)/bin/python
 STAMPS := .stamps
 PORT   ?= 8765
 
-.PHONY: app test bench fuzz install install-test clean
+.PHONY: app classroom test bench fuzz install install-test clean
 
 $(PY):
 	@py=$$(sh scripts/find-python.sh) || exit 1; \
@@ -31,6 +32,10 @@ install-test: $(STAMPS)/install-test
 
 app: $(STAMPS)/install
 	SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 127.0.0.1 --port $(PORT) --production --no-check-version
+
+# the classroom game (/game) for teams on other machines: listens on every interface, and the page says so
+classroom: $(STAMPS)/install
+	SURPLUS_CLASSROOM="0.0.0.0:$(PORT)" SOLARA_TELEMETRY_MIXPANEL_ENABLE=False $(VENV)/bin/solara run app.py --host 0.0.0.0 --port $(PORT) --production --no-check-version
 
 test: $(STAMPS)/install-test
 	@sh scripts/ensure-chromium.sh

@@ -28,6 +28,7 @@ from ui.charts import Chart, line_option
 from ui.compare_view import CompareView, Saved
 from ui.downloads import Downloads
 from ui.dispatch_view import DispatchView
+from ui.game.page import GamePage
 from ui.grid_view import GridTab
 from ui.hours import HoursCache, PolicyWithHours
 from ui.kpis import KpiCards, kpi_values, last_full_year
@@ -368,6 +369,7 @@ def Shell(children: list | None = None) -> None:
 PAGES: list[solara.Route] = [
     solara.Route(path="/", component=Page, label="Policy explorer"),
     solara.Route(path="teach", component=TeachPage, label="Lessons"),
+    solara.Route(path="game", component=GamePage, label="Classroom game"),
 ]
 routes = [solara.Route(path=PAGES[0].path, component=PAGES[0].component, label=PAGES[0].label, layout=Shell),
           *PAGES[1:]]
