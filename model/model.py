@@ -370,9 +370,10 @@ class SurplusModel(Model):
             s.add_interest(pt.interest(self.date, d.kibor))
             dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
+            s.stock_retired = pt.retire(self.date)
             pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,
                            s.large_load_energy_mwh * 1000.0, s.large_load_revenue)
-        self.circular_debt += s.circular_debt_change
+        self.circular_debt += s.circular_debt_change - s.stock_retired
         self.history.append(s)
         return s, ll, plant_mwh
 

@@ -183,6 +183,9 @@ class PlantSpec(Sourced):
     hybrid_floor: Share = Field(0.35, description="Capacity-factor floor below which the equity part is still paid.")
     contract_end: Date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
     retirement: Date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
+    commissioning: Date | None = Field(
+        None, description="Commercial operation date: the plant enters the market (and is paid) from the first "
+        "month that starts on or after it; none: in the market from the start.")
     emission_factor_t_per_mwh: NonNeg = Field(0.0, description="Direct CO2 emissions, tonnes per MWh generated.")
 
     @model_validator(mode="after")
