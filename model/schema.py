@@ -410,6 +410,11 @@ class DriversSpec(Sourced):
     pv_system_cost_per_kw: PositivePath = Field(description="Installed rooftop PV system cost, currency per kWp.")
     demand_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of consumption per customer, per year.")
     customer_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of the customer count, per year.")
+    demand_index: PositivePath | None = Field(
+        None, description="Consumption per customer relative to the first year (1 = the base), by year from the "
+        "start (a yearly path, last value repeats, or a constant): historical demand for a backtest; replaces "
+        "`demand_growth_per_year` when given.",
+    )
     us_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="US CPI index (1 = the run's start).")
     pk_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="Pakistan CPI index (1 = the run's start).")
     kibor: PositivePath = Field(
