@@ -6,7 +6,8 @@
   energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
   three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
-- Subsidy: accrued each month, paid `subsidy_lag_months` later, `subsidy_paid_share` of it.
+- Subsidy: accrued each month (the scenario's monthly subsidy × the year's `subsidy_by_year` factor), paid
+  `subsidy_lag_months` later, `subsidy_paid_share` of it.
 - Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread, on the
   `interest_bearing_share` of them) plus bank loans (KIBOR + spread); the bank settlement moves
   arrears into loans on its date. Before a dated settlement the loans' interest is taken as paid from
@@ -75,6 +76,11 @@ class PassThrough:
     def adjustment_rate(self, date: dt.date) -> float:
         """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund)."""
         return self._billed.get(date, 0.0)
+
+    def subsidy_factor(self, month: int) -> float:
+        """Factor on the scenario's monthly subsidy in month number `month` of the run (`subsidy_by_year`)."""
+        by_year = self.spec.subsidy_by_year
+        return by_year[min(month // 12, len(by_year) - 1)] if by_year else 1.0
 
     def subsidy_paid(self, accrued: float) -> float:
         """Book this month's accrued subsidy; return what the government pays this month (after the lag)."""

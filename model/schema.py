@@ -302,7 +302,12 @@ class RegulatorSpec(Sourced):
 
     reset_month: int = Field(7, ge=1, le=12, description="Month of the annual reset (7 = July, start of FY).")
     reset: ResetName = Field(
-        "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen.",
+        "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen; "
+        "notified: the historical decisions in `notified_rate_factors`.",
+    )
+    notified_rate_factors: list[Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=list, description="With reset = 'notified': factor on the rates at each reset in turn (the "
+        "notified change of the national average base tariff, new / old); after the list, rates stay frozen.",
     )
     fixed_charge_capacity_share: Share = Field(
         0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
