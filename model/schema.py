@@ -309,6 +309,13 @@ class RegulatorSpec(Sourced):
         default_factory=list, description="With reset = 'notified': factor on the rates at each reset in turn (the "
         "notified change of the national average base tariff, new / old); after the list, rates stay frozen.",
     )
+
+    @model_validator(mode="after")
+    def _factors_need_notified(self) -> RegulatorSpec:
+        if self.notified_rate_factors and self.reset != "notified":
+            raise ValueError(f"notified_rate_factors = {self.notified_rate_factors} with reset = {self.reset!r}: "
+                             "the factors apply only with reset = 'notified' (set it, or remove the factors)")
+        return self
     fixed_charge_capacity_share: Share = Field(
         0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
     )

@@ -71,3 +71,11 @@ def test_the_backtest_scenario_applies_its_notified_factors_at_each_july():
         m.step()
     factors = [d.rate_factor for _, d in m.regulator.decisions]
     np.testing.assert_allclose(factors, m.spec.regulator.notified_rate_factors[:2])
+
+
+def test_notified_factors_without_the_notified_reset_are_refused_with_the_field_named():
+    from model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as e:
+        load_scenario("teaching-5-node", {"regulator.notified_rate_factors": [1.1]})
+    assert "notified_rate_factors" in str(e.value) and "reset = 'notified'" in str(e.value)
