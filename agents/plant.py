@@ -79,6 +79,7 @@ class PlantParams:
     emission_factor_t_per_mwh: float
     name: str = ""
     reservoir: bool = False                # daily energy budget shaped by the clearing (storage hydro)
+    commissioning: dt.date | None = None   # first day in the market (none: before the run)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class PlantFleet:
         self._fuel_code = np.array([self.fuels.index(p.fuel) for p in self.specs], dtype=np.intp)
         self.emission_factor = np.array([p.emission_factor_t_per_mwh for p in self.specs])
         self._retirement = np.array([p.retirement.toordinal() if p.retirement else _NEVER for p in self.specs])
+        self._commissioning = np.array([p.commissioning.toordinal() if p.commissioning else 0 for p in self.specs])
         self._contract_end = np.array([p.contract_end.toordinal() if p.contract_end else _NEVER for p in self.specs])
         self._full_payment = np.array([p.capacity_payment_per_kw_month * p.capacity_mw * 1000.0 for p in self.specs])
         hybrid = np.array([p.payment_scheme != "take_or_pay" for p in self.specs], dtype=bool)
@@ -141,8 +143,10 @@ class PlantFleet:
         self.last_capacity_factor = np.zeros(n)
 
     def active(self, date: dt.date) -> np.ndarray:
-        """Plants in the market on `date` (before their retirement)."""
-        return date.toordinal() < self._retirement
+        """Plants in the market on `date` (from their commissioning, before their retirement); a plant
+        commissioned within a month enters from the next month (`date` is a month's first day)."""
+        now = date.toordinal()
+        return (self._commissioning <= now) & (now < self._retirement)
 
     def under_contract(self, date: dt.date) -> np.ndarray:
         """Plants owed capacity payments on `date` (active, and on or before their contract end)."""

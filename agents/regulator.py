@@ -89,7 +89,25 @@ class NoReset(TariffReset):
         return ResetDecision(1.0, year.base_fixed_charge, self.hold_protected)
 
 
-RESETS: dict[str, type[TariffReset]] = {r.name: r for r in (VolumetricReset, NoReset)}
+class NotifiedReset(TariffReset):
+    """Historical tariff decisions: the k-th reset applies the k-th notified factor on the rates (the
+    notified change of the national average base tariff); after the list, rates stay frozen. For a
+    backtest, where tariffs were what the government notified, not what costs required."""
+
+    name: ClassVar[str] = "notified"
+
+    def __init__(self, *args: object, factors: tuple[float, ...] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.factors = tuple(factors)
+        self._made = 0
+
+    def decide(self, year: CostYear) -> ResetDecision:
+        factor = self.factors[self._made] if self._made < len(self.factors) else 1.0
+        self._made += 1
+        return ResetDecision(factor, year.base_fixed_charge, self.hold_protected)
+
+
+RESETS: dict[str, type[TariffReset]] = {r.name: r for r in (VolumetricReset, NoReset, NotifiedReset)}
 
 
 class Regulator(Agent):

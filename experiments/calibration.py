@@ -1,6 +1,7 @@
 """Base-year calibration: a FY25 run of `pakistan-2025` against published Pakistani figures.
 
-Prints the table used in docs/calibration.md. Run: `python -m experiments.calibration [--seeds N]`.
+Prints the table used in docs/calibration.md. Run: `python -m experiments.calibration [--seeds N]`;
+`--backtest [--plot PATH]`: the FY2020–FY2025 backtest (`experiments.backtest`) as a table and a PNG.
 Published figures and their sources are in `TARGETS` (from shared/reference/pakistan-data.md).
 """
 
@@ -118,8 +119,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--cost-base", action="store_true",
                         help="print the cost base's calibration factor fitted to the FY25 outturn, then stop")
+    parser.add_argument("--backtest", action="store_true",
+                        help="print the FY2020-FY2025 backtest table (pakistan-fy2020, seed 1), then stop")
+    parser.add_argument("--plot", default="docs/backtest.png", help="with --backtest: where to save the PNG")
     args = parser.parse_args(argv)
     np.set_printoptions(precision=3)
+    if args.backtest:
+        from experiments.backtest import backtest, markdown, plot
+
+        df = backtest(seed=1)
+        plot(df, args.plot)
+        print(markdown(df))
+        return
     if args.cost_base:
         print(f"cost_base.calibration_factor = {fitted_calibration_factor():.4f}")
         return

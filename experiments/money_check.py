@@ -5,8 +5,9 @@ check of ``paid_out == collected + Δ`` only restates that line. Here every flow
 that paid or received it: plants from their ledgers (`energy_revenue + capacity_revenue`), consumers
 from the population rows after the month (Σ weight × bill, Σ weight × export credit), large loads from
 their `power_bill` ledgers, network costs from the scenario, the subsidy the government paid and the
-interest owed on the stock from the government's and lenders' ledgers (`model.pass_through`; without
-pass-throughs: the scenario's subsidy each month, no interest). The single buyer's
+interest owed on the stock from the government's and lenders' ledgers, and the stock retired outside
+the flow (budget payments, producers' waivers) from the same ledgers (`model.pass_through`; without
+pass-throughs: the scenario's subsidy each month, no interest, nothing retired). The single buyer's
 circular debt must move by exactly what those add up to. The tests (tests/money_ledgers.py) and the
 fuzzer (experiments/fuzz.py) both read the ledgers this way.
 """
@@ -40,15 +41,22 @@ def interest_owed(model: object) -> float:
     return pt.interest_total if pt is not None else 0.0
 
 
+def stock_retired(model: object) -> float:
+    """Stock retired outside the flow so far: the government's budget payments and producers' waivers, currency."""
+    pt = getattr(model, "pass_through", None)
+    return pt.budget_paid_total + pt.waived_total if pt is not None else 0.0
+
+
 def expected_debt_change(model: object, *, to_plants: float, export_credits: float, consumer_bills: float,
                          large_load_bills: float, months: int, subsidy: float | None = None,
-                         interest: float = 0.0) -> float:
-    """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects.
-    `subsidy`: paid over the period (default: the scenario's monthly subsidy × months)."""
+                         interest: float = 0.0, retired: float = 0.0) -> float:
+    """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects, less the
+    stock retired outside the flow. `subsidy`: paid over the period (default: the scenario's monthly
+    subsidy × months)."""
     st = model.spec.settlement
     paid_in = st.subsidy_per_month * months if subsidy is None else subsidy
     return (to_plants + st.network_cost_per_month * months + export_credits + interest
-            - consumer_bills * st.recovery_ratio - paid_in - large_load_bills)
+            - consumer_bills * st.recovery_ratio - paid_in - large_load_bills - retired)
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class MonthReading:
     large_load_bills: float
     subsidy: float
     interest: float
+    retired: float
     expected: float
     actual: float
 
@@ -71,6 +80,7 @@ class LedgerReader:
     def before(self, model: object) -> None:
         self._debt, self._plants, self._large = model.circular_debt, plant_receipts(model), large_load_payments(model)
         self._subsidy, self._interest = subsidy_paid(model), interest_owed(model)
+        self._retired = stock_retired(model)
 
     def after(self, model: object) -> MonthReading:
         pop = model.population
@@ -81,6 +91,7 @@ class LedgerReader:
             "large_load_bills": large_load_payments(model) - self._large,
             "subsidy": subsidy_paid(model) - self._subsidy,
             "interest": interest_owed(model) - self._interest,
+            "retired": stock_retired(model) - self._retired,
         }
         return MonthReading(**parts, expected=expected_debt_change(model, months=1, **parts),
                             actual=model.circular_debt - self._debt)

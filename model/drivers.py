@@ -1,4 +1,5 @@
-"""Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand and customer growth,
+"""Exogenous drivers: exchange rate, fuel price indices, PV system cost, demand (a growth rate or a
+historical index by year) and customer growth,
 US and Pakistan CPI and KIBOR (the indices of capacity payments and interest, `model.cost_base`).
 
 Each driver is a constant, a yearly path (last value repeats) or a geometric Brownian motion drawn
@@ -73,7 +74,8 @@ class Drivers:
         self.pk_cpi = series(spec.pk_cpi, months, streams.get("drivers", "pk_cpi"))
         self.kibor = series(spec.kibor, months, streams.get("drivers", "kibor"))
         t = np.arange(months) / 12.0
-        self.demand = (1.0 + spec.demand_growth_per_year) ** t
+        self.demand = ((1.0 + spec.demand_growth_per_year) ** t if spec.demand_index is None
+                       else series(spec.demand_index, months, streams.get("drivers", "demand_index")))
         self.customers = (1.0 + spec.customer_growth_per_year) ** t
 
     def at(self, month: int) -> DriverState:

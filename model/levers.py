@@ -419,6 +419,11 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "Surcharge on the bills of customers who are not protected; its collections repay the circular-debt "
           "bank loans while it is in force.", "float", _field("settlement.pass_through.surcharge_per_kwh"),
           0.0, 10.0, 0.05, live=True, applies_to="settlement.pass_through"),
+    Lever("debt.interest_bearing_share", "Arrears that bear interest", "Circular debt", "share",
+          "Share of the arrears owed to power producers that accrues late-payment interest (KIBOR plus a "
+          "spread) each month; the rest, e.g. payables to public plants, accrues none.", "float",
+          _field("settlement.pass_through.interest_bearing_share"), 0.0, 1.0, 0.05, live=True,
+          applies_to="settlement.pass_through"),
     # take-or-pay fuel contracts
     Lever("fuel_contracts.volume_gwh_per_month", "Take-or-pay LNG volume", "Fuel contracts", "GWh/month",
           "Electricity the take-or-pay fuel (LNG) would generate each month, over all contracts; what the clearing "

@@ -106,6 +106,8 @@ REGISTRY: tuple[Metric, ...] = (
     _m("circular_debt_change", "{currency}", "Addition to circular debt: paid out minus collected.",
        "sum", "lower", "money"),
     _m("circular_debt", "{currency}", "Circular-debt stock at the end of the month.", "last", "lower", "money"),
+    _m("circular_debt_retired", "{currency}", "Circular-debt stock retired outside the flow: budget payments and "
+       "producers' interest waivers (stock = last stock + flow − retired).", "sum", "neither", "money"),
     _m("subsidy_paid", "{currency}", "Tariff-differential subsidy the government paid this month (after its lag).",
        "sum", "neither", "money"),
     _m("adjustments_billed", "{currency}", "Billed as pass-through adjustments and surcharges (FCA, QTA, "
@@ -280,7 +282,7 @@ def record_money(model: object, o: MonthOutcome) -> dict[str, float]:
         "export_credits": s.export_credits, "billed_revenue": s.billed, "collected_revenue": s.collected,
         "circular_debt_change": s.circular_debt_change, "circular_debt": model.circular_debt,
         "subsidy_paid": s.subsidy, "adjustments_billed": s.surcharge_revenue, "interest_on_debt": s.interest,
-        "adjustment_per_kwh": s.adjustment_per_kwh,
+        "adjustment_per_kwh": s.adjustment_per_kwh, "circular_debt_retired": s.stock_retired,
     }
 
 

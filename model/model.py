@@ -352,7 +352,7 @@ class SurplusModel(Model):
             dss_rate, adjust = pt.surcharge_rate(self.date), pt.adjustment_rate(self.date)
             surcharges = (dss_rate + adjust) * pop.billed_kwh * ~protected
             pop.bill = bills = bills + surcharges
-            subsidy = pt.subsidy_paid(st.subsidy_per_month)
+            subsidy = pt.subsidy_paid(st.subsidy_per_month * pt.subsidy_factor(self.month))
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
             network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
@@ -370,9 +370,10 @@ class SurplusModel(Model):
             s.add_interest(pt.interest(self.date, d.kibor))
             dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
+            s.stock_retired = pt.retire(self.date)
             pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,
                            s.large_load_energy_mwh * 1000.0, s.large_load_revenue)
-        self.circular_debt += s.circular_debt_change
+        self.circular_debt += s.circular_debt_change - s.stock_retired
         self.history.append(s)
         return s, ll, plant_mwh
 
@@ -405,6 +406,8 @@ class SurplusModel(Model):
                 set_field(self.spec, path, value)
         # the one derived object that copies scenario values: the reset rule
         self.regulator.reset = make_reset(self.spec)
+        if hasattr(self.regulator.reset, "factors"):  # notified decisions go on from the ones already made
+            self.regulator.reset._made = len(self.regulator.decisions)
         if self.pass_through is not None and self.spec.settlement.pass_through is not None:
             self.pass_through.spec = self.spec.settlement.pass_through
 
@@ -440,8 +443,9 @@ def make_reset(sc: Scenario):
     if reg.allowed_loss_share is not None:  # purchases needed at the allowed loss over those at the actual loss
         allowance = (1.0 - st.distribution_loss_share) / (1.0 - reg.allowed_loss_share)
     recovery = reg.recovery_target if reg.recovery_target is not None else st.recovery_ratio
+    extra = {"factors": tuple(reg.notified_rate_factors)} if reg.reset == "notified" else {}
     return RESETS[reg.reset](reg.fixed_charge_capacity_share, recovery, purchase_allowance=allowance,
-                             hold_protected=reg.hold_protected)
+                             hold_protected=reg.hold_protected, **extra)
 
 
 def _reporter(key: str):

@@ -6,11 +6,14 @@
   energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
   three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
-- Subsidy: accrued each month, paid `subsidy_lag_months` later, `subsidy_paid_share` of it.
-- Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread) plus bank loans
-  (KIBOR + spread); the bank settlement moves arrears into loans on its date. Before a dated
-  settlement the loans' interest is taken as paid from the budget (outside the flow); from it on, it
-  accrues and the surcharge repays it.
+- Subsidy: accrued each month (the scenario's monthly subsidy × the year's `subsidy_by_year` factor), paid
+  `subsidy_lag_months` later, `subsidy_paid_share` of it.
+- Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread, on the
+  `interest_bearing_share` of them) plus bank loans (KIBOR + spread); the bank settlement moves
+  arrears into loans on its date. Before a dated settlement the loans' interest is taken as paid from
+  the budget (outside the flow); from it on, it accrues and the surcharge repays it.
+- Stock payments: dated budget payments and interest waivers retire part of the stock (arrears or
+  loans) outside the month's flow; the flow (`circular_debt_change`) is what the month added.
 
 References are set at each tariff reset (`set_references`) from the year the reset saw; before the
 first reset there is no FCA or QTA (the first year's tariffs are the notified ones). Rates are
@@ -42,6 +45,8 @@ class PassThrough:
         self._settled = False
         # ledger, currency, since the start
         self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
+        self.budget_paid_total = self.waived_total = 0.0  # stock retired outside the flow
+        self._retired_through: dt.date | None = None       # last month whose stock payments were applied
 
     # ---------------------------------------------------------------------------------------
     @staticmethod
@@ -71,6 +76,11 @@ class PassThrough:
     def adjustment_rate(self, date: dt.date) -> float:
         """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund)."""
         return self._billed.get(date, 0.0)
+
+    def subsidy_factor(self, month: int) -> float:
+        """Factor on the scenario's monthly subsidy in month number `month` of the run (`subsidy_by_year`)."""
+        by_year = self.spec.subsidy_by_year
+        return by_year[min(month // 12, len(by_year) - 1)] if by_year else 1.0
 
     def subsidy_paid(self, accrued: float) -> float:
         """Book this month's accrued subsidy; return what the government pays this month (after the lag)."""
@@ -119,7 +129,37 @@ class PassThrough:
             return 0.0
         # before a dated settlement, the holding company's interest is paid from the budget, outside the flow
         loans = self.loans if (self._settled or s.settlement_date is None) else 0.0
-        return (max(self.arrears, 0.0) * (kibor + s.arrears_spread) + max(loans, 0.0) * (kibor + s.loan_spread)) / 12.0
+        bearing = max(self.arrears, 0.0) * s.interest_bearing_share
+        return (bearing * (kibor + s.arrears_spread) + max(loans, 0.0) * (kibor + s.loan_spread)) / 12.0
+
+    def retire(self, date: dt.date) -> float:
+        """Apply the stock payments of the month of `date` (and any earlier ones not yet applied, e.g.
+        dated before the run): each lowers its part by its amount, at most what the part holds.
+        Returns the stock retired, currency."""
+        month = date.replace(day=1)
+        retired = 0.0
+        for p in self.spec.stock_payments:
+            when = p.date.replace(day=1)
+            if when > month or (self._retired_through is not None and when <= self._retired_through):
+                continue
+            held = self.arrears if p.part == "arrears" else self.loans
+            amount = min(p.amount, max(held, 0.0))
+            if p.part == "arrears":
+                self.arrears -= amount
+            else:
+                self.loans -= amount
+            if p.kind == "budget":
+                self.budget_paid_total += amount
+            else:
+                self.waived_total += amount
+            retired += amount
+        self._retired_through = month
+        return retired
+
+    @property
+    def retired_total(self) -> float:
+        """Stock retired outside the flow since the start (budget payments and waivers), currency."""
+        return self.budget_paid_total + self.waived_total
 
     def book(self, change: float, interest: float, surcharge_collected: float) -> None:
         """Book the month's change in the stock (paid out − collected, interest included): the

@@ -20,6 +20,7 @@ def plant_params(spec: PlantSpec) -> PlantParams:
         payment_scheme=spec.payment_scheme, hybrid_equity_share=spec.hybrid_equity_share,
         hybrid_floor=spec.hybrid_floor, contract_end=spec.contract_end, retirement=spec.retirement,
         emission_factor_t_per_mwh=spec.emission_factor_t_per_mwh, reservoir=spec.reservoir,
+        commissioning=spec.commissioning,
     )
 
 

@@ -183,6 +183,9 @@ class PlantSpec(Sourced):
     hybrid_floor: Share = Field(0.35, description="Capacity-factor floor below which the equity part is still paid.")
     contract_end: Date | None = Field(None, description="End of the power purchase agreement; no payments after it.")
     retirement: Date | None = Field(None, description="Retirement date; the plant leaves the market after it.")
+    commissioning: Date | None = Field(
+        None, description="Commercial operation date: the plant enters the market (and is paid) from the first "
+        "month that starts on or after it; none: in the market from the start.")
     emission_factor_t_per_mwh: NonNeg = Field(0.0, description="Direct CO2 emissions, tonnes per MWh generated.")
 
     @model_validator(mode="after")
@@ -299,8 +302,20 @@ class RegulatorSpec(Sourced):
 
     reset_month: int = Field(7, ge=1, le=12, description="Month of the annual reset (7 = July, start of FY).")
     reset: ResetName = Field(
-        "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen.",
+        "volumetric", description="volumetric: scale all energy rates to recover the required revenue; none: frozen; "
+        "notified: the historical decisions in `notified_rate_factors`.",
     )
+    notified_rate_factors: list[Annotated[float, Field(gt=0, le=10)]] = Field(
+        default_factory=list, description="With reset = 'notified': factor on the rates at each reset in turn (the "
+        "notified change of the national average base tariff, new / old); after the list, rates stay frozen.",
+    )
+
+    @model_validator(mode="after")
+    def _factors_need_notified(self) -> RegulatorSpec:
+        if self.notified_rate_factors and self.reset != "notified":
+            raise ValueError(f"notified_rate_factors = {self.notified_rate_factors} with reset = {self.reset!r}: "
+                             "the factors apply only with reset = 'notified' (set it, or remove the factors)")
+        return self
     fixed_charge_capacity_share: Share = Field(
         0.0, description="Share of capacity payments recovered through a fixed charge per connection instead of per kWh.",
     )
@@ -407,6 +422,11 @@ class DriversSpec(Sourced):
     pv_system_cost_per_kw: PositivePath = Field(description="Installed rooftop PV system cost, currency per kWp.")
     demand_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of consumption per customer, per year.")
     customer_growth_per_year: float = Field(0.0, ge=-0.5, le=0.5, description="Growth of the customer count, per year.")
+    demand_index: PositivePath | None = Field(
+        None, description="Consumption per customer relative to the first year (1 = the base), by year from the "
+        "start (a yearly path, last value repeats, or a constant): historical demand for a backtest; replaces "
+        "`demand_growth_per_year` when given.",
+    )
     us_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="US CPI index (1 = the run's start).")
     pk_cpi: PositivePath = Field(default_factory=PositiveConstantPath, description="Pakistan CPI index (1 = the run's start).")
     kibor: PositivePath = Field(

@@ -5,7 +5,7 @@ without these tables as it was (no indexation, no pass-throughs)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -77,6 +77,18 @@ class CostBaseSpec(Sourced):
         return self
 
 
+class StockPaymentSpec(Sourced):
+    """A dated retirement of part of the circular-debt stock outside the month's flow: a payment from
+    the budget, an interest waiver agreed with producers, a write-off."""
+
+    date: Date = Field(description="Month of the payment (its first day is used).")
+    amount: NonNeg = Field(description="Stock retired, currency (at most what the part holds).")
+    part: Literal["arrears", "loans"] = Field(
+        "arrears", description="Part of the stock it retires: producers' arrears or the holding company's loans.")
+    kind: Literal["budget", "waiver"] = Field(
+        "budget", description="'budget': paid by the government; 'waiver': forgone by producers (no cash).")
+
+
 class PassThroughSpec(Sourced):
     """The regulator's between-reset adjustments and the money that moves the circular-debt stock.
     Rates in currency/kWh billed to the classes that are not protected."""
@@ -92,12 +104,21 @@ class PassThroughSpec(Sourced):
     surcharge_end: Date | None = Field(None, description="Last day of the surcharge (none: never ends).")
     subsidy_lag_months: int = Field(0, ge=0, le=24, description="Months between a subsidy's accrual and its payment.")
     subsidy_paid_share: Share = Field(1.0, description="Share of the accrued subsidy the government pays.")
+    subsidy_by_year: list[Annotated[float, Field(ge=0, le=100)]] = Field(
+        default_factory=list, description="Factor on `settlement.subsidy_per_month` in each year of the run from its "
+        "start (the last repeats): the subsidy a year's budget actually paid, for a backtest; empty: 1 every year.")
     arrears_share: Share = Field(0.0, description="Share of the starting stock owed to power producers (the rest: "
                                  "bank loans of the holding company).")
     arrears_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Late-payment interest on producers' arrears "
                                   "over KIBOR, per year (0.02 = KIBOR + 2 %).")
     loan_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Interest on bank loans over KIBOR, per year.")
+    interest_bearing_share: Share = Field(
+        1.0, description="Share of producers' arrears that bears late-payment interest (the rest: payables that "
+        "accrue none, e.g. to public plants and fuel suppliers).")
     accrue_interest: bool = Field(False, description="Interest on arrears and loans adds to the stock each month "
                                   "(on loans only from `settlement_date`, if one is set: before it, paid from the budget).")
     settlement_date: Date | None = Field(None, description="Date producers' arrears move into bank loans.")
     settlement_amount: NonNeg = Field(0.0, description="Arrears moved into bank loans at `settlement_date`, currency.")
+    stock_payments: list[StockPaymentSpec] = Field(
+        default_factory=list, description="Dated budget payments and waivers that retire part of the stock, "
+        "outside the month's flow.")

@@ -42,6 +42,7 @@ class MonthSettlement:
     surcharge_revenue: float = 0.0       # billed surcharges and adjustments (FCA, QTA, debt service), before recovery
     protected_energy_charges: float = 0.0  # energy charges of protected customers (held at a reset)
     adjustment_per_kwh: float = 0.0      # FCA + QTA rate billed this month, currency/kWh
+    stock_retired: float = 0.0           # stock retired outside the flow (budget payments, waivers), currency
 
     def add_interest(self, interest: float) -> None:
         """Book interest on the stock: owed like any other payment, it adds to circular debt."""

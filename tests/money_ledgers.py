@@ -17,6 +17,7 @@ from experiments.money_check import (
     interest_owed,
     large_load_payments,
     plant_receipts,
+    stock_retired,
     subsidy_paid,
 )
 
@@ -60,6 +61,7 @@ def assert_money_conserved(model, book: MoneyLedgers, tol: float = 1.0) -> None:
         assert actual == pytest.approx(expected, rel=0, abs=tol), f"month {m}: Δ debt {actual:,.2f} vs ledgers {expected:,.2f}"
     total = expected_debt_change(model, to_plants=plant_receipts(model), export_credits=book.export_credits,
                                  consumer_bills=book.consumer_bills, large_load_bills=large_load_payments(model),
-                                 months=book.months, subsidy=subsidy_paid(model), interest=interest_owed(model))
+                                 months=book.months, subsidy=subsidy_paid(model), interest=interest_owed(model),
+                                 retired=stock_retired(model))
     change = model.circular_debt - model.spec.settlement.initial_circular_debt
     assert change == pytest.approx(total, rel=0, abs=tol), f"run: Δ debt {change:,.2f} vs ledgers {total:,.2f}"
