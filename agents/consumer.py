@@ -82,6 +82,7 @@ class AdoptionParams:
     battery_cost_per_kwh: float = 0.0
     system_life_years: float = 25.0
     contract_fixed_cost: float = 0.0     # currency per customer: the net-metering application, meter and paperwork
+    contract_min_sanctioned_kw: float = 0.0  # smallest sanctioned load (kW) that may hold an export contract
     outage_cost_per_kwh: float = 0.0     # currency per kWh of load shed that the system serves instead
     outage_cover_pv: float = 0.0         # share of shed load a PV-only system without export serves
     outage_cover_battery: float = 0.0    # share of shed load a PV + battery system serves
@@ -259,9 +260,10 @@ class ConsumerPopulation:
             the self-consumed kWh at the import rate, the surplus is curtailed;
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
             evening;
-          net-metered (an export contract under the rule for new contracts, only if it pays exports):
-            the matched or the largest allowed size (roof, and the rule's cap on sanctioned load), paying
-            the contract's fixed cost; savings follow the rule.
+          net-metered (an export contract under the rule for new contracts, only if it pays exports and
+            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the matched or the
+            largest allowed size (roof, and the rule's cap on sanctioned load), paying the contract's
+            fixed cost; savings follow the rule.
         Systems without export also earn a reliability value where load is shed (`reliability_value`).
         """
         c = self.cls[idx]
@@ -292,6 +294,7 @@ class ConsumerPopulation:
             cost = kw * econ.pv_cost_per_kw
             if seg == PV_EXPORT:
                 saving = rule.savings(own_pv, exp_pv, load, pv, rate)
+                saving = np.where(self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw, saving, 0.0)
                 cost = cost + params.contract_fixed_cost
             elif seg == PV_BATTERY:
                 # a year of daily cycles: the battery's kWh × 365

@@ -62,7 +62,8 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
         p=a.p, q=a.q, curve=a.max_market_share,
         allow_battery=a.allow_battery, battery_kwh_per_kw=a.battery_kwh_per_kw,
         battery_cost_per_kwh=a.battery_cost_per_kwh, system_life_years=a.system_life_years,
-        contract_fixed_cost=a.contract_fixed_cost, outage_cost_per_kwh=a.outage_cost_per_kwh,
+        contract_fixed_cost=a.contract_fixed_cost, contract_min_sanctioned_kw=a.contract_min_sanctioned_kw,
+        outage_cost_per_kwh=a.outage_cost_per_kwh,
         outage_cover_pv=a.outage_cover_pv, outage_cover_battery=a.outage_cover_battery,
     )
 

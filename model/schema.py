@@ -269,6 +269,10 @@ class AdoptionSpec(Sourced):
         0.0, description="One-off cost of an export (net-metering) contract per customer: application, bidirectional "
         "meter, paperwork, currency. Adopters weigh it against the export credit when choosing a segment.",
     )
+    contract_min_sanctioned_kw: NonNeg = Field(
+        0.0, description="Smallest sanctioned load (kW) that may hold an export contract (a three-phase connection); "
+        "smaller customers choose between behind the meter and PV + battery.",
+    )
     size_with_consumption: bool = Field(
         False, description="Scale each agent's roof and sanctioned load with its consumption relative to its class "
         "mean (large consumers have large connections); false: the class values for every agent.",
