@@ -261,9 +261,9 @@ class ConsumerPopulation:
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
             evening;
           net-metered (an export contract under the rule for new contracts, only if it pays exports and
-            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the matched or the
-            largest allowed size (roof, and the rule's cap on sanctioned load), paying the contract's
-            fixed cost; savings follow the rule.
+            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the largest allowed
+            size (roof, and the rule's cap on sanctioned load; net-metered systems average ~15 kW,
+            pakistan-data.md §4.2), paying the contract's fixed cost; savings follow the rule.
         Systems without export also earn a reliability value where load is shed (`reliability_value`).
         """
         c = self.cls[idx]
@@ -284,7 +284,7 @@ class ConsumerPopulation:
         if with_battery:
             options.append((kw_match, PV_BATTERY))
         if rule.pays_exports:
-            options += [(np.minimum(kw_match, kw_max), PV_EXPORT), (kw_max, PV_EXPORT)]
+            options.append((kw_max, PV_EXPORT))
         for kw, seg in options:
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
