@@ -58,7 +58,7 @@ TARGETS = (
     Target("rooftop PV MW, Sep 2025", "rooftop_pv_mw", 15, 45_000.0 * INSTALLED_SHARE, "imports (§4.1) [derived]"),
 )
 MONTHS = max(t.month for t in TARGETS)
-P_GRID = (0.3, 0.45, 0.6, 0.75)        # Bass p, per year
+P_GRID = (0.45, 0.6, 0.75, 0.9)        # Bass p, per year
 MIN_KW_GRID = (8.0, 9.0, 10.0)         # smallest sanctioned load that may hold an export contract, kW
 INITIAL_GRID = (0.85, 1.0, 1.15)       # multiplier on the classes' initial PV shares as shipped
 
@@ -137,3 +137,30 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# FY25 metered sales by class, GWh: 111,466.7 GWh (NEPRA SoI 2025, §2.1) split by the FY25 sector shares (§9), the
+# split of pakistan-2025.toml's consumer header (protected households 18.50 m x 100 kWh x 12)
+METERED_SALES_GWH = {"residential_protected": 22_200.0, "residential_unprotected": 34_090.7, "commercial": 9_586.1,
+                     "industrial": 28_981.3, "agricultural": 6_353.6, "other": 10_254.9}
+
+
+def consumption_for_sales(scenario: str = "pakistan-2025", seed: int = 1, rounds: int = 2,
+                          classes: tuple[str, ...] = ("residential_unprotected", "commercial", "industrial",
+                                                      "agricultural")) -> dict[str, float]:
+    """Monthly consumption per customer of the PV-owning `classes` (kWh at the meter, PV included) whose
+    FY25 grid sales match the metered sales by class (`METERED_SALES_GWH`), given the rooftop PV at the
+    start and its growth: consumption = sales + self-consumed PV. Fixed-point rounds of one FY25 run
+    each, from the scenario's values."""
+    sc = load_scenario(scenario)
+    kwh = {c.name: c.monthly_kwh_per_customer for c in sc.consumers.classes if c.name in classes}
+    for _ in range(rounds):
+        ov = {f"consumers.classes.{n}.monthly_kwh_per_customer": v for n, v in kwh.items()}
+        model = SurplusModel(scenario=scenario, overrides=ov, rng=seed, years=1)
+        for _ in range(12):
+            model.step()
+        for name in kwh:
+            model_gwh = sum(m.sales_mwh_by_class[name] for m in model.history) / 1000.0
+            if model_gwh > 0:
+                kwh[name] *= METERED_SALES_GWH[name] / model_gwh
+    return kwh
