@@ -184,3 +184,18 @@ def test_in_the_model_growth_alone_adds_no_pv():
 def test_shedding_hours_at_an_unknown_node_are_refused():
     with pytest.raises(ScenarioError, match="load_shedding_hours_per_day.*'NOWHERE'.*grid.nodes"):
         load_scenario("pakistan-2025", {"consumers.adoption.load_shedding_hours_per_day": {"NOWHERE": 2.0}})
+
+
+def test_outage_share_adds_last_years_unserved_energy_to_the_schedule():
+    from model.outages import OutageShare
+    o = OutageShare(np.array([2 / 24, 0.0, 0.0]))
+    np.testing.assert_allclose(o.share, [2 / 24, 0.0, 0.0])
+    for _ in range(12):
+        o.record(np.array([0.0, 5.0, 0.0]), np.array([100.0, 100.0, 0.0]))
+    np.testing.assert_allclose(o.share, [2 / 24, 0.0, 0.0])  # unchanged until the year closes
+    key = o.key
+    o.roll()
+    np.testing.assert_allclose(o.share, [2 / 24, 0.05, 0.0])
+    assert o.key != key
+    o.roll()  # a year without shedding: back to the schedule
+    np.testing.assert_allclose(o.share, [2 / 24, 0.0, 0.0])
