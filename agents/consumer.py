@@ -255,7 +255,8 @@ class ConsumerPopulation:
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """Best option for agents `idx`: (payback years, kW, battery kWh, segment) per customer.
 
-        The options, one segment each (`SEGMENTS`); the shortest payback wins (ties go to the first):
+        The options, one segment each (`SEGMENTS`); the shortest payback wins (ties go to the first, except
+        that an export contract wins a tie that repays):
           behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
             the self-consumed kWh at the import rate, the surplus is curtailed;
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
@@ -306,6 +307,8 @@ class ConsumerPopulation:
             pay = discounted_payback(cost, saving, disc)
             pay = np.where(kw > 0, pay, np.inf)
             better = pay < best_pay
+            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
+                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
             best_pay = np.where(better, pay, best_pay)
             best_kw = np.where(better, kw, best_kw)
             best_seg = np.where(better, seg, best_seg).astype(np.int8)
