@@ -41,6 +41,10 @@ GRID_ONLY, PV_EXPORT, PV_NO_EXPORT, PV_BATTERY = 0, 1, 2, 3
 N_STATES = 4
 STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_NO_EXPORT: "PV without export",
                PV_BATTERY: "PV + battery"}
+# the adoption segments: net-metered (export contract), behind the meter without export, PV + battery
+# (without export); only the first has a contract and is paid for exports, the others' surplus is curtailed
+SEGMENTS = {PV_EXPORT: "net_metered", PV_NO_EXPORT: "behind_meter", PV_BATTERY: "pv_battery"}
+BTM_SIZES = (0.5, 1.0)  # behind-the-meter systems considered, as shares of the consumption-matched size
 @dataclass
 class DayFlows:
     """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""
@@ -77,6 +81,11 @@ class AdoptionParams:
     battery_kwh_per_kw: float = 2.0
     battery_cost_per_kwh: float = 0.0
     system_life_years: float = 25.0
+    contract_fixed_cost: float = 0.0     # currency per customer: the net-metering application, meter and paperwork
+    contract_min_sanctioned_kw: float = 0.0  # smallest sanctioned load (kW) that may hold an export contract
+    outage_cost_per_kwh: float = 0.0     # currency per kWh of load shed that the system serves instead
+    outage_cover_pv: float = 0.0         # share of shed load a PV-only system without export serves
+    outage_cover_battery: float = 0.0    # share of shed load a PV + battery system serves
 
 
 @dataclass
@@ -90,6 +99,7 @@ class Economics:
     pv_yield_kwh_per_kw_year: float
     monthly_kwh: np.ndarray      # average monthly consumption per customer this year (agents)
     key: tuple | None = None     # identifies the inputs above; None disables caching
+    outage_share: np.ndarray | None = None  # share of each node's load shed (nodes); None: no outages
 
 
 class ConsumerPopulation:
@@ -97,7 +107,7 @@ class ConsumerPopulation:
 
     def __init__(
         self, *, cls: np.ndarray, node: np.ndarray, weight: np.ndarray, base_kwh: np.ndarray, classes: ClassTable,
-        pv_shape: np.ndarray, neighbours: sp.csr_matrix | None,
+        pv_shape: np.ndarray, neighbours: sp.csr_matrix | None, size_scale: np.ndarray | None = None,
     ) -> None:
         n = len(cls)
         self.n = n
@@ -133,6 +143,11 @@ class ConsumerPopulation:
         # static per-agent lookups used every month
         self._can_adopt = classes.can_adopt[self.cls]
         self._cell = self.node * len(classes.names) + self.cls  # (node, class) cell of each agent
+        self._cell_base = np.bincount(self._cell, weights=self.base_weight)  # customers per cell at the start
+        # roof and sanctioned load per customer (kW), scaled by consumption when the scenario says so
+        scale = np.ones(n) if size_scale is None else np.asarray(size_scale, dtype=float)
+        self.roof_kw = classes.roof_kw[self.cls] * scale
+        self.sanctioned_kw = classes.sanctioned_kw[self.cls] * scale
         self._by_node = np.argsort(self.node, kind="stable")    # agents in node order (for node totals)
         self.tariff_groups = TariffGroups.of(classes.tariff_class[self.cls], classes.protected[self.cls])
         self.ratio_grid = np.arange(0.0, self.RATIO_MAX + self.RATIO_STEP / 2, self.RATIO_STEP)  # daily PV/load
@@ -145,13 +160,28 @@ class ConsumerPopulation:
 
     @customer_factor.setter
     def customer_factor(self, factor: float) -> None:
-        if factor != self._customer_factor:
-            self._customer_factor = factor
-            self._weight = _read_only(self.base_weight * factor)
+        """Grow every (node, class) cell to `factor` × its customers at the start. New connections
+        arrive without PV: the added customers join the cell's grid-only agents (in proportion to
+        their base weight); adopters keep their count. A cell without grid-only agents, or a shrinking
+        one, scales all its agents alike."""
+        if factor == self._customer_factor:
+            return
+        self._customer_factor = factor
+        cell, w = self._cell, self._weight
+        target = self._cell_base * factor
+        current = np.bincount(cell, weights=w, minlength=len(target))
+        free = np.where(self.state == GRID_ONLY, self.base_weight, 0.0)
+        free_cell = np.bincount(cell, weights=free, minlength=len(target))
+        delta = target - current
+        to_free = (delta >= 0) & (free_cell > 0)
+        add = np.divide(delta, free_cell, out=np.zeros_like(delta), where=to_free)
+        ratio = np.divide(target, current, out=np.ones_like(delta), where=~to_free & (current > 0))
+        self._weight = _read_only(np.where(to_free[cell], w + free * add[cell], w * ratio[cell]))
 
     @property
     def weight(self) -> np.ndarray:
-        """Real customers each agent stands for now (base weight × customer growth); read-only."""
+        """Real customers each agent stands for now (base weight, plus the new connections it took in
+        while grid-only, `customer_factor`); read-only."""
         return self._weight
 
     @property
@@ -223,11 +253,19 @@ class ConsumerPopulation:
         return imp, exp, row, frac
 
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Best option for agents `idx`: (payback years, kW, battery kWh, battery chosen) per customer.
+        """Best option for agents `idx`: (payback years, kW, battery kWh, segment) per customer.
 
-        Options: a system matched to the annual consumption, or the largest allowed (roof, and the
-        rule's cap on sanctioned load), each with or without a battery; the shortest payback wins.
-        Oversizing pays when exports earn close to the retail rate (net metering), not otherwise.
+        The options, one segment each (`SEGMENTS`); the shortest payback wins (ties go to the first, except
+        that an export contract wins a tie that repays):
+          behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
+            the self-consumed kWh at the import rate, the surplus is curtailed;
+          PV + battery (no export contract): the matched size with a battery that shifts surplus to the
+            evening;
+          net-metered (an export contract under the rule for new contracts, only if it pays exports and
+            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the largest allowed
+            size (roof, and the rule's cap on sanctioned load; net-metered systems average ~15 kW,
+            pakistan-data.md §4.2), paying the contract's fixed cost; savings follow the rule.
+        Systems without export also earn a reliability value where load is shed (`reliability_value`).
         """
         c = self.cls[idx]
         t = self.classes
@@ -235,33 +273,60 @@ class ConsumerPopulation:
         load = econ.monthly_kwh[idx] * 12.0
         rate = econ.import_rate[idx]
         disc = t.discount_rate[c]
-        kw_max = np.minimum(t.roof_kw[c], t.sanctioned_kw[c] * rule.max_kw_share_of_sanctioned)
-        kw_match = np.minimum(kw_max, load / econ.pv_yield_kwh_per_kw_year)
-        use_battery = params.allow_battery and rule.kind != "gross_metering" and params.battery_kwh_per_kw > 0
+        roof = self.roof_kw[idx]
+        kw_match = np.minimum(roof, load / econ.pv_yield_kwh_per_kw_year)
+        kw_max = np.minimum(roof, self.sanctioned_kw[idx] * rule.max_kw_share_of_sanctioned)
+        shed = self.reliability_value(econ, params, idx, load)  # currency/yr per unit of outage cover
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
-        best_batt = np.zeros(len(idx), dtype=bool)
-        for kw in (kw_match, kw_max):
+        best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
+        with_battery = params.allow_battery and params.battery_kwh_per_kw > 0
+        options: list[tuple[np.ndarray, int]] = [(kw_match * s, PV_NO_EXPORT) for s in BTM_SIZES]
+        if with_battery:
+            options.append((kw_match, PV_BATTERY))
+        if rule.pays_exports:
+            options.append((kw_max, PV_EXPORT))
+        for kw, seg in options:
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
             imp, exp_pv, _, _ = self._day_totals(c, ratio)
             deficit, exp_pv = imp * load, exp_pv * load
             own_pv = load - deficit
             cost = kw * econ.pv_cost_per_kw
-            options = [(own_pv, exp_pv, cost, False)]
-            if use_battery:
+            if seg == PV_EXPORT:
+                saving = rule.savings(own_pv, exp_pv, load, pv, rate)
+                saving = np.where(self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw, saving, 0.0)
+                cost = cost + params.contract_fixed_cost
+            elif seg == PV_BATTERY:
                 # a year of daily cycles: the battery's kWh × 365
                 charge = battery_charge(exp_pv, deficit, kw * (params.battery_kwh_per_kw * 365.0))
-                options.append((own_pv + charge * BATTERY_EFFICIENCY, exp_pv - charge,
-                                cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh, True))
-            for own, exported, option_cost, with_battery in options:
-                pay = discounted_payback(option_cost, rule.savings(own, exported, load, pv, rate), disc)
-                better = pay < best_pay
-                best_pay = np.where(better, pay, best_pay)
-                best_kw = np.where(better, kw, best_kw)
-                best_batt = np.where(better, with_battery, best_batt)
+                saving = (own_pv + charge * BATTERY_EFFICIENCY) * rate + shed * params.outage_cover_battery
+                cost = cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
+            else:
+                saving = own_pv * rate + shed * params.outage_cover_pv
+            pay = discounted_payback(cost, saving, disc)
+            pay = np.where(kw > 0, pay, np.inf)
+            better = pay < best_pay
+            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
+                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
+            best_pay = np.where(better, pay, best_pay)
+            best_kw = np.where(better, kw, best_kw)
+            best_seg = np.where(better, seg, best_seg).astype(np.int8)
+        best_pay = np.minimum(best_pay, NO_PAYBACK_YEARS)
         pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
-        return pay, best_kw, np.where(best_batt, best_kw * params.battery_kwh_per_kw, 0.0), best_batt
+        batt = np.where(best_seg == PV_BATTERY, best_kw * params.battery_kwh_per_kw, 0.0)
+        return pay, best_kw, batt, best_seg
+
+    def reliability_value(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray, annual_load_kwh: np.ndarray,
+    ) -> np.ndarray:
+        """Yearly value of serving all the load that is shed, per customer (currency/yr):
+        outage share of the agent's node × annual consumption (kWh) × `outage_cost_per_kwh`. A
+        segment earns it times its cover (`outage_cover_pv`, `outage_cover_battery`); a grid-tied
+        net-metered system trips with the grid and earns none."""
+        if econ.outage_share is None or params.outage_cost_per_kwh <= 0:
+            return np.zeros(len(idx))
+        return econ.outage_share[self.node[idx]] * annual_load_kwh * params.outage_cost_per_kwh
 
     PAYBACK_CHUNK = 65_536  # agents per block: keeps the temporaries in cache for large populations
 
@@ -276,14 +341,14 @@ class ConsumerPopulation:
     def _cached_payback(
         self, econ: Economics, params: AdoptionParams, eligible: np.ndarray,
     ) -> tuple[tuple[np.ndarray, ...], bool]:
-        """(payback years, kW, battery kWh, battery chosen, market share) by agent, computed once per
+        """(payback years, kW, battery kWh, segment, market share) by agent, computed once per
         economics key for the agents `eligible` then (later months' eligible agents are among them:
         nobody returns to grid-only); and whether they were computed afresh by this call."""
         if econ.key is None or self._econ_key != econ.key:
-            pay, kw, batt, battery = self.payback_blocks(econ, params, eligible)
-            cache = (np.full(self.n, np.nan), np.zeros(self.n), np.zeros(self.n), np.zeros(self.n, dtype=bool),
-                     np.zeros(self.n))
-            for full, part in zip(cache, (pay, kw, batt, battery, max_market_share(pay, params.curve)), strict=True):
+            pay, kw, batt, seg = self.payback_blocks(econ, params, eligible)
+            cache = (np.full(self.n, np.nan), np.zeros(self.n), np.zeros(self.n),
+                     np.full(self.n, PV_NO_EXPORT, dtype=np.int8), np.zeros(self.n))
+            for full, part in zip(cache, (pay, kw, batt, seg, max_market_share(pay, params.curve)), strict=True):
                 full[eligible] = part
             self._econ_cache, self._econ_key = cache, econ.key
             return cache, True
@@ -309,36 +374,39 @@ class ConsumerPopulation:
             # economics switched off: the hazard does not depend on payback; size systems for adopters only
             prob = -np.expm1(-bass_hazard(share, params.p, params.q, dt_years))
             new = eligible[u < prob]
-            pay, kw, batt, battery = self.payback(econ, params, new)
+            pay, kw, batt, seg = self.payback(econ, params, new)
             self.payback_years[new] = pay
         else:
-            (pay, kw, batt, battery, mms), fresh = self._cached_payback(econ, params, eligible)
+            (pay, kw, batt, seg, mms), fresh = self._cached_payback(econ, params, eligible)
             if fresh:  # agents keep the payback of their last decision; it changes only with the economics
                 self.payback_years[eligible] = pay[eligible]
             prob = -np.expm1(-mms[eligible] * bass_hazard(share, params.p, params.q, dt_years))
             new = eligible[u < prob]
-            kw, batt, battery = kw[new], batt[new], battery[new]
+            kw, batt, seg = kw[new], batt[new], seg[new]
         if len(new):
-            self._install(new, kw, batt, battery, econ.rule, rule_index, month)
+            self._install(new, kw, batt, seg, econ.rule, rule_index, month)
         return int(len(new))
 
     def _install(
-        self, idx: np.ndarray, kw: np.ndarray, battery_kwh: np.ndarray, battery: np.ndarray, rule: object,
+        self, idx: np.ndarray, kw: np.ndarray, battery_kwh: np.ndarray, segment: np.ndarray, rule: object,
         rule_index: int, month: int,
     ) -> None:
-        """Agents `idx` get their PV (and battery) and an export contract under `rule` from `month`."""
-        self.state[idx] = np.where(battery, PV_BATTERY, PV_EXPORT if rule.pays_exports else PV_NO_EXPORT)
+        """Agents `idx` get their PV (and battery) in `segment` from `month`; only the net-metered ones
+        get an export contract, under `rule`."""
+        self.state[idx] = segment
         self.pv_kw[idx] = kw
         self.battery_kwh[idx] = battery_kwh
-        self.rule[idx] = rule_index
-        self.contract_end_month[idx] = month + 12 * rule.contract_years
+        contract = segment == PV_EXPORT
+        self.rule[idx] = np.where(contract, rule_index, -1)
+        self.contract_end_month[idx] = np.where(contract, month + 12 * rule.contract_years, -1)
         self.adopted_month[idx] = month
 
     def seed_adopters(
         self, share_by_class: np.ndarray, battery_share_by_class: np.ndarray, econ: Economics,
         params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
     ) -> None:
-        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share.
+        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share,
+        each in its best segment at the start (`payback`), with a battery for the class's battery share.
 
         Each class's random order and battery draws are taken for every class whatever its shares, so
         a larger initial share picks a superset of the owners a smaller one picks (common random numbers)."""
@@ -352,9 +420,10 @@ class ConsumerPopulation:
             chosen = order[cum <= share + 1e-12]
             if len(chosen) == 0:
                 continue
-            _, kw, _, _ = self.payback(econ, params, chosen)
+            _, kw, _, seg = self.payback(econ, params, chosen)
             batt = battery_u[:len(chosen)] < battery_share_by_class[c]
-            self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), batt, econ.rule,
+            seg = np.where(batt, PV_BATTERY, np.where(seg == PV_BATTERY, PV_NO_EXPORT, seg)).astype(np.int8)
+            self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), seg, econ.rule,
                           rule_index, month)
 
     # ------------------------------------------------------------------ energy and bills
@@ -403,12 +472,14 @@ class ConsumerPopulation:
         (linear interpolation); a battery then scales its imports and exports (`battery_kept`). The
         node totals weight the two table rows each prosumer sits between: O(prosumers), not
         O(prosumers × hours). A PV shape other than the population's, or a zero load, falls back to the
-        exact hour-by-hour calculation.
+        exact hour-by-hour calculation. Only net-metered prosumers export; the others' surplus is curtailed.
         """
         pv = self.pv_kw[pro] * pv_kwh_per_kw_day
         batt = self.battery_kwh[pro]
+        exporting = self.state[pro] == PV_EXPORT
         if np.abs(pv_shape_day - self.pv_shape).max() > 1e-12 or load.min() <= 0:
             imp, exp = hourly_flows(load, pv, self.classes.load_shape[self.cls[pro]], pv_shape_day, battery_kwh=batt)
+            exp = exp * exporting[:, None]
             w = self.weight[pro]
             for arr, out in ((imp, node_imports), (exp, node_exports)):
                 for h in range(arr.shape[1]):
@@ -419,6 +490,7 @@ class ConsumerPopulation:
         hourly, _ = self._flow_tables()
         imp, exp, row, frac = self._day_totals(self.cls[pro], pv / load)
         kept = np.stack(battery_kept(exp * load, imp * load, batt))  # (imports, exports) × prosumers
+        kept[1] *= exporting
         imports_day[pro] = imp * load * kept[0]
         exports_day[pro] = exp * load * kept[1]
         # node totals in one sparse product: rows are (imports, node) then (exports, node); columns index

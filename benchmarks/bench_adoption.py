@@ -1,7 +1,7 @@
 """Adoption step: the vectorised `ConsumerPopulation` vs a plain per-agent Mesa implementation.
 
-Both apply the same rule to the same agents with the same random numbers: payback of PV (or PV +
-battery) → dGen maximum market share → hazard with the Bass-integrated neighbour share → adopt if a
+Both apply the same rule to the same agents with the same random numbers: payback of the best segment (behind
+the meter, PV + battery, export contract) → dGen maximum market share → hazard with the Bass-integrated neighbour share → adopt if a
 uniform draw is below 1 − exp(−hazard). The per-agent version is what one would write first in Mesa:
 each agent computes its own payback with scalar maths and reads its neighbours' states, activated by
 `shuffle_do`; decisions use the state at the start of the step (synchronous), like the array version,
@@ -19,7 +19,7 @@ import numpy as np
 from mesa import Agent, Model
 
 from agents.adoption import BATTERY_EFFICIENCY, DGEN_MMS, DGEN_PAYBACK_YEARS, NO_PAYBACK_YEARS
-from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, Economics, node_local_network
+from agents.consumer import BTM_SIZES, AdoptionParams, ClassTable, ConsumerPopulation, Economics, node_local_network
 from model.net_metering import NetBilling
 
 N_NODES = 12
@@ -53,7 +53,8 @@ def make_population(n: int, seed: int) -> tuple[ConsumerPopulation, Economics, A
         import_rate=np.where(cls == 0, 35.0, 45.0), rule=NetBilling(11.0, 5, 1.0), pv_cost_per_kw=95_000.0,
         pv_yield_kwh_per_kw_year=1500.0, monthly_kwh=kwh,
     )
-    params = AdoptionParams(p=0.002, q=0.4, battery_kwh_per_kw=2.0, battery_cost_per_kwh=40_000.0)
+    params = AdoptionParams(p=0.002, q=0.4, battery_kwh_per_kw=2.0, battery_cost_per_kwh=40_000.0,
+                            contract_fixed_cost=15_000.0, contract_min_sanctioned_kw=9.0)
     return pop, econ, params
 
 
@@ -80,28 +81,40 @@ class PlainConsumer(Agent):
             return
         t, econ, params, rule = m.pop.classes, m.econ, m.params, m.econ.rule
         kwh_year = self.kwh * 12.0
-        kw_max = min(t.roof_kw[self.cls], t.sanctioned_kw[self.cls] * rule.max_kw_share_of_sanctioned)
-        kw_match = min(kw_max, kwh_year / econ.pv_yield_kwh_per_kw_year)
+        roof, sanctioned = float(m.pop.roof_kw[self.i]), float(m.pop.sanctioned_kw[self.i])
+        kw_max = min(roof, sanctioned * rule.max_kw_share_of_sanctioned)
+        kw_match = min(roof, kwh_year / econ.pv_yield_kwh_per_kw_year)
         grid, imp0, exp0 = m.tables[self.cls]
         d = t.discount_rate[self.cls]
         best = math.inf
-        for kw in (kw_match, kw_max):
+        # the segments (agents.consumer.ConsumerPopulation.payback): behind the meter at 0.5x and 1x the matched
+        # size, PV + battery at the matched size, an export contract at the largest allowed size
+        options = [(kw_match * share, "btm") for share in BTM_SIZES] + [(kw_match, "battery")]
+        if rule.pays_exports:
+            options.append((kw_max, "contract"))
+        for kw, segment in options:
+            if kw <= 0:
+                continue
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = min(pv / kwh_year, m.pop.RATIO_MAX)
             deficit = float(np.interp(ratio, grid, imp0)) * kwh_year
             surplus = float(np.interp(ratio, grid, exp0)) * kwh_year
-            charge = min(surplus, kw * params.battery_kwh_per_kw * 365.0, deficit / BATTERY_EFFICIENCY)
-            for own, exported, extra_cost in (
-                (kwh_year - deficit, surplus, 0.0),
-                (kwh_year - deficit + charge * BATTERY_EFFICIENCY, surplus - charge,
-                 kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh),
-            ):
-                saving = own * self.rate + exported * rule.export_rate_per_kwh
-                cost = kw * econ.pv_cost_per_kw + extra_cost
-                pay = NO_PAYBACK_YEARS
-                if saving > 0 and 1.0 - cost / saving * d > 0:
-                    pay = min(-math.log(1.0 - cost / saving * d) / math.log1p(d), NO_PAYBACK_YEARS)
-                best = min(best, pay)
+            own, cost = kwh_year - deficit, kw * econ.pv_cost_per_kw
+            if segment == "contract":  # net billing: exports at the export rate
+                saving = own * self.rate + surplus * rule.export_rate_per_kwh
+                if sanctioned < params.contract_min_sanctioned_kw:
+                    saving = 0.0
+                cost += params.contract_fixed_cost
+            elif segment == "battery":
+                charge = min(surplus, kw * params.battery_kwh_per_kw * 365.0, deficit / BATTERY_EFFICIENCY)
+                saving = (own + charge * BATTERY_EFFICIENCY) * self.rate
+                cost += kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
+            else:
+                saving = own * self.rate
+            pay = NO_PAYBACK_YEARS
+            if saving > 0 and 1.0 - cost / saving * d > 0:
+                pay = min(-math.log(1.0 - cost / saving * d) / math.log1p(d), NO_PAYBACK_YEARS)
+            best = min(best, pay)
         if best > params.system_life_years:
             best = NO_PAYBACK_YEARS
         mms = float(np.interp(best, DGEN_PAYBACK_YEARS, DGEN_MMS))

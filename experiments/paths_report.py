@@ -20,6 +20,10 @@ from experiments.results import fiscal_year
 from model.model import SurplusModel
 
 
+SEGMENT_COLUMNS = ("rooftop_pv_mw_net_metered", "rooftop_pv_mw_behind_meter", "rooftop_pv_mw_battery",
+                   "net_metered_customers")
+
+
 def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | None = None) -> pd.DataFrame:
     """One row per fiscal year: the reviewed paths (money in the scenario's currency)."""
     model = SurplusModel(scenario=scenario, rng=seed, years=years)
@@ -45,6 +49,7 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
             "q1_flow_bn": m["circular_debt_change"] / 1e9 if date.month in (7, 8, 9) else 0.0,
             "capacity_payments_bn": m["capacity_payments"] / 1e9,
             "rooftop_pv_mw": m["rooftop_pv_mw"],
+            **{k: m[k] for k in SEGMENT_COLUMNS if k in m},
             "unserved_energy_gwh": m["unserved_energy_gwh"],
             "hydro_spill_gwh": float((avail_mwh[hydro] - mwh[hydro]).sum()) / 1e3,
             "storage_spill_gwh": float((avail_mwh[storage] - mwh[storage]).sum()) / 1e3,
@@ -57,6 +62,7 @@ def fiscal_paths(scenario: str = "pakistan-2025", seed: int = 1, years: int | No
            "debt_flow_bn": "sum", "q1_flow_bn": "sum", "capacity_payments_bn": "sum",
            "rooftop_pv_mw": "last", "unserved_energy_gwh": "sum", "hydro_spill_gwh": "sum", "storage_spill_gwh": "sum",
            "hydro_gwh": "sum", "rlng_gwh": "sum", "lng_diverted_gwh": "sum"}
+    how.update({k: "last" for k in SEGMENT_COLUMNS if k in df})
     return df.groupby("fy", sort=True).agg(how)
 
 

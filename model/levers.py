@@ -391,6 +391,14 @@ LEVERS_LIST: tuple[Lever, ...] = (
     Lever("net_metering.contract_years", "Contract length under the new rule", "Rooftop solar rules", "years",
           "How long a new prosumer keeps its terms before the rule of the day applies.", "int",
           _new_contracts("contract_years"), 1, 30, 1),
+    Lever("adoption.contract_fixed_cost", "Cost of an export contract", "Rooftop solar rules", "{currency}",
+          "One-off cost to a prosumer of a net-metering (export) contract: application, bidirectional meter, "
+          "paperwork. Higher: fewer, larger net-metered systems and more PV behind the meter without export.",
+          "float", _field("consumers.adoption.contract_fixed_cost"), 0.0, 500_000.0, 5_000.0),
+    Lever("adoption.outage_cost_per_kwh", "Cost of load-shedding to a customer", "Rooftop solar rules",
+          "{currency}/kWh", "What a customer loses per kWh of load shed; PV without export and PV + battery earn "
+          "part of it where load is shed (0: no reliability motive).", "float",
+          _field("consumers.adoption.outage_cost_per_kwh"), 0.0, 500.0, 5.0),
     # retail tariff design
     Lever("tariffs.fixed_charge_capacity_share", "Capacity cost moved to fixed charges", "Retail tariff design",
           "share", "Share of capacity payments recovered by a fixed charge per connection at each reset instead of "

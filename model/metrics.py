@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY
+from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
 from agents.tariff_classes import CLASS_CODES
 
 RESIDENTIAL = CLASS_CODES["residential"]
@@ -144,6 +144,14 @@ REGISTRY: tuple[Metric, ...] = (
     _m("pv_battery_customers", "customers", "Customers with rooftop PV and a battery.", "last", "neither",
        "rooftop PV"),
     _m("pv_adoption_share", "share", "Share of customers with rooftop PV.", "last", "neither", "rooftop PV"),
+    _m("rooftop_pv_mw_net_metered", "MW", "Rooftop-PV capacity with an export (net-metering or net-billing) contract.",
+       "last", "neither", "rooftop PV"),
+    _m("rooftop_pv_mw_behind_meter", "MW", "Rooftop-PV capacity behind the meter without export or battery.",
+       "last", "neither", "rooftop PV"),
+    _m("rooftop_pv_mw_battery", "MW", "Rooftop-PV capacity with a battery (without export).", "last", "neither",
+       "rooftop PV"),
+    _m("net_metered_customers", "customers", "Customers with an export (net-metering or net-billing) contract.",
+       "last", "neither", "rooftop PV"),
     _m("pv_adoption_share_{income}_income", "share", "Share of one income group's households with rooftop PV.",
        "last", "neither", "rooftop PV", "income"),
     # large loads
@@ -326,7 +334,11 @@ def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
         "rooftop_pv_customers": float(with_pv.sum()),
         "pv_battery_customers": float(by_state[:, PV_BATTERY].sum()),
         "pv_adoption_share": float(with_pv.sum() / by_state.sum()),
+        "net_metered_customers": float(by_state[:, PV_EXPORT].sum()),
     }
+    mw = np.bincount(pop.state, weights=pop.weight * pop.pv_kw, minlength=N_STATES) / 1000.0
+    for name, state in (("net_metered", PV_EXPORT), ("behind_meter", PV_NO_EXPORT), ("battery", PV_BATTERY)):
+        out[f"rooftop_pv_mw_{name}"] = float(mw[state])
     for k, income in enumerate(incomes):
         if income in model.dimensions["income"]:
             out[f"pv_adoption_share_{income}_income"] = float(with_pv[k] / by_state[k].sum())

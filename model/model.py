@@ -34,7 +34,8 @@ from model.siting import ClearingInputs
 from model.net_metering import ExportRule, make_rule, rule_in_force
 from model.pass_through import PassThrough
 from model.plants import build_fleet
-from model.population import adoption_params, build_population, normalised
+from model.outages import OutageShare
+from model.population import adoption_params, build_population, normalised, scheduled_outage_share
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
 from model.settlement import MonthSettlement, grid_exchange, served_share, settle
@@ -133,6 +134,7 @@ class SurplusModel(Model):
         self._plant_island = self.grid.island_of_node[self.grid.node_indices([p.node for p in self.plants])]
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
+        self.outages = OutageShare(scheduled_outage_share(sc.consumers, self.grid.node_ids))
         self._consumer_shells = False  # created when first asked for (`_consumers_as_agents`)
 
         self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.streams)
@@ -184,7 +186,8 @@ class SurplusModel(Model):
         """What consumers weigh this month: their average monthly consumption this year (demand
         growth updates it yearly), the average rate it costs them, PV cost and the export rule."""
         year = self.month // 12
-        key = (self.tariffs.scale, self.tariffs.fixed_charge_per_month, round(pv_cost, 6), rule_index, year)
+        key = (self.tariffs.scale, self.tariffs.fixed_charge_per_month, round(pv_cost, 6), rule_index, year,
+               self.outages.key)
         if self._econ is not None and self._econ.key == key:
             return self._econ
         monthly_kwh = self.population.base_kwh * self.drivers.at(12 * year).demand_factor
@@ -193,7 +196,7 @@ class SurplusModel(Model):
                                          t.protected[self.population.cls], self.pv_shape)
         self._econ = Economics(import_rate=rate, rule=self.rules[rule_index], pv_cost_per_kw=pv_cost,
                                pv_yield_kwh_per_kw_year=self.spec.profiles.pv_yield_kwh_per_kwp_year,
-                               monthly_kwh=monthly_kwh, key=key)
+                               monthly_kwh=monthly_kwh, key=key, outage_share=self.outages.share)
         return self._econ
 
     def _seed_initial_pv(self) -> None:
@@ -251,10 +254,13 @@ class SurplusModel(Model):
             self._reset_tariffs()
         cal = month_calendar(self.date, self.spec.time.resolution, self.spec.time.weekend_load_factor)
         self.population.customer_factor = d.customer_factor
+        if self.month and self.month % 12 == 0:
+            self.outages.roll()
         rule = self.rule_index(self.date)
         self._consumers_decide(d, rule)
         use = self._energy_use(cal, d)
         res, cost = self._clear_market(cal, use, d)
+        self.outages.record(res.unserved_mw @ cal.hour_weight, use.load_mw @ cal.hour_weight)
         settlement, large_loads, plant_mwh = self._settle(cal, use, res, cost, d, rule)
         self._record(cal, use, res, settlement, large_loads, plant_mwh, d)
         self.month += 1

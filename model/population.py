@@ -62,7 +62,22 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
         p=a.p, q=a.q, curve=a.max_market_share,
         allow_battery=a.allow_battery, battery_kwh_per_kw=a.battery_kwh_per_kw,
         battery_cost_per_kwh=a.battery_cost_per_kwh, system_life_years=a.system_life_years,
+        contract_fixed_cost=a.contract_fixed_cost, contract_min_sanctioned_kw=a.contract_min_sanctioned_kw,
+        outage_cost_per_kwh=a.outage_cost_per_kwh,
+        outage_cover_pv=a.outage_cover_pv, outage_cover_battery=a.outage_cover_battery,
     )
+
+
+def scheduled_outage_share(spec: ConsumersSpec, node_ids: list[str]) -> np.ndarray:
+    """Share of each node's load shed by scheduled load-shedding: hours per day / 24 (nodes)."""
+    hours = spec.adoption.load_shedding_hours_per_day
+    return np.array([hours.get(nid, 0.0) / 24.0 for nid in node_ids])
+
+
+def size_scale(cls: np.ndarray, kwh: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Each agent's consumption relative to its class's customer-weighted mean (agents)."""
+    mean = np.bincount(cls, weights=kwh * weight) / np.bincount(cls, weights=weight)
+    return kwh / mean[cls]
 
 
 def build_population(
@@ -105,11 +120,12 @@ def build_population(
         kwh_parts.append(kwh * draws)
     cls = np.concatenate(cls_parts)
     node = np.concatenate(node_parts)
+    weight, base_kwh = np.concatenate(weight_parts), np.concatenate(kwh_parts)
     adoption = spec.adoption
     neighbours = None if adoption.network == "fully_mixed" else node_local_network(node, adoption.neighbours,
                                                                                    streams.get("network"))
     return ConsumerPopulation(
-        cls=cls, node=node, weight=np.concatenate(weight_parts), base_kwh=np.concatenate(kwh_parts),
+        cls=cls, node=node, weight=weight, base_kwh=base_kwh,
         classes=class_table(spec, profiles), pv_shape=normalised(profiles.shapes[profiles.pv_shape]),
-        neighbours=neighbours,
+        neighbours=neighbours, size_scale=size_scale(cls, base_kwh, weight) if adoption.size_with_consumption else None,
     )

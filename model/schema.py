@@ -268,6 +268,31 @@ class AdoptionSpec(Sourced):
     battery_kwh_per_kw: NonNeg = Field(2.0, description="Battery size per kWp of PV, kWh/kWp (PV + battery option).")
     battery_cost_per_kwh: Rate = Field(0.0, description="Installed battery cost, currency per kWh of storage.")
     allow_battery: bool = Field(True, description="Whether consumers may choose PV + battery.")
+    contract_fixed_cost: Rate = Field(
+        0.0, description="One-off cost of an export (net-metering) contract per customer: application, bidirectional "
+        "meter, paperwork, currency. Adopters weigh it against the export credit when choosing a segment.",
+    )
+    contract_min_sanctioned_kw: NonNeg = Field(
+        0.0, description="Smallest sanctioned load (kW) that may hold an export contract (a three-phase connection); "
+        "smaller customers choose between behind the meter and PV + battery.",
+    )
+    size_with_consumption: bool = Field(
+        False, description="Scale each agent's roof and sanctioned load with its consumption relative to its class "
+        "mean (large consumers have large connections); false: the class values for every agent.",
+    )
+    outage_cost_per_kwh: Rate = Field(
+        0.0, description="What a customer loses per kWh of its load shed (the cost of the backup it replaces), "
+        "currency/kWh; 0 switches the reliability motive off.",
+    )
+    outage_cover_pv: Share = Field(
+        0.0, description="Share of its shed load a PV system without export serves (hybrid inverter, daytime only).",
+    )
+    outage_cover_battery: Share = Field(0.0, description="Share of its shed load a PV + battery system serves.")
+    load_shedding_hours_per_day: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
+        default_factory=dict, description="Scheduled load-shedding by node, hours per day averaged over the year "
+        "(on top of the model's own unserved energy); a motive for adoption only: the shed energy stays in sales "
+        "(the recovery ratio stands for it). Missing nodes: 0.",
+    )
 
 
 class ConsumersSpec(Strict):
@@ -656,6 +681,10 @@ class Scenario(Strict):
                 raise ValueError(f"plants[{i}].node = {p.node!r}: must be the id of a node in grid.nodes")
             if p.hourly_profile is not None and p.hourly_profile not in self.profiles.shapes:
                 raise ValueError(f"plants[{i}].hourly_profile = {p.hourly_profile!r}: must be a name in profiles.shapes")
+        for node in self.consumers.adoption.load_shedding_hours_per_day:
+            if node not in nodes:
+                raise ValueError(f"consumers.adoption.load_shedding_hours_per_day: key {node!r}: must be the id of a "
+                                 "node in grid.nodes")
         for i, c in enumerate(self.consumers.classes):
             for node in c.node_shares:
                 if node not in nodes:

@@ -146,8 +146,8 @@ SUNK_ASICS = {f"large_loads.miners.{site}.capex_usd_per_th": 0.0
 @pytest.fixture(scope="module")
 def pakistan_variants():
     out = {}
-    for name in ("pakistan-2025-2000mw", "pakistan-2025-interruptible"):
-        model = SurplusModel(scenario=name, rng=1, years=2, overrides=SUNK_ASICS)
+    for name in ("pakistan-2025", "pakistan-2025-2000mw", "pakistan-2025-interruptible"):
+        model = SurplusModel(scenario=name, rng=1, years=2, overrides=SUNK_ASICS if name != "pakistan-2025" else None)
         for _ in range(24):
             model.step()
         out[name] = model.datacollector.get_model_vars_dataframe().iloc[12:24]  # FY26, miners from July 2025
@@ -159,14 +159,18 @@ def test_pakistan_2000mw_plan_uses_the_allocation(pakistan_variants):
     full_year_gwh = 2000 * 8760 / 1000
     assert 0.8 * full_year_gwh < fy26["large_load_energy_gwh"].sum() <= full_year_gwh
     assert fy26["fx_earned_usd"].sum() > 0 and fy26["btc_mined"].sum() > 0
-    assert fy26["unserved_energy_gwh"].sum() == 0
+    # the base case sheds a little load on FY26 evenings (consumption at the meter includes self-consumed
+    # rooftop PV, issue 12): the miners bid below the value of lost load and add none
+    base = pakistan_variants["pakistan-2025"]["unserved_energy_gwh"].sum()
+    assert fy26["unserved_energy_gwh"].sum() == pytest.approx(base, rel=1e-9, abs=1e-9)
 
 
 def test_interruptible_variant_is_never_a_subsidy(pakistan_variants):
     fy26 = pakistan_variants["pakistan-2025-interruptible"]
     assert fy26["large_load_energy_gwh"].sum() > 0
     assert not fy26["large_load_subsidy_flag"].any()
-    assert fy26["unserved_energy_gwh"].sum() == 0
+    base = pakistan_variants["pakistan-2025"]["unserved_energy_gwh"].sum()
+    assert fy26["unserved_energy_gwh"].sum() == pytest.approx(base, rel=1e-9, abs=1e-9)
 
 
 def test_data_centre_firm_load_is_served_and_flexible_share_pauses_when_power_is_dear():

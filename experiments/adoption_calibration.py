@@ -1,0 +1,166 @@
+"""Calibrating rooftop-PV adoption to Pakistan's net-metering counts and panel imports.
+
+Run: `python -m experiments.adoption_calibration [--seeds 1 2] [--agents 20000] [--grid]`.
+
+Targets (pakistan-data.md §4.1-4.2; the run starts in July 2024, so earlier points belong to a
+backtest from 2019):
+  net-metered MW and customers at the start (Jun 2024: ~2,200 MW; 141,054 DISCO / 156,372-157,844
+  customers) and in Dec 2024 (4,124 MW; ~283,000 customers; Power Division via photonews);
+  all rooftop PV of grid customers = cumulative panel imports × `INSTALLED_SHARE`: ~16 GW imported
+  to Jun 2024 [derived: ~27 GW to Nov 2024 (Renewables First, §10) minus 5/6 of the 13 GW of Jul-Dec
+  2024 (WEF, §4.1)], ~29 GW to Dec 2024 [derived: 27 + 13/6 ≈ 29], ~45 GW to Sep 2025 [derived: + ~16 GW
+  Jan-Sep 2025, thenews 1398957; Renewables First gives >39 GW to mid-2025].
+`INSTALLED_SHARE` (0.5) is a labelled assumption: the share of imported panels installed on grid
+customers' premises (the rest: off-grid homes and pumps, captive industry, utility plants, stock).
+
+The fit: a grid over p (Bass innovation, per year), the smallest sanctioned load that may hold an
+export contract (splits adopters between net-metered and behind-the-meter) and a multiplier on
+every class's initial PV share (centred on the shipped values); the score is the sum of squared log
+misses over the targets, averaged over seeds. The contract's fixed cost is not fitted: the sourced
+Rs 15,000 meter step (business.gov.pk) stands for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.model import SurplusModel
+from model.scenario import load_scenario
+
+INSTALLED_SHARE = 0.5  # assumption: share of imported panels installed by grid customers (see module docstring)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A calibration target: a metric at the end of a month (0 = the start, before any step)."""
+
+    name: str
+    metric: str
+    month: int
+    value: float
+    source: str
+
+
+TARGETS = (
+    Target("net-metered MW, Jun 2024", "rooftop_pv_mw_net_metered", 0, 2200.0, "NEPRA SoI 2025 (§4.2)"),
+    Target("net-metered customers, Jun 2024", "net_metered_customers", 0, 150_000.0,
+           "141,054 DISCOs / 156,372-157,844 (NEPRA SoI 2025; profit 2025-01-09, §4.2)"),
+    Target("net-metered MW, Dec 2024", "rooftop_pv_mw_net_metered", 6, 4124.0, "Power Division via photonews (§4.2)"),
+    Target("net-metered customers, Dec 2024", "net_metered_customers", 6, 283_000.0,
+           "Power Division via photonews (§4.2)"),
+    Target("rooftop PV MW, Jun 2024", "rooftop_pv_mw", 0, 16_000.0 * INSTALLED_SHARE, "imports (§4.1, §10) [derived]"),
+    Target("rooftop PV MW, Dec 2024", "rooftop_pv_mw", 6, 29_000.0 * INSTALLED_SHARE, "imports (§4.1, §10) [derived]"),
+    Target("rooftop PV MW, Sep 2025", "rooftop_pv_mw", 15, 45_000.0 * INSTALLED_SHARE, "imports (§4.1) [derived]"),
+)
+MONTHS = max(t.month for t in TARGETS)
+P_GRID = (0.45, 0.6, 0.75, 0.9)        # Bass p, per year
+MIN_KW_GRID = (8.0, 9.0, 10.0)         # smallest sanctioned load that may hold an export contract, kW
+INITIAL_GRID = (0.85, 1.0, 1.15)       # multiplier on the classes' initial PV shares as shipped
+
+
+def pv_state(model: SurplusModel) -> dict[str, float]:
+    """Rooftop-PV figures of the model's population now (the metrics' definitions, before any step)."""
+    from agents.consumer import PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
+    pop = model.population
+    w = pop.weight
+    out = {"rooftop_pv_mw": float(w @ pop.pv_kw) / 1000.0,
+           "net_metered_customers": float(w[pop.state == PV_EXPORT].sum())}
+    for name, s in (("net_metered", PV_EXPORT), ("behind_meter", PV_NO_EXPORT), ("battery", PV_BATTERY)):
+        out[f"rooftop_pv_mw_{name}"] = float(w[pop.state == s] @ pop.pv_kw[pop.state == s]) / 1000.0
+    return out
+
+
+def overrides_for(p: float, min_kw: float, initial_factor: float, scenario: str) -> dict[str, object]:
+    """Scenario overrides for one point of the grid."""
+    sc = load_scenario(scenario)
+    out: dict[str, object] = {"consumers.adoption.p": p, "consumers.adoption.contract_min_sanctioned_kw": min_kw}
+    for c in sc.consumers.classes:
+        if c.initial_pv_share > 0:
+            out[f"consumers.classes.{c.name}.initial_pv_share"] = min(1.0, c.initial_pv_share * initial_factor)
+    return out
+
+
+def simulate_targets(overrides: dict[str, object], seed: int, agents: int | None,
+                     scenario: str = "pakistan-2025") -> dict[str, float]:
+    """The model's value for each target (by target name)."""
+    model = SurplusModel(scenario=scenario, overrides=overrides, rng=seed, years=2, agents=agents)
+    values: dict[str, float] = {}
+    for month in range(MONTHS + 1):
+        if month:
+            model.step()
+        state = pv_state(model)
+        for t in TARGETS:
+            if t.month == month:
+                values[t.name] = state[t.metric]
+    return values
+
+
+def score(values: dict[str, float]) -> float:
+    """Sum of squared log misses over the targets."""
+    return sum(math.log(max(values[t.name], 1e-9) / t.value) ** 2 for t in TARGETS)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default="pakistan-2025")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--agents", type=int, default=None)
+    ap.add_argument("--grid", action="store_true", help="search the grid (otherwise: the scenario as shipped)")
+    ap.add_argument("--point", type=float, nargs=3, metavar=("P", "MIN_SANCTIONED_KW", "INITIAL_FACTOR"),
+                    help="one point of the grid instead of the scenario as shipped")
+    args = ap.parse_args(argv)
+    if args.grid:
+        results = []
+        for p, min_kw, k in itertools.product(P_GRID, MIN_KW_GRID, INITIAL_GRID):
+            ov = overrides_for(p, min_kw, k, args.scenario)
+            runs = [simulate_targets(ov, s, args.agents, args.scenario) for s in args.seeds]
+            sc = float(np.mean([score(r) for r in runs]))
+            results.append((sc, p, min_kw, k))
+            print(f"p={p:<5g} contract_min_sanctioned_kw={min_kw:<5g} initial x{k:<5g} score={sc:.3f}", flush=True)
+        results.sort()
+        print("best:", results[:3])
+        return
+    ov = overrides_for(*args.point, args.scenario) if args.point else {}
+    runs = [simulate_targets(ov, s, args.agents, args.scenario) for s in args.seeds]
+    print(f"{'target':36s} {'data':>10s} {'model':>10s} {'miss':>7s}  source")
+    for t in TARGETS:
+        v = float(np.mean([r[t.name] for r in runs]))
+        print(f"{t.name:36s} {t.value:10,.0f} {v:10,.0f} {v / t.value - 1:+7.0%}  {t.source}")
+    print(f"score (sum of squared log misses, mean over seeds {args.seeds}): "
+          f"{np.mean([score(r) for r in runs]):.3f}")
+
+
+if __name__ == "__main__":
+    main()
+
+
+# FY25 metered sales by class, GWh: 111,466.7 GWh (NEPRA SoI 2025, §2.1) split by the FY25 sector shares (§9), the
+# split of pakistan-2025.toml's consumer header (protected households 18.50 m x 100 kWh x 12)
+METERED_SALES_GWH = {"residential_protected": 22_200.0, "residential_unprotected": 34_090.7, "commercial": 9_586.1,
+                     "industrial": 28_981.3, "agricultural": 6_353.6, "other": 10_254.9}
+
+
+def consumption_for_sales(scenario: str = "pakistan-2025", seed: int = 1, rounds: int = 2,
+                          classes: tuple[str, ...] = ("residential_unprotected", "commercial", "industrial",
+                                                      "agricultural")) -> dict[str, float]:
+    """Monthly consumption per customer of the PV-owning `classes` (kWh at the meter, PV included) whose
+    FY25 grid sales match the metered sales by class (`METERED_SALES_GWH`), given the rooftop PV at the
+    start and its growth: consumption = sales + self-consumed PV. Fixed-point rounds of one FY25 run
+    each, from the scenario's values."""
+    sc = load_scenario(scenario)
+    kwh = {c.name: c.monthly_kwh_per_customer for c in sc.consumers.classes if c.name in classes}
+    for _ in range(rounds):
+        ov = {f"consumers.classes.{n}.monthly_kwh_per_customer": v for n, v in kwh.items()}
+        model = SurplusModel(scenario=scenario, overrides=ov, rng=seed, years=1)
+        for _ in range(12):
+            model.step()
+        for name in kwh:
+            model_gwh = sum(m.sales_mwh_by_class[name] for m in model.history) / 1000.0
+            if model_gwh > 0:
+                kwh[name] *= METERED_SALES_GWH[name] / model_gwh
+    return kwh
