@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.results import fiscal_year
+from experiments.simulate import prepare
 from model.model import SurplusModel
 
 SCENARIO = "pakistan-fy2020"
@@ -63,7 +64,8 @@ HISTORY: dict[str, Series] = {
 
 def backtest(seed: int = 1) -> pd.DataFrame:
     """One row per fiscal year FY20..FY25 of the backtest run: the compared quantities (model side)."""
-    model = SurplusModel(scenario=SCENARIO, rng=seed)
+    prep = prepare(SCENARIO, seed=seed)  # the file's dated levers are a schedule
+    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
     solar = np.array([p.technology == "solar" for p in model.plants])
     yield_kwh_per_kw_month = model.spec.profiles.pv_yield_kwh_per_kwp_year / 12.0
     rows = []
@@ -78,7 +80,7 @@ def backtest(seed: int = 1) -> pd.DataFrame:
             "capacity_payments_bn": m["capacity_payments"] / 1e9, "circular_debt_bn": m["circular_debt"] / 1e9,
             "utility_solar_gwh": float(mwh[solar].sum()) / 1e3,
             "rooftop_gwh": m["rooftop_pv_mw"] * yield_kwh_per_kw_month / 1e3,
-            "net_metered_mw": m["rooftop_pv_mw"],
+            "net_metered_mw": m["rooftop_pv_mw_net_metered"],
         })
     df = pd.DataFrame(rows).groupby("fy", sort=True).agg(
         {"generation_gwh": "sum", "sales_gwh": "sum", "capacity_payments_bn": "sum", "circular_debt_bn": "last",

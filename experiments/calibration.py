@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents.consumer import PV_EXPORT
 from model.model import SurplusModel
 
 
@@ -59,7 +60,8 @@ def fy25_run(seed: int, scenario: str = "pakistan-2025") -> dict[str, float]:
     model = SurplusModel(scenario=scenario, rng=seed, years=1)
     pv_mw = []
     for _ in range(12):
-        pv_mw.append(model.population.weight @ model.population.pv_kw / 1000.0)  # at the start of each month
+        pop = model.population  # net-metered (export-contract) PV at the start of each month
+        pv_mw.append(float((pop.weight * pop.pv_kw)[pop.state == PV_EXPORT].sum()) / 1000.0)
         model.step()
     df = model.datacollector.get_model_vars_dataframe()
     gen_by_tech: dict[str, float] = {}
@@ -75,7 +77,7 @@ def fy25_run(seed: int, scenario: str = "pakistan-2025") -> dict[str, float]:
         "capacity_per_kwh": df["capacity_payments"].sum() / sales_kwh,
         "ppp_ex_uosc": (df["capacity_payments"].sum() + df["energy_payments"].sum()) / purchased_kwh,
         "average_tariff": df["billed_revenue"].sum() / sales_kwh,
-        "pv_mw_dec_2024": float(df["rooftop_pv_mw"].iloc[5]),  # after December's decisions
+        "pv_mw_dec_2024": float(df["rooftop_pv_mw_net_metered"].iloc[5]),  # after December's decisions
         "pv_mw_jun_2024": float(pv_mw[0]),
     }
     national = {k: v for k, v in gen_by_tech.items() if k != "other"}  # Topline's mix excludes K-Electric's own

@@ -410,8 +410,9 @@ class SurplusModel(Model):
         for change in due:
             for path, value in zip(change.paths, change.values, strict=True):
                 set_field(self.spec, path, value)
-        # the one derived object that copies scenario values: the reset rule
+        # the derived objects that copy scenario values: the reset rule and the adoption parameters
         self.regulator.reset = make_reset(self.spec)
+        self.adoption = adoption_params(self.spec.consumers)
         if hasattr(self.regulator.reset, "factors"):  # notified decisions go on from the ones already made
             self.regulator.reset._made = len(self.regulator.decisions)
         if self.pass_through is not None and self.spec.settlement.pass_through is not None:
