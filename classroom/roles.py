@@ -154,7 +154,10 @@ ROLES_LIST: tuple[Role, ...] = (
          "Keep the household electricity bill low.",
          "Household tariff (billed revenue per kWh sold to households, fixed charges included; lower is "
          "better); goal met when no higher than without the teams' decisions.",
-         (Decision("battery", None, "Batteries with rooftop PV", "bool",
+         (Decision("pv_uptake", "adoption.innovation_per_year",
+                   help="How readily your households install rooftop PV when it pays back (the adoption rule's "
+                        "innovation coefficient, Bass p): higher, more of them install it this year and after."),
+          Decision("battery", None, "Batteries with rooftop PV", "bool",
                    "Whether households may choose PV with a battery (consumers.adoption.allow_battery). The model "
                    "fixes it at the start, so it is taken in round 1 only.", entry=True,
                    path="consumers.adoption.allow_battery"),)),

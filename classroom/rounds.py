@@ -109,7 +109,7 @@ def game_levers(data: Data, decisions: Decisions, upto: int, teams: set[str],
                  for k in rounds if "accept" in rounds[k].get("ipps", {})}
         if sched:
             out["capacity.payment_cut_share"] = sched
-    for role_id in ("power_division", "nepra"):
+    for role_id in ("power_division", "nepra", "households"):  # decisions that are levers, dated by round
         if role_id not in teams:
             continue
         for d in ROLES[role_id].decisions:

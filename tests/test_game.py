@@ -313,3 +313,17 @@ def test_households_decide_batteries_in_round_one_only(store):
     assert lv == {"consumers.adoption.allow_battery": False}
     with pytest.raises(GameError, match="battery: fixed since round 1"):
         submit(store, game.code, teams["households"].token, "households", {"battery": True})
+
+
+def test_households_set_their_rooftop_pv_uptake_from_the_round_they_choose(store):
+    game, teams = _game(store, "households")
+    tok = teams["households"].token
+    submit(store, game.code, tok, "households", {"battery": True})
+    store.advance(game.code, game.gm_token)
+    submit(store, game.code, tok, "households", {"pv_uptake": 1.0})  # keen from the second year
+    store.advance(game.code, game.gm_token)
+    lv = game_levers(scenario_data(SCENARIO), store.decisions(game.code), 2, {"households"}, game.settings)
+    assert lv["adoption.innovation_per_year"] == {"2026-01": 1.0}
+    res = results(store, game.code)
+    assert res.rounds.loc[1, "rooftop_pv_mw"] == pytest.approx(res.baseline_rounds.loc[1, "rooftop_pv_mw"])
+    assert res.rounds.loc[2, "rooftop_pv_mw"] > res.baseline_rounds.loc[2, "rooftop_pv_mw"]
