@@ -121,3 +121,24 @@ def test_a_step_that_cannot_be_drawn_shows_a_message_not_a_traceback(tmp_path):
     text = _wait(rc, lambda t: "Lesson late, step 1 (Hour 30)" in t)
     assert "hour 30: month 0 has cleared hours 0–23" in text and "Traceback" not in text
     box.close()
+
+
+def test_the_merit_order_can_be_shown_for_any_hour_of_the_month():
+    """The hour slider of a merit-order step re-clears the chosen hour: its nodal prices are the run's own
+    prices of that hour (`merit_order` on the step's clearing record)."""
+    from ui.teach.merit_order import merit_order
+
+    lesson = next(x for x in LESSONS if x.id == "02-congestion")
+    run, _ = run_step(lesson, 1)
+    box, rc = solara.render(StepView(lesson, 1), handle_error=False)
+    _wait(rc, lambda t: "Month: 2025-01" in t)
+    step_hour = lesson.steps[1].chart.hour
+    other = (step_hour + 7) % 24
+    slider = next(s for s in rc.find(v.Slider).widgets if "Hour of the day" in str(s.label))
+    slider.v_model = other
+    _wait(rc, lambda t: f"Hour of the day: {other:02d}:00" in t)
+    charts = _charts(rc)
+    assert charts[0]["title"]["text"].startswith(f"Merit order, 2025-01 hour {other:02d}:00")
+    expected = merit_order(run.record, run.month, other)
+    assert charts[1]["series"][0]["data"] == [round(p, 3) for p in expected.lmp_per_mwh]
+    box.close()

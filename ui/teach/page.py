@@ -12,7 +12,7 @@ import solara
 from ui.charts import Chart
 from ui.opaque import Opaque
 from ui.teach.lessons import Lesson, load_lessons
-from ui.teach.merit_order import merit_order, merit_order_option, nodal_prices_option
+from ui.teach.merit_order import hours_in_month, merit_order, merit_order_option, nodal_prices_option
 from ui.teach.metric_chart import metric_option
 from ui.teach.player import MonthPlayer
 from ui.teach.step_run import StepRun, cached_step, run_step
@@ -97,9 +97,15 @@ def StepBody(lesson: Lesson, index: int, run: StepRun) -> None:
                      + "; ".join(c.message() for c in run.failed) + ". The lesson needs updating.")
     dates = run.result.monthly["date"].tolist()
     currency = run.result.scenario.meta.currency
-    mo = solara.use_memo(lambda: None if step.chart.kind != "merit_order" else run.hour if month == run.month
-                         else merit_order(run.record, month, step.chart.hour), [month])
+    hour, set_hour = solara.use_state(step.chart.hour if step.chart.kind == "merit_order" else 0)
+    is_step_hour = month == run.month and hour == step.chart.hour
+    mo = solara.use_memo(lambda: None if step.chart.kind != "merit_order" else run.hour if is_step_hour
+                         else merit_order(run.record, month, min(hour, hours_in_month(run.record, month) - 1)),
+                         [month, hour])
     if mo is not None:
+        with solara.Column(style={"max-width": "640px"}):
+            solara.SliderInt(f"Hour of the day: {mo.hour_of_day:02d}:00 (the step's: {step.chart.hour % 24:02d}:00)",
+                             value=hour, min=0, max=hours_in_month(run.record, month) - 1, on_value=set_hour)
         with solara.Row(style={"flex-wrap": "wrap", "gap": "8px"}):
             Chart(Opaque(merit_order_option(mo, currency, dates[month])), style="height: 330px; width: 640px;")
             Chart(Opaque(nodal_prices_option(mo, currency)), style="height: 330px; width: 320px;")
