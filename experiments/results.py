@@ -231,17 +231,29 @@ NODE_YEAR_COLUMNS = ["node", "fiscal_year", "months", "price_per_mwh", "load_mwh
 
 def node_years(nodes: pd.DataFrame) -> pd.DataFrame:
     """A tidy node table (`node_table`) aggregated by node and fiscal year (see
-    `RunResult.nodes_by_fiscal_year`)."""
+    `RunResult.nodes_by_fiscal_year`); numpy, since every run of a sweep computes it."""
     if nodes.empty:
         return pd.DataFrame(columns=NODE_YEAR_COLUMNS)
-    df = nodes.assign(fiscal_year=[fiscal_year(d) for d in nodes["date"]],
-                      paid=nodes["price_per_mwh"] * nodes["load_mwh"])
-    g = df.groupby(["node", "fiscal_year"], sort=False)
-    out = g.agg(months=("date", "size"), load_mwh=("load_mwh", "sum"), unserved_mwh=("unserved_mwh", "sum"),
-                paid=("paid", "sum"), plain=("price_per_mwh", "mean")).reset_index()
-    has_load = out["load_mwh"] > 0
-    out["price_per_mwh"] = np.where(has_load, out["paid"] / out["load_mwh"].where(has_load, 1.0), out["plain"])
-    return out[NODE_YEAR_COLUMNS]
+    dates = nodes["date"].to_numpy()
+    first, per_date = np.unique(dates, return_inverse=True)
+    fy_of_date = np.array([fiscal_year(d) for d in first])
+    node_names, node_ix = np.unique(nodes["node"].to_numpy(), return_inverse=True)
+    years, year_of_date = np.unique(fy_of_date, return_inverse=True)
+    group = node_ix * len(years) + year_of_date[per_date]
+    n = len(node_names) * len(years)
+    load = nodes["load_mwh"].to_numpy(dtype=float)
+    price = nodes["price_per_mwh"].to_numpy(dtype=float)
+    months = np.bincount(group, minlength=n)
+    load_sum = np.bincount(group, weights=load, minlength=n)
+    paid = np.bincount(group, weights=price * load, minlength=n)
+    plain = np.bincount(group, weights=price, minlength=n) / np.maximum(months, 1)
+    keep = months > 0
+    out = pd.DataFrame({
+        "node": np.repeat(node_names, len(years)), "fiscal_year": np.tile(years, len(node_names)), "months": months,
+        "price_per_mwh": np.where(load_sum > 0, paid / np.where(load_sum > 0, load_sum, 1.0), plain),
+        "load_mwh": load_sum, "unserved_mwh": np.bincount(group, weights=nodes["unserved_mwh"].to_numpy(dtype=float),
+                                                          minlength=n)})
+    return out[keep].reset_index(drop=True)[NODE_YEAR_COLUMNS]
 
 
 EVENT_COLUMNS = ["date", "load", "event", "reason", "detail"]

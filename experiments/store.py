@@ -5,9 +5,9 @@ Layout of DIR:
 - ``runs/<run_id>.parquet``: one finished run, fiscal years × (run_id, seed, every factor, months, metrics),
   its manifest row in the file's metadata; written to a temporary name in ``runs/`` and renamed, so a
   file under its final name is whole unless the disk corrupted it (`readable` checks);
-- ``nodes/<run_id>.parquet``: the same run's nodal outcomes by fiscal year (node, fiscal_year, months,
-  price_per_mwh, load_mwh, unserved_mwh), written atomically before its ``runs/`` file, so a finished run
-  always has one (sweeps written before nodal tables were kept have none: `load_nodes` skips them);
+  the run's nodal outcomes by fiscal year (node, fiscal_year, months, price_per_mwh, load_mwh, unserved_mwh)
+  ride in the same file's metadata (`load_nodes`; a few hundred numbers: no second file to write, and a
+  finished run always has them; files written before they were kept have none);
 - ``manifest.jsonl``: one JSON row per attempt (run id, levers, seed, scenario hash, versions, wall time,
   status ``done`` or ``failed``, error); the last row of a run id is its state.
 """
@@ -35,10 +35,10 @@ from model.levers import LEVERS
 log = logging.getLogger(__name__)
 
 RUNS = "runs"
-NODES = "nodes"
 MANIFEST = "manifest.jsonl"
 SWEEP_FILE = "sweep.toml"
 META_KEY = b"surplus.manifest"
+NODES_KEY = b"surplus.nodes"
 ID_COLUMNS = ("run_id", "seed")
 CODE_DIRS = ("model", "agents", "grid")
 CODE_FILES = ("experiments/simulate.py", "experiments/results.py")
@@ -76,9 +76,11 @@ def lever_type(lever_id: str) -> pa.DataType:
     return {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_()}.get(kind, pa.string())
 
 
-def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any], row: Mapping[str, Any]) -> Path:
+def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any], row: Mapping[str, Any],
+              nodes: pd.DataFrame | None = None) -> Path:
     """Write one run's table atomically (temporary name in ``runs/``, then rename); `row` (its manifest
-    row) goes into the file's metadata. Lever columns take their registry types."""
+    row) and `nodes` (its nodal outcomes by fiscal year, `RunResult.nodes_by_fiscal_year`) go into the
+    file's metadata. Lever columns take their registry types."""
     runs = Path(out) / RUNS
     runs.mkdir(parents=True, exist_ok=True)
     n = len(table)
@@ -87,19 +89,10 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
         kind = lever_type(k)
         columns[k] = pa.array([str(v) if kind == pa.string() else v] * n, type=kind)
     columns.update({c: pa.array(table[c].to_numpy()) for c in table.columns[2:]})
-    arrow = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(dict(row), default=str).encode()})
-    return _write_atomic(arrow, run_path(out, rid))
-
-
-def nodes_path(out: Path, rid: str) -> Path:
-    """Where run `rid`'s nodal outcomes live."""
-    return Path(out) / NODES / f"{rid}.parquet"
-
-
-def write_nodes(out: Path, rid: str, table: pd.DataFrame) -> Path:
-    """Write one run's nodal table by fiscal year atomically (before its ``runs/`` file: see the layout)."""
-    (Path(out) / NODES).mkdir(parents=True, exist_ok=True)
-    return _write_atomic(pa.Table.from_pandas(table.assign(run_id=rid), preserve_index=False), nodes_path(out, rid))
+    meta = {META_KEY: json.dumps(dict(row), default=str).encode()}
+    if nodes is not None:
+        meta[NODES_KEY] = json.dumps({c: nodes[c].tolist() for c in NODE_YEAR_COLUMNS}).encode()
+    return _write_atomic(pa.table(columns).replace_schema_metadata(meta), run_path(out, rid))
 
 
 def _write_atomic(arrow: pa.Table, final: Path) -> Path:
@@ -114,14 +107,19 @@ def _write_atomic(arrow: pa.Table, final: Path) -> Path:
 
 
 def load_nodes(out: str | Path) -> pd.DataFrame:
-    """The nodal outcomes of every finished run (one with a ``runs/`` file) that kept them: run_id, node,
-    fiscal_year, months, price_per_mwh, load_mwh, unserved_mwh (empty when none did)."""
-    rows = [pq.read_table(nodes_path(out, p.stem)).to_pandas() for p in sorted((Path(out) / RUNS).glob("*.parquet"))
-            if nodes_path(out, p.stem).exists() and readable(nodes_path(out, p.stem))]
-    if not rows:
+    """The nodal outcomes of every finished run that kept them: run_id, node, fiscal_year, months,
+    price_per_mwh, load_mwh, unserved_mwh (empty when none did); read from the run files' metadata."""
+    parts = []
+    for path in sorted((Path(out) / RUNS).glob("*.parquet")):
+        try:
+            meta = pq.read_schema(path).metadata or {}
+        except (OSError, pa.ArrowException):
+            continue  # unreadable: `load` warns about it
+        if NODES_KEY in meta:
+            parts.append(pd.DataFrame(json.loads(meta[NODES_KEY])).assign(run_id=path.stem))
+    if not parts:
         return pd.DataFrame(columns=["run_id", *NODE_YEAR_COLUMNS])
-    df = pd.concat(rows, ignore_index=True)
-    return df[["run_id", *NODE_YEAR_COLUMNS]]
+    return pd.concat(parts, ignore_index=True)[["run_id", *NODE_YEAR_COLUMNS]]
 
 
 def readable(path: Path) -> bool:
@@ -142,9 +140,8 @@ def finished_runs(out: Path, ids: Iterable[str]) -> tuple[set[str], set[str]]:
     """Of run `ids`: those with a readable file in ``runs/``, and those whose file is corrupt (removed,
     so that they run again). Temporary files left by a killed worker are removed (one sweep at a time
     writes into a folder)."""
-    for folder in (RUNS, NODES):
-        for tmp in (Path(out) / folder).glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
+    for tmp in (Path(out) / RUNS).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
     done, corrupt = set(), set()
     for rid in ids:
         path = run_path(out, rid)

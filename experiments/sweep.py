@@ -30,7 +30,7 @@ from experiments.results import RunResult, fiscal_year, versions
 from experiments.run import OutputExistsError, check_out
 from experiments.simulate import prepare, simulate
 from experiments.store import (RUNS, SWEEP_FILE, append_manifest, code_version, file_manifest, finished_runs,
-                               load_manifest, run_id, run_path, write_nodes, write_run)
+                               load_manifest, run_id, run_path, write_run)
 from model.scenario import ScenarioError, scenario_hash
 
 log = logging.getLogger(__name__)
@@ -100,8 +100,7 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         nodes = result.nodes_by_fiscal_year()
         if fiscal_years is not None:
             nodes = nodes[nodes["fiscal_year"].isin(fiscal_years)]
-        write_nodes(out, task.run_id, nodes)  # before the run's own file: a finished run always has it
-        write_run(out, task.run_id, table, task.levers, row)
+        write_run(out, task.run_id, table, task.levers, row, nodes)
     except Exception as exc:  # noqa: BLE001  (any failure of a run is recorded, not raised)
         log.debug("run %s failed", task.run_id, exc_info=True)
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}",

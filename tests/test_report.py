@@ -191,7 +191,7 @@ def test_the_baseline_is_the_first_policy_of_the_file_whatever_the_order_of_the_
 
 
 def test_the_maps_numbers_are_medians_of_each_runs_own_nodal_table(swept, tmp_path):
-    """Every finished run kept its nodal table (written before its run file); the map's table is, for each
+    """Every finished run kept its nodal table (in its run file's metadata); the map's table is, for each
     policy and node, the median over the policy's runs of the node's load-weighted price and unserved
     energy, here recomputed from `simulate` itself (prices weighted by each month's load)."""
     from experiments.results import fiscal_year
