@@ -25,6 +25,15 @@ def _watch(page):
     return problems
 
 
+def _open_tab(page, name):
+    """Open a view's tab. Ten tabs overflow a 1366-px strip, which Vuetify scrolls by a transform, not
+    natively: a tab under the strip's arrow cannot take Playwright's click (it waits, "intercepted", until
+    it times out), so the click is dispatched to the tab itself, and the tab must then be the selected one."""
+    tab = page.get_by_role("tab", name=name)
+    tab.dispatch_event("click")
+    expect(tab).to_have_attribute("aria-selected", "true", timeout=30_000)
+
+
 def test_policy_explorer_in_a_real_browser(server_url, page):
     problems = _watch(page)
     page.set_viewport_size({"width": 1366, "height": 768})
@@ -59,19 +68,19 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     other.close()
     assert not other_problems, other_problems
     expect(card).to_have_text(numbers)  # the first session was not touched by the second
-    page.get_by_role("tab", name="Money").click()
+    _open_tab(page, "Money")
     expect(page.get_by_text("single buyer → plants: capacity (take-or-pay)")).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Large loads").click()  # the policy's hours are computed once, here
+    _open_tab(page, "Large loads")  # the policy's hours are computed once, here
     expect(page.get_by_text("No large load was served in this run")).to_be_visible(timeout=90_000)  # dormant sites
     expect(page.get_by_text("No large load entered, left or was sited")).to_be_visible()
-    page.get_by_role("tab", name="Downloads").click()
+    _open_tab(page, "Downloads")
     for label, check in (("Monthly metrics (CSV)", lambda b: b.startswith(b"date,fiscal_year,")),
                          ("Scenario with these levers (TOML)", lambda b: b"recovery_ratio = 0.9" in b)):
         with page.expect_download(timeout=60_000) as download:
             page.get_by_text(label).click()
         content = Path(download.value.path()).read_bytes()
         assert check(content), (label, content[:200])
-    page.get_by_role("tab", name="Grid, hour by hour").click()
+    _open_tab(page, "Grid, hour by hour")
     expect(page.get_by_text("Nodal prices")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
     grid_map = page.locator(".solara-echarts canvas >> visible=true").first
@@ -87,7 +96,7 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     expect(surplus).to_have_class(re.compile("v-btn--active"), timeout=30_000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "grid-map.png"), full_page=True)
-    page.get_by_role("tab", name="Siting").click()
+    _open_tab(page, "Siting")
     page.get_by_role("button", name="Rank the nodes").click()
     expect(page.get_by_text("Ranking for 100 MW")).to_be_visible(timeout=90_000)
     expect(page.get_by_role("cell", name="LESCO (Lahore)")).to_be_visible()
@@ -96,18 +105,18 @@ def test_policy_explorer_in_a_real_browser(server_url, page):
     page.get_by_label("Block size (MW)").fill("-5")
     page.get_by_role("button", name="Rank the nodes").click()
     expect(page.get_by_text("block size = '-5': must be a number above 0")).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Compare").click()
+    _open_tab(page, "Compare")
     page.get_by_label("Save these levers as…").fill("Collection 90%")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".compare-kpis")).to_contain_text("Collection 90%", timeout=60_000)
     expect(page.locator(".solara-echarts canvas >> visible=true").first).to_be_visible(timeout=30_000)
-    page.get_by_role("tab", name="Wedge").click()
+    _open_tab(page, "Wedge")
     expect(page.get_by_text("Move at least two levers")).to_be_visible(timeout=30_000)  # one lever moved
-    page.get_by_role("tab", name="Dispatch").click()
+    _open_tab(page, "Dispatch")
     expect(page.get_by_text("GWh in the month")).to_be_visible(timeout=60_000)
     expect(page.locator(".solara-echarts canvas")).to_have_count(2, timeout=30_000)  # baseline and policy
     page.screenshot(path=str(ARTIFACTS / "dispatch-view.png"), full_page=True)
-    page.get_by_role("tab", name="Sandbox").click()
+    _open_tab(page, "Sandbox")
     expect(page.get_by_text("This scenario has no regulatory sandbox")).to_be_visible(timeout=30_000)
     page.wait_for_timeout(8000)  # late requests (e.g. a math renderer after re-renders) must not come either
     page.screenshot(path=str(ARTIFACTS / "grid-view.png"), full_page=True)
