@@ -77,10 +77,11 @@ def lever_type(lever_id: str) -> pa.DataType:
 
 
 def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any], row: Mapping[str, Any],
-              nodes: pd.DataFrame | None = None) -> Path:
-    """Write one run's table atomically (temporary name in ``runs/``, then rename); `row` (its manifest
-    row) and `nodes` (its nodal outcomes by fiscal year, `RunResult.nodes_by_fiscal_year`) go into the
-    file's metadata. Lever columns take their registry types."""
+              nodes: pd.DataFrame | None = None, *, seed: int) -> Path:
+    """Write one run's table (`table`: fiscal years × fiscal_year, months, metrics) atomically (temporary
+    name in ``runs/``, then rename) as columns run_id, seed, every lever, then the table's; `row` (its
+    manifest row) and `nodes` (its nodal outcomes by fiscal year, `RunResult.nodes_by_fiscal_year`) go
+    into the file's metadata. Lever columns take their registry types."""
     runs = Path(out) / RUNS
     runs.mkdir(parents=True, exist_ok=True)
     n = len(table)
@@ -90,11 +91,11 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
     block = floats.to_numpy()
     values = {c: block[:, i] for i, c in enumerate(floats.columns)}
     values.update({c: table[c].to_numpy() for c in table.columns if c not in values})
-    columns = {c: pa.array(values[c]) for c in table.columns[:2]}  # run_id, seed
+    columns = {"run_id": pa.array([rid] * n, type=pa.string()), "seed": pa.array([seed] * n, type=pa.int64())}
     for k, v in levers.items():  # one type per lever in every run file, from the registry
         kind = lever_type(k)
         columns[k] = pa.array([str(v) if kind == pa.string() else v] * n, type=kind)
-    columns.update({c: pa.array(values[c]) for c in table.columns[2:]})
+    columns.update({c: pa.array(values[c]) for c in table.columns})
     arrow = pa.table(columns)
     meta = {META_KEY: json.dumps(dict(row), default=str).encode()}
     if nodes is not None:
@@ -106,7 +107,8 @@ def _write_atomic(arrow: pa.Table, final: Path) -> Path:
     """Write to a temporary name beside `final`, then rename: a file under its final name is whole."""
     tmp = final.parent / f".{final.stem}.{uuid.uuid4().hex[:8]}.tmp"
     try:
-        pq.write_table(arrow, tmp)
+        # a run's table is a few rows: encoding, compression and statistics cost more than they save
+        pq.write_table(arrow, tmp, use_dictionary=False, compression="none", write_statistics=False)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)

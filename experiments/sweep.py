@@ -89,8 +89,6 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         yearly = result.yearly
         t1 = time.perf_counter()
         table = kept(yearly, metrics, fiscal_years)
-        table.insert(0, "run_id", task.run_id)
-        table.insert(1, "seed", task.seed)
         # run_wall_time_s: the model alone (simulate's manifest); simulate_s: the whole call with its
         # preparation and fiscal-year table; cpu_s: the process's CPU time meanwhile (below simulate_s when
         # the machine is busy); wall_time_s: the whole task (in the file's copy: up to its write)
@@ -100,7 +98,7 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         nodes = result.nodes_by_fiscal_year()
         if fiscal_years is not None:
             nodes = nodes[nodes["fiscal_year"].isin(fiscal_years)]
-        write_run(out, task.run_id, table, task.levers, row, nodes)
+        write_run(out, task.run_id, table, task.levers, row, nodes, seed=task.seed)
     except Exception as exc:  # noqa: BLE001  (any failure of a run is recorded, not raised)
         log.debug("run %s failed", task.run_id, exc_info=True)
         row.update(status="failed", error=f"{type(exc).__name__}: {exc}",
