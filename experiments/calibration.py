@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.consumer import PV_EXPORT
+from model.metrics import pv_mw_by_state
 from model.model import SurplusModel
 
 
@@ -60,8 +61,7 @@ def fy25_run(seed: int, scenario: str = "pakistan-2025") -> dict[str, float]:
     model = SurplusModel(scenario=scenario, rng=seed, years=1)
     pv_mw = []
     for _ in range(12):
-        pop = model.population  # net-metered (export-contract) PV at the start of each month
-        pv_mw.append(float((pop.weight * pop.pv_kw)[pop.state == PV_EXPORT].sum()) / 1000.0)
+        pv_mw.append(float(pv_mw_by_state(model.population)[PV_EXPORT]))  # net-metered, at the month's start
         model.step()
     df = model.datacollector.get_model_vars_dataframe()
     gen_by_tech: dict[str, float] = {}

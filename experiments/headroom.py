@@ -10,7 +10,6 @@ each place's result stored atomically as it finishes so that a rerun resumes.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ import pandas as pd
 
 from experiments.maps import draw_grid
 from experiments.run import run
+from experiments.store import write_atomic
 from grid.network import Grid
 from model.headroom import headroom, spread
 from model.scenario import scenario_hash
@@ -158,12 +158,8 @@ def _read_place(path: Path) -> dict[str, Any] | None:
 
 
 def _write_place(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps(data, default=str))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    text = json.dumps(data, default=str)
+    write_atomic(path, lambda tmp: tmp.write_text(text))
 
 
 def headroom_map(study: HeadroomStudy, path: Path, limit: float = 0.01) -> Path:

@@ -16,7 +16,6 @@ import html
 import io
 import itertools
 import math
-import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ import pandas as pd
 
 from experiments.designs import SweepSpec, read_sweep
 from experiments.simulate import prepare
-from experiments.store import SWEEP_FILE, load, load_manifest, load_nodes
+from experiments.store import SWEEP_FILE, load, load_manifest, load_nodes, write_atomic
 from model.metrics import metric_of
 from model.scenario import read_scenario
 
@@ -85,6 +84,13 @@ def policy_labels(df: pd.DataFrame, policies: list[str]) -> pd.Series:
     return df[policies].astype(str).apply(lambda r: ", ".join(f"{k}={v}" for k, v in r.items()), axis=1)
 
 
+def ordered(labels: pd.Series, order: list[str] | None) -> list[str]:
+    """The distinct policy labels of `labels`: those in `order` first, in its order (file order: the first
+    is the baseline), then any others as they come."""
+    present = dict.fromkeys(labels)
+    return [o for o in order or () if o in present] + [o for o in present if o not in (order or ())]
+
+
 def fan_table(df: pd.DataFrame, metric: str, policies: list[str], order: list[str] | None = None) -> pd.DataFrame:
     """Quantiles of `metric` over the runs (seeds × uncertainties) of each policy, by fiscal year: columns
     policy, fiscal_year, months, runs, q05, q25, q50, q75, q95 (numpy's linear quantiles); policies in
@@ -96,10 +102,9 @@ def fan_table(df: pd.DataFrame, metric: str, policies: list[str], order: list[st
         v = v[np.isfinite(v)]
         rows.append({"policy": policy, "fiscal_year": fy, "months": int(g["months"].max()), "runs": len(v),
                      **{k: float(np.quantile(v, q)) if len(v) else math.nan for k, q in QUANTILES.items()}})
-    order = [o for o in order or () if o in set(d["policy"])] + [o for o in dict.fromkeys(d["policy"])
-                                                                 if o not in (order or ())]
+    names = ordered(d["policy"], order)
     t = pd.DataFrame(rows)
-    t["_p"] = t["policy"].map(order.index)
+    t["_p"] = t["policy"].map(names.index)
     return t.sort_values(["_p", "fiscal_year"]).drop(columns="_p").reset_index(drop=True)
 
 
@@ -113,9 +118,7 @@ def policy_differences(df: pd.DataFrame, metrics: list[str], fiscal_year: str, p
     from scipy import stats
 
     year = df[df["fiscal_year"] == fiscal_year].assign(policy=lambda d: policy_labels(d, policies))
-    present = set(year["policy"])
-    names = [o for o in order or () if o in present] + [o for o in dict.fromkeys(year["policy"])
-                                                        if o not in (order or ())]
+    names = ordered(year["policy"], order)
     key = [*worlds, "seed"]
     base = year[year["policy"] == names[0]]
     rows = []
@@ -154,16 +157,6 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _write_atomic(path: Path, data: bytes) -> Path:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 class _Page:
     """The HTML being built and the PNGs written beside it."""
 
@@ -182,7 +175,8 @@ class _Page:
         self.parts.append(body.replace('<table class="dataframe">', f'<table class="data" id="{tid}">', 1))
 
     def figure(self, name: str, png: bytes, caption: str) -> None:
-        self.figures.append(_write_atomic(self.path.with_name(f"{self.path.stem}-{name}.png"), png))
+        self.figures.append(write_atomic(self.path.with_name(f"{self.path.stem}-{name}.png"),
+                                         lambda tmp: tmp.write_bytes(png)))
         src = base64.b64encode(png).decode()
         self.parts.append(f'<figure id="fig-{name}"><img alt="{html.escape(caption)}" src="data:image/png;base64,'
                           f'{src}"><figcaption>{html.escape(caption)}</figcaption></figure>')
@@ -268,7 +262,8 @@ def write_report(out: str | Path, html_path: str | Path | None = None, *, metric
     _discovery_section(page, report, out, year, where, density)
 
     _map_section(page, report, out, spec, df, year, policies, order, currency)
-    _write_atomic(path, page.render(f"Sweep report: {out.name}").encode())
+    text = page.render(f"Sweep report: {out.name}").encode()
+    write_atomic(path, lambda tmp: tmp.write_bytes(text))
     report.figures, report.sections = page.figures, page.sections
     return report
 
@@ -285,9 +280,8 @@ def nodal_table(nodes: pd.DataFrame, runs: pd.DataFrame, fiscal_year: str, polic
     t = (d.groupby(["policy", "node"], sort=False)
          .agg(runs=("run_id", "nunique"), price_per_mwh=("price_per_mwh", "median"),
               unserved_gwh=("unserved_gwh", "median")).reset_index())
-    rank = {p: i for i, p in enumerate([o for o in order or () if o in set(t["policy"])]
-                                       + [o for o in dict.fromkeys(t["policy"]) if o not in (order or ())])}
-    return t.sort_values("policy", key=lambda c: c.map(rank), kind="stable").reset_index(drop=True)
+    names = ordered(t["policy"], order)
+    return t.sort_values("policy", key=lambda c: c.map(names.index), kind="stable").reset_index(drop=True)
 
 
 def _map_section(page: _Page, report: Report, out: Path, spec: SweepSpec, df: pd.DataFrame, year: str,

@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +100,18 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
     meta = {META_KEY: json.dumps(dict(row), default=str).encode()}
     if nodes is not None:
         meta[NODES_KEY] = json.dumps({c: nodes[c].tolist() for c in NODE_YEAR_COLUMNS}).encode()
-    return _write_atomic(arrow.replace_schema_metadata(meta), run_path(out, rid))
+    arrow = arrow.replace_schema_metadata(meta)
+    # a run's table is a few rows: encoding, compression and statistics cost more than they save
+    return write_atomic(run_path(out, rid), lambda tmp: pq.write_table(
+        arrow, tmp, use_dictionary=False, compression="none", write_statistics=False))
 
 
-def _write_atomic(arrow: pa.Table, final: Path) -> Path:
-    """Write to a temporary name beside `final`, then rename: a file under its final name is whole."""
-    tmp = final.parent / f".{final.stem}.{uuid.uuid4().hex[:8]}.tmp"
+def write_atomic(final: Path, write: Callable[[Path], Any]) -> Path:
+    """Write `final` through `write(tmp)` to a temporary name beside it (``.<name>.<random>.tmp``), then
+    rename: a file under its final name is whole. The temporary file never stays behind."""
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        # a run's table is a few rows: encoding, compression and statistics cost more than they save
-        pq.write_table(arrow, tmp, use_dictionary=False, compression="none", write_statistics=False)
+        write(tmp)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)

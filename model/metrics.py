@@ -321,6 +321,11 @@ def record_energy(model: object, o: MonthOutcome) -> dict[str, float]:
     return out
 
 
+def pv_mw_by_state(pop: object) -> np.ndarray:
+    """Rooftop PV (MW) of the population by adoption state (`agents.consumer` GRID_ONLY … PV_BATTERY)."""
+    return np.bincount(pop.state, weights=pop.weight * pop.pv_kw, minlength=N_STATES) / 1000.0
+
+
 def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
     """Rooftop PV: capacity, customers, adoption by income group."""
     pop = model.population
@@ -336,7 +341,7 @@ def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
         "pv_adoption_share": float(with_pv.sum() / by_state.sum()),
         "net_metered_customers": float(by_state[:, PV_EXPORT].sum()),
     }
-    mw = np.bincount(pop.state, weights=pop.weight * pop.pv_kw, minlength=N_STATES) / 1000.0
+    mw = pv_mw_by_state(pop)
     for name, state in (("net_metered", PV_EXPORT), ("behind_meter", PV_NO_EXPORT), ("battery", PV_BATTERY)):
         out[f"rooftop_pv_mw_{name}"] = float(mw[state])
     for k, income in enumerate(incomes):
