@@ -365,11 +365,11 @@ def Shell(children: list | None = None) -> None:
     return main
 
 
-# The app's pages, one line each (path, component, label for the bar); the explorer is the root
+# The app's pages, one line each (path, component, label for the bar); the explorer is the root, whose
+# layout (Shell) frames every page
 PAGES: list[solara.Route] = [
-    solara.Route(path="/", component=Page, label="Policy explorer"),
+    solara.Route(path="/", component=Page, label="Policy explorer", layout=Shell),
     solara.Route(path="teach", component=TeachPage, label="Lessons"),
     solara.Route(path="game", component=GamePage, label="Classroom game"),
 ]
-routes = [solara.Route(path=PAGES[0].path, component=PAGES[0].component, label=PAGES[0].label, layout=Shell),
-          *PAGES[1:]]
+routes = PAGES  # what `solara run` reads
