@@ -252,8 +252,15 @@ def test_a_lever_with_a_start_date_is_a_policy_package():
     cut_start.fire_event("focusout", None)  # the field reports on leaving it, as a user does
     _wait(rc, lambda t: "capacity.payment_cut_share = {'2028-07': 0.3}" in t and "running" not in t
           and "starting" not in t)
-    chart = next(w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
-                 if w.option["title"]["text"] == "Capacity charge per kWh sold")
+    def chart():
+        return next(w for w in rc.find(solara.components.echarts.EchartsWidget).widgets
+                    if w.option and w.option["title"]["text"] == "Capacity charge per kWh sold")
+
+    # a chart gets its option in an effect, after the text: wait until it holds the whole policy run
+    end = time.time() + 30
+    while None in chart().option["series"][1]["data"] and time.time() < end:
+        time.sleep(0.1)
+    chart = chart()
     base, policy = (s["data"] for s in chart.option["series"])
     july_2028 = chart.option["xAxis"]["data"].index("FY29")
     assert base[:july_2028] == policy[:july_2028]                            # nothing changes before the date
