@@ -19,6 +19,7 @@ import functools
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -231,14 +232,18 @@ NODE_YEAR_COLUMNS = ["node", "fiscal_year", "months", "price_per_mwh", "load_mwh
 
 def node_years(nodes: pd.DataFrame) -> pd.DataFrame:
     """A tidy node table (`node_table`) aggregated by node and fiscal year (see
-    `RunResult.nodes_by_fiscal_year`); numpy, since every run of a sweep computes it."""
+    `RunResult.nodes_by_fiscal_year`)."""
+    return pd.DataFrame(node_year_columns(nodes), columns=NODE_YEAR_COLUMNS)
+
+
+def node_year_columns(nodes: pd.DataFrame, fiscal_years: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """`node_years` as numpy columns (`NODE_YEAR_COLUMNS`), only `fiscal_years` when given: every run of a
+    sweep computes it, and a DataFrame built and taken apart again cost more than the sums."""
     if nodes.empty:
-        return pd.DataFrame(columns=NODE_YEAR_COLUMNS)
-    dates = nodes["date"].to_numpy()
-    first, per_date = np.unique(dates, return_inverse=True)
-    fy_of_date = np.array([fiscal_year(d) for d in first])
-    node_names, node_ix = np.unique(nodes["node"].to_numpy(), return_inverse=True)
-    years, year_of_date = np.unique(fy_of_date, return_inverse=True)
+        return {c: np.array([]) for c in NODE_YEAR_COLUMNS}
+    per_date, first = pd.factorize(nodes["date"].to_numpy(), sort=True)
+    years, year_of_date = np.unique([fiscal_year(d) for d in first], return_inverse=True)
+    node_ix, node_names = pd.factorize(nodes["node"].to_numpy(), sort=True)
     group = node_ix * len(years) + year_of_date[per_date]
     n = len(node_names) * len(years)
     load = nodes["load_mwh"].to_numpy(dtype=float)
@@ -248,12 +253,15 @@ def node_years(nodes: pd.DataFrame) -> pd.DataFrame:
     paid = np.bincount(group, weights=price * load, minlength=n)
     plain = np.bincount(group, weights=price, minlength=n) / np.maximum(months, 1)
     keep = months > 0
-    out = pd.DataFrame({
-        "node": np.repeat(node_names, len(years)), "fiscal_year": np.tile(years, len(node_names)), "months": months,
-        "price_per_mwh": np.where(load_sum > 0, paid / np.where(load_sum > 0, load_sum, 1.0), plain),
-        "load_mwh": load_sum, "unserved_mwh": np.bincount(group, weights=nodes["unserved_mwh"].to_numpy(dtype=float),
-                                                          minlength=n)})
-    return out[keep].reset_index(drop=True)[NODE_YEAR_COLUMNS]
+    year_col = np.tile(years, len(node_names))
+    if fiscal_years is not None:
+        keep &= np.isin(year_col, list(fiscal_years))
+    out = {
+        "node": np.repeat(np.asarray(node_names, dtype=object), len(years)), "fiscal_year": year_col,
+        "months": months, "price_per_mwh": np.where(load_sum > 0, paid / np.where(load_sum > 0, load_sum, 1.0), plain),
+        "load_mwh": load_sum,
+        "unserved_mwh": np.bincount(group, weights=nodes["unserved_mwh"].to_numpy(dtype=float), minlength=n)}
+    return {c: out[c][keep] for c in NODE_YEAR_COLUMNS}
 
 
 EVENT_COLUMNS = ["date", "load", "event", "reason", "detail"]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
@@ -77,19 +78,20 @@ def lever_type(lever_id: str) -> pa.DataType:
 
 
 def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any], row: Mapping[str, Any],
-              nodes: pd.DataFrame | None = None, *, seed: int) -> Path:
+              nodes: pd.DataFrame | Mapping[str, Any] | None = None, *, seed: int) -> Path:
     """Write one run's table (`table`: fiscal years × fiscal_year, months, metrics) atomically (temporary
     name in ``runs/``, then rename) as columns run_id, seed, every lever, then the table's; `row` (its
-    manifest row) and `nodes` (its nodal outcomes by fiscal year, `RunResult.nodes_by_fiscal_year`) go
-    into the file's metadata. Lever columns take their registry types."""
+    manifest row) and `nodes` (its nodal outcomes by fiscal year, `RunResult.nodes_by_fiscal_year` or
+    the same as columns, `results.node_year_columns`) go into the file's metadata. Lever columns take
+    their registry types."""
     runs = Path(out) / RUNS
     runs.mkdir(parents=True, exist_ok=True)
     n = len(table)
-    # the float columns (nearly all) as one block: taking ~100 columns one by one through pandas cost more
-    # than writing the file
+    # the float columns (nearly all) as one block, a contiguous row per column: taking ~100 columns one by
+    # one through pandas cost more than writing the file
     floats = table.select_dtypes(include="float64")
-    block = floats.to_numpy()
-    values = {c: block[:, i] for i, c in enumerate(floats.columns)}
+    block = np.ascontiguousarray(floats.to_numpy().T)
+    values = dict(zip(floats.columns, block, strict=True))
     values.update({c: table[c].to_numpy() for c in table.columns if c not in values})
     columns = {"run_id": pa.array([rid] * n, type=pa.string()), "seed": pa.array([seed] * n, type=pa.int64())}
     for k, v in levers.items():  # one type per lever in every run file, from the registry
@@ -99,7 +101,7 @@ def write_run(out: Path, rid: str, table: pd.DataFrame, levers: Mapping[str, Any
     arrow = pa.table(columns)
     meta = {META_KEY: json.dumps(dict(row), default=str).encode()}
     if nodes is not None:
-        meta[NODES_KEY] = json.dumps({c: nodes[c].tolist() for c in NODE_YEAR_COLUMNS}).encode()
+        meta[NODES_KEY] = json.dumps({c: np.asarray(nodes[c]).tolist() for c in NODE_YEAR_COLUMNS}).encode()
     arrow = arrow.replace_schema_metadata(meta)
     # a run's table is a few rows: encoding, compression and statistics cost more than they save
     return write_atomic(run_path(out, rid), lambda tmp: pq.write_table(

@@ -26,7 +26,7 @@ import tomli_w
 import tomllib
 
 from experiments.designs import Point, SweepFileError, SweepSpec, expand, parse_sweep, read_sweep
-from experiments.results import RunResult, fiscal_year, versions
+from experiments.results import RunResult, fiscal_year, node_year_columns, versions
 from experiments.run import OutputExistsError, check_out
 from experiments.simulate import prepare, simulate
 from experiments.store import (RUNS, SWEEP_FILE, append_manifest, code_version, file_manifest, finished_runs,
@@ -95,9 +95,7 @@ def run_task(task: Task, out: str, metrics: tuple[str, ...] | None, fiscal_years
         row.update(status="done", error="", run_wall_time_s=result.manifest.get("wall_time_s"),
                    simulate_s=round(t1 - t0, 4), cpu_s=round(time.process_time() - cpu0, 4),
                    wall_time_s=round(time.perf_counter() - t0, 4))
-        nodes = result.nodes_by_fiscal_year()
-        if fiscal_years is not None:
-            nodes = nodes[nodes["fiscal_year"].isin(fiscal_years)]
+        nodes = node_year_columns(result.nodes, fiscal_years)
         write_run(out, task.run_id, table, task.levers, row, nodes, seed=task.seed)
     except Exception as exc:  # noqa: BLE001  (any failure of a run is recorded, not raised)
         log.debug("run %s failed", task.run_id, exc_info=True)
