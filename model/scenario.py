@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
+import pickle
 import re
 import tomllib
 import types
@@ -119,7 +121,19 @@ def _read_one(
 
 
 def _parse(raw: bytes, where: str) -> dict[str, Any]:
-    """TOML bytes as data (nothing in them is run), or a `ScenarioError` saying why not."""
+    """TOML bytes as data (nothing in them is run), or a `ScenarioError` saying why not. The same bytes
+    are parsed once per process (`tomllib` takes ~13 ms for `pakistan-2025`, most of a policy run's
+    preparation in the app); each call gets its own copy, which the caller may change."""
+    return pickle.loads(_parsed(raw, where))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(raw: bytes, where: str) -> bytes:
+    """`_parse_toml` pickled: a copy loads in ~0.2 ms. Errors are raised, never cached."""
+    return pickle.dumps(_parse_toml(raw, where), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _parse_toml(raw: bytes, where: str) -> dict[str, Any]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
