@@ -12,13 +12,14 @@ from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
 # model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after the adoption segments
 # (pakistan-2025's Bass p = 0.6/yr, fitted to the 2024-25 boom, adopts far too fast from 2019: docs/calibration.md)
+# and the plants whose PPAs ended in FY25 (HUBCO, Lalpir, Rousch, Saba, Atlas, Pakgen) paid to their end dates
 GOLDEN = {
-    "generation_gwh": [146521.9, 146554.7, 149418.5, 129691.4, 117621.0, 110884.0],
-    "sales_gwh": [119872.6, 123118.9, 127757.9, 113995.2, 105931.3, 100840.4],
-    "capacity_payments_bn": [744.6, 770.7, 949.7, 1518.2, 1844.6, 1786.8],
-    "circular_debt_bn": [2224.0, 2628.1, 2434.7, 2273.1, 2150.6, 1889.2],
-    "solar_share_pct": [4.9, 11.0, 15.3, 19.5, 24.4, 30.4],
-    "net_metered_mw": [5559.5, 10453.6, 13628.3, 14049.3, 16421.8, 17392.9],
+    "generation_gwh": [146974.0, 147496.6, 150868.0, 130004.8, 117910.4, 110994.8],
+    "sales_gwh": [120238.7, 123894.5, 128969.4, 114261.1, 106153.4, 100954.3],
+    "capacity_payments_bn": [773.3, 800.2, 981.3, 1561.1, 1893.3, 1788.9],
+    "circular_debt_bn": [2255.2, 2689.4, 2534.4, 2415.2, 2342.1, 2114.1],
+    "solar_share_pct": [4.9, 10.9, 15.1, 19.3, 24.2, 30.3],
+    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.6, 17396.5],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
 KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2025"),
