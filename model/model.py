@@ -374,6 +374,7 @@ class SurplusModel(Model):
         self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, cf)
         if pt is not None:
             s.add_interest(pt.interest(self.date, d.kibor))
+            s.add_deferred(pt.defer(self.date))
             dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)

