@@ -37,7 +37,7 @@ def test_the_five_are_paid_to_september_2024_and_pakgen_to_december():
 
 
 def test_the_backtest_pays_them_from_july_2019():
-    _, fleet, rows = fleet_and_rows("pakistan-fy2020")
+    _, fleet, rows = fleet_and_rows("pakistan-fy2020")  # its plants are pakistan-2025's
     paid = fleet.capacity_payments(dt.date(2019, 7, 1), np.zeros(fleet.n))
     assert all(paid[rows[i]] > 0 for i in (*FIVE, "pakgen_rfo"))
 
