@@ -15,12 +15,12 @@ from experiments.backtest import HISTORY, YEARS, backtest, comparison
 # and the plants whose PPAs ended in FY25 (HUBCO, Lalpir, Rousch, Saba, Atlas, Pakgen) paid to their end dates,
 # yearly recovery and loss paths and the FY23 deferred adjustments (pakistan-fy2020 [levers], pass_through)
 GOLDEN = {
-    "generation_gwh": [145342.4, 145839.0, 149153.7, 127831.8, 118694.9, 110981.3],
-    "sales_gwh": [120254.1, 123950.1, 129047.8, 114244.5, 106137.2, 100938.7],
+    "generation_gwh": [145342.4, 145840.1, 149160.0, 127846.4, 118710.6, 110984.5],
+    "sales_gwh": [120254.1, 123950.7, 129053.8, 114256.5, 106150.3, 100940.9],
     "capacity_payments_bn": [773.2, 800.1, 981.2, 1561.0, 1893.4, 1788.9],
-    "circular_debt_bn": [2371.6, 2774.4, 2578.5, 2782.8, 2616.6, 2403.6],
+    "circular_debt_bn": [2371.6, 2774.4, 2578.4, 2782.6, 2616.2, 2403.2],
     "solar_share_pct": [5.0, 11.1, 15.2, 19.6, 24.1, 30.3],
-    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.5, 17396.5],
+    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.6, 17396.5],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
 KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2023"),
