@@ -424,6 +424,10 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "Distribution losses the tariff determination passes into tariffs; purchases lost beyond them stay in "
           "circular debt.", "float", _present("regulator.allowed_loss_share"), 0.0, 0.4, 0.005, live=True,
           applies_to="regulator.allowed_loss_share set in the scenario"),
+    Lever("settlement.distribution_loss_share", "Distribution losses", "Circular debt", "share",
+          "Distribution (DISCO) losses, share of the energy delivered to the distribution companies: the grid "
+          "generates for them, consumers are billed without them.", "float",
+          _field("settlement.distribution_loss_share"), 0.0, 0.5, 0.005, live=True),
     Lever("debt.subsidy_paid_share", "Subsidy actually paid", "Circular debt", "share",
           "Share of the tariff-differential subsidy the government pays (after its lag); the rest adds to "
           "circular debt.", "float", _field("settlement.pass_through.subsidy_paid_share"), 0.0, 1.0, 0.05, live=True,

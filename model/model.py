@@ -111,9 +111,12 @@ class SurplusModel(Model):
         super().__init__(rng=rng)
         self.streams = RandomStreams(rng)  # one stream per stochastic component (common random numbers)
         sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario, overrides)
-        if schedule:  # scheduled levers change the scenario during the run: never the caller's object
+        yearly = yearly_changes(sc)
+        if schedule or yearly:  # scheduled values change the scenario during the run: never the caller's object
             sc = sc.model_copy(deep=True)
-        self.schedule = sorted(schedule, key=lambda c: c.date)
+        for path, value in (yearly[0] if yearly else ()):  # the first year's values hold from the start
+            set_field(sc, path, value)
+        self.schedule = sorted([*schedule, *yearly[1:]], key=lambda c: c.date)
         self.spec = sc
         self.years = years or sc.time.years
         self.grid = grid_from_spec(sc.grid)
@@ -374,6 +377,7 @@ class SurplusModel(Model):
         self.fleet.settle(plant_mwh, s.energy_payment_by_plant, cap_pay, cf)
         if pt is not None:
             s.add_interest(pt.interest(self.date, d.kibor))
+            s.add_deferred(pt.defer(self.date))
             dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)
@@ -440,6 +444,23 @@ class SurplusModel(Model):
                                              sum(h.sales_mwh for h in last) * 1000.0,
                                              sum(h.large_load_energy_mwh for h in last) * 1000.0,
                                              year.large_load_revenue)
+
+
+# scenario fields with a by-year path (settlement.<field>_by_year) and the lever that dates each
+_YEARLY = {"recovery_ratio": "settlement.recovery_ratio", "distribution_loss_share": "settlement.distribution_loss_share"}
+
+
+def yearly_changes(sc: Scenario) -> list:
+    """The settlement's by-year paths as changes: first the (path, value) pairs of the run's first year,
+    then one `ScheduledChange` per later year that has a path (empty list: no paths)."""
+    st = sc.settlement
+    paths = {f: getattr(st, f"{f}_by_year") for f in _YEARLY if getattr(st, f"{f}_by_year")}
+    if not paths:
+        return []
+    first = [(f"settlement.{f}", v[0]) for f, v in paths.items()]
+    later = [ScheduledChange(add_months(sc.time.start, 12 * k), _YEARLY[f], (f"settlement.{f}",), (v[k],))
+             for f, v in paths.items() for k in range(1, len(v))]
+    return [first, *later]
 
 
 def make_reset(sc: Scenario):

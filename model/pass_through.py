@@ -14,6 +14,9 @@
   the budget (outside the flow); from it on, it accrues and the surcharge repays it.
 - Stock payments: dated budget payments and interest waivers retire part of the stock (arrears or
   loans) outside the month's flow; the flow (`circular_debt_change`) is what the month added.
+- Deferred adjustments: costs the regulator left unbilled (pending FCAs and QTAs) add their amount to
+  the month's flow when deferred and come off it in equal instalments, collected in full, from their
+  recovery month on (`defer`).
 
 References are set at each tariff reset (`set_references`) from the year the reset saw; before the
 first reset there is no FCA or QTA (the first year's tariffs are the notified ones). Rates are
@@ -46,6 +49,7 @@ class PassThrough:
         # ledger, currency, since the start
         self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
         self.budget_paid_total = self.waived_total = 0.0  # stock retired outside the flow
+        self.deferred_total = 0.0                          # deferred adjustments not yet recovered
         self._retired_through: dt.date | None = None       # last month whose stock payments were applied
 
     # ---------------------------------------------------------------------------------------
@@ -115,6 +119,20 @@ class PassThrough:
                         self._billed[when] = self._billed.get(when, 0.0) + rate
                 self._quarter_cost = self._quarter_kwh = 0.0
         self._billed.pop(date, None)
+
+    def defer(self, date: dt.date) -> float:
+        """Net deferred adjustments of the month of `date`, currency: + the amounts left unbilled this
+        month, − the instalments recovered this month (booked in `deferred_total`; once a month)."""
+        month = date.replace(day=1)
+        net = 0.0
+        for a in self.spec.deferred_adjustments:
+            if a.date.replace(day=1) == month:
+                net += a.amount
+            start = a.recovered_from.replace(day=1)
+            if start <= month < add_months(start, a.recovery_months):
+                net -= a.amount / a.recovery_months
+        self.deferred_total += net
+        return net
 
     def interest(self, date: dt.date, kibor: float) -> float:
         """Interest on the stock this month (0 unless `accrue_interest`), after the bank settlement if

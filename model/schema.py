@@ -364,6 +364,12 @@ class SettlementSpec(Sourced):
     transmission_loss_share: Share = Field(description="Transmission losses, share of generation.")
     distribution_loss_share: Share = Field(description="Distribution (DISCO) losses, share of energy delivered to DISCOs.")
     recovery_ratio: Share = Field(description="Share of billed revenue actually collected.")
+    recovery_ratio_by_year: list[Share] = Field(
+        default_factory=list, description="Recovery in each year of the run (year k from the start month + 12k; the "
+        "last repeats), in place of recovery_ratio: a dated path for a backtest; empty: recovery_ratio every year.")
+    distribution_loss_share_by_year: list[Share] = Field(
+        default_factory=list, description="Distribution losses in each year of the run (as recovery_ratio_by_year), "
+        "in place of distribution_loss_share; empty: distribution_loss_share every year.")
     network_cost_per_month: NonNeg = Field(
         description="Use-of-system charges and distribution margin, currency per month (fixed).",
     )

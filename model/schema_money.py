@@ -89,6 +89,25 @@ class StockPaymentSpec(Sourced):
         "budget", description="'budget': paid by the government; 'waiver': forgone by producers (no cash).")
 
 
+class DeferredAdjustmentSpec(Sourced):
+    """Costs the regulator left unbilled (pending FCAs and QTAs, a phased tariff rise): paid out by the
+    single buyer in the month of `date`, so they add to circular debt, and billed back in equal
+    monthly instalments from `recovered_from`, each collected in full, so that the stock carries exactly
+    the part not yet recovered."""
+
+    date: Date = Field(description="Month the unbilled costs fall in (its first day is used).")
+    amount: NonNeg = Field(description="Costs left unbilled, currency.")
+    recovered_from: Date = Field(description="First month of the recovery (after `date`).")
+    recovery_months: int = Field(12, ge=1, le=120, description="Months over which the amount is billed back.")
+
+    @model_validator(mode="after")
+    def _recovered_later(self) -> DeferredAdjustmentSpec:
+        if self.recovered_from.replace(day=1) <= self.date.replace(day=1):
+            raise ValueError(f"recovered_from = {self.recovered_from}: the recovery must start in a month after "
+                             f"date = {self.date}")
+        return self
+
+
 class PassThroughSpec(Sourced):
     """The regulator's between-reset adjustments and the money that moves the circular-debt stock.
     Rates in currency/kWh billed to the classes that are not protected."""
@@ -122,3 +141,6 @@ class PassThroughSpec(Sourced):
     stock_payments: list[StockPaymentSpec] = Field(
         default_factory=list, description="Dated budget payments and waivers that retire part of the stock, "
         "outside the month's flow.")
+    deferred_adjustments: list[DeferredAdjustmentSpec] = Field(
+        default_factory=list, description="Dated costs left unbilled and billed back later (pending FCAs and "
+        "QTAs): inside the month's flow, added when deferred and paid down as recovered.")

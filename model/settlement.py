@@ -43,11 +43,19 @@ class MonthSettlement:
     protected_energy_charges: float = 0.0  # energy charges of protected customers (held at a reset)
     adjustment_per_kwh: float = 0.0      # FCA + QTA rate billed this month, currency/kWh
     stock_retired: float = 0.0           # stock retired outside the flow (budget payments, waivers), currency
+    deferred: float = 0.0                # adjustments left unbilled (+) or recovered (−) this month, currency
 
     def add_interest(self, interest: float) -> None:
         """Book interest on the stock: owed like any other payment, it adds to circular debt."""
         self.interest += interest
         self.circular_debt_change += interest
+
+    def add_deferred(self, amount: float) -> None:
+        """Book deferred adjustments (`PassThrough.defer`): costs left unbilled (amount > 0) are not
+        collected and add to circular debt; instalments recovered (amount < 0) are collected and pay it down."""
+        self.deferred += amount
+        self.collected -= amount
+        self.circular_debt_change += amount
 
     def add_large_loads(self, revenue: float, energy_mwh: float) -> None:
         """Book what large loads paid the single buyer: it reduces the month's addition to circular debt."""

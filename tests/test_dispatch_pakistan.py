@@ -70,7 +70,7 @@ def daily(values: np.ndarray) -> np.ndarray:
 
 def test_the_base_case_has_reservoirs_and_a_contract(run):
     model, months = run
-    assert {p.spec.id for p in model.plants if p.spec.reservoir} == {"tarbela", "mangla"}
+    assert {p.spec.id for p in model.plants if p.spec.reservoir} == {"tarbela", "mangla", "tarbela_t5", "mohmand_dam"}
     assert len(model.fleet.contracts) == 1
     assert sum(m.unserved_mw.sum() > 1.0 for m in months) > 0  # the checks below are not vacuous
 
