@@ -560,6 +560,7 @@ def apply_levers(
         if lever.run_setting:
             lever.check(value, out)
             continue
+        _drop_year_paths(out, lever.paths(out))
         if not is_schedule(value):
             out = lever.apply(out, lever.check(value, out))
             continue
@@ -577,6 +578,17 @@ def apply_levers(
                 after = lever.apply(out, v)  # checked now, not in month 40
                 changes.append(ScheduledChange(date, lever.id, tuple(paths), tuple(_get(after, p) for p in paths)))
     return out, sorted(changes, key=lambda c: c.date)
+
+
+def _drop_year_paths(data: Data, paths: list[str]) -> None:
+    """A lever set on a field that also has a by-year path in the scenario (``<field>_by_year``, e.g. the
+    backtest's `settlement.recovery_ratio_by_year`) replaces that path: the lever's value (or schedule)
+    holds for every year, rather than the path silently overriding it."""
+    for path in paths:
+        table, _, name = path.rpartition(".")
+        parent = _get(data, table) if table else data
+        if isinstance(parent, dict) and parent.get(f"{name}_by_year"):
+            parent[f"{name}_by_year"] = []
 
 
 def _scenario_path(data: Data, key: str, value: Any) -> Data:

@@ -366,10 +366,11 @@ class SettlementSpec(Sourced):
     recovery_ratio: Share = Field(description="Share of billed revenue actually collected.")
     recovery_ratio_by_year: list[Share] = Field(
         default_factory=list, description="Recovery in each year of the run (year k from the start month + 12k; the "
-        "last repeats), in place of recovery_ratio: a dated path for a backtest; empty: recovery_ratio every year.")
+        "last repeats), in place of recovery_ratio: a dated path for a backtest; empty: recovery_ratio every year. A lever on recovery_ratio replaces the path.")
     distribution_loss_share_by_year: list[Share] = Field(
         default_factory=list, description="Distribution losses in each year of the run (as recovery_ratio_by_year), "
-        "in place of distribution_loss_share; empty: distribution_loss_share every year.")
+        "in place of distribution_loss_share; empty: distribution_loss_share every year. A lever on "
+        "distribution_loss_share replaces the path.")
     network_cost_per_month: NonNeg = Field(
         description="Use-of-system charges and distribution margin, currency per month (fixed).",
     )

@@ -47,3 +47,16 @@ def test_a_dated_loss_lever_raises_generation_from_its_month_on():
         gen[loss] = generation(SurplusModel(scenario=prep.scenario, rng=prep.seed, schedule=prep.schedule), 2)
     assert gen[0.3][0] == gen[None][0]
     assert gen[0.3][1] > gen[None][1] * 1.05
+
+
+def test_a_lever_on_a_field_with_a_yearly_path_holds_for_every_year():
+    """The backtest's recovery path is replaced by a recovery lever, not the other way round."""
+    prep = prepare("pakistan-fy2020", {"settlement.recovery_ratio": 0.9}, years=2)
+    assert prep.scenario.settlement.recovery_ratio_by_year == []
+    assert prep.scenario.settlement.distribution_loss_share_by_year  # the other path stays
+    m = SurplusModel(scenario=prep.scenario, rng=prep.seed, years=2, schedule=prep.schedule)
+    assert m.spec.settlement.recovery_ratio == 0.9
+    assert not [c for c in m.schedule if c.lever == "settlement.recovery_ratio"]
+    for _ in range(13):
+        m.step()
+    assert m.spec.settlement.recovery_ratio == 0.9
