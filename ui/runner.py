@@ -74,6 +74,20 @@ class _Worker:
         child.close()
 
 
+class _Job:
+    """One run sent to a worker. A reader thread takes every message off the worker's pipe as it comes
+    (`_pump`), whether or not a page is listening yet: a partial result is larger than the pipe's buffer,
+    and a worker waiting for its reader would stop simulating (measured: the first year's send held the
+    run for as long as the page took to redraw for the lever move)."""
+
+    def __init__(self, worker: _Worker, job: int) -> None:
+        self.worker, self.id = worker, job
+        self.messages: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+
+    def stop(self) -> None:
+        self.worker.stop.value = self.id
+
+
 class Runner:
     """The pool; `stream` is what the page's policy thread iterates."""
 
@@ -81,7 +95,7 @@ class Runner:
         self.size = workers
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._jobs = 0
-        self._pending: dict[tuple, tuple[_Worker, int]] = {}  # prefetched jobs not yet taken by a stream
+        self._pending: dict[tuple, _Job] = {}  # prefetched jobs not yet taken by a stream
         self._lock = threading.Lock()
         self._started = False
 
@@ -115,20 +129,39 @@ class Runner:
         except queue.Empty:
             return None
 
-    def _send(self, scenario: Source, levers: dict[str, Any]) -> tuple[_Worker, int] | None:
-        """Give the job to an idle worker now: (worker, job id), or None when none is ready."""
+    def _send(self, scenario: Source, levers: dict[str, Any]) -> _Job | None:
+        """Give the job to an idle worker now, with its reader thread; None when no worker is ready."""
         worker = self._take()
         if worker is None:
             return None
         with self._lock:
             self._jobs += 1
-            job = self._jobs
+            job = _Job(worker, self._jobs)
         try:
-            worker.conn.send(("run", job, scenario, levers))
+            worker.conn.send(("run", job.id, scenario, levers))
         except (OSError, BrokenPipeError):
             self._replace(worker)
             return None
-        return worker, job
+        threading.Thread(target=self._pump, args=(job,), daemon=True, name="surplus-runner-read").start()
+        return job
+
+    def _pump(self, job: _Job) -> None:
+        """Move the job's messages from the pipe to its queue, ending with ("end", None); the worker is
+        idle again at its "end" (or replaced, and ("broken", None) queued, if it died)."""
+        worker = job.worker
+        try:
+            while True:
+                got, state, payload = worker.conn.recv()
+                if got != job.id:
+                    continue
+                if state == "end":  # the worker is free before anyone hears that the job ended
+                    self._idle.put(worker)
+                job.messages.put((state, payload))
+                if state == "end":
+                    return
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            job.messages.put(("broken", None))
 
     def _replace(self, worker: _Worker) -> None:
         log.warning("a policy worker died; starting another")
@@ -145,54 +178,38 @@ class Runner:
             stale = [self._pending.pop(k) for k in old]
             if sent is not None:
                 self._pending[key] = sent
-        for worker, job in stale:
-            worker.stop.value = job
-            self._drain_later(worker, job)
+        for job in stale:
+            job.stop()  # its reader drains what is left and frees the worker
 
     def stream(self, scenario: Source, levers: dict[str, Any], cancel: threading.Event,
                key: tuple | None = None) -> Iterator[tuple[str, Any]]:
         """The policy's partial and whole results, from a worker when one is ready (the one `prefetch`
         started for `key`, if any), else from this thread."""
         with self._lock:
-            sent = self._pending.pop(key, None) if key is not None else None
-        sent = sent or self._send(scenario, levers)
-        if sent is None:
+            job = self._pending.pop(key, None) if key is not None else None
+        job = job or self._send(scenario, levers)
+        if job is None:
             yield from stream_policy(scenario, levers, cancel.is_set)
             return
-        worker, job = sent
         try:
             while True:
                 if cancel.is_set():
-                    worker.stop.value = job
-                if not worker.conn.poll(0.005):
+                    job.stop()
+                try:
+                    state, payload = job.messages.get(timeout=0.005)
+                except queue.Empty:
                     continue
-                got, state, payload = worker.conn.recv()
-                if state == "end" and got == job:
-                    break
-                if got == job and state != "end" and not cancel.is_set():
+                if state == "end":
+                    return
+                if state == "broken":
+                    if not cancel.is_set():
+                        yield from stream_policy(scenario, levers, cancel.is_set)
+                    return
+                if not cancel.is_set():
                     yield (state, payload)
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            if not cancel.is_set():
-                yield from stream_policy(scenario, levers, cancel.is_set)
-            return
-        except GeneratorExit:  # the page stopped listening: let the worker finish this job, then reuse it
-            worker.stop.value = job
-            self._drain_later(worker, job)
+        except GeneratorExit:  # the page stopped listening: the worker stops; its reader frees it
+            job.stop()
             raise
-        self._idle.put(worker)
-
-    def _drain_later(self, worker: _Worker, job: int) -> None:
-        def drain() -> None:
-            try:
-                while True:
-                    got, state, _ = worker.conn.recv()
-                    if state == "end" and got == job:
-                        break
-                self._idle.put(worker)
-            except (EOFError, OSError):
-                worker.process.kill()
-        threading.Thread(target=drain, daemon=True).start()
 
 
 RUNNER = Runner()
