@@ -115,18 +115,21 @@ def Overview(base: RunResult, policy: RunResult | None, status: str, complete: R
              stale: bool = False, targets: Targets | None = None,
              on_targets: Callable[[Callable[[Targets], Targets]], None] | None = None) -> None:
     """KPI cards (of `complete`, the last complete policy run; dimmed when `stale`, i.e. from levers
-    since moved), warnings, targets met or missed, and baseline-against-policy charts (of `policy`,
+    since moved), warnings (of `complete` too), targets met or missed, and baseline-against-policy charts (of `policy`,
     possibly partial) with the targets drawn."""
     targets = BY_METRIC if targets is None else targets
     currency = base.manifest.get("currency", "PKR")
     year = last_full_year(base)
-    shown = policy if policy is not None else base
-    if complete is not None and year is not None and year in complete.yearly.index \
-            and int(complete.yearly.loc[year, "months"]) == 12:
-        KpiCards(kpi_values(base, complete, year), year, stale=stale)
+    whole = complete is not None and year is not None and year in complete.yearly.index \
+        and int(complete.yearly.loc[year, "months"]) == 12
+    kpis = solara.use_memo(lambda: kpi_values(base, complete, year) if whole else None, [base, complete, year])
+    if kpis is not None:
+        KpiCards(kpis, year, stale=stale)
     else:
         solara.Text(status or "computing…")
-    notes = warnings(shown)
+    # the warnings of the last complete run, computed once per run: a partial run's months would only
+    # make them flicker, and each streamed redraw takes CPU from the run itself
+    notes = solara.use_memo(lambda: [] if complete is None else warnings(complete), [complete])
     if notes:
         Md("**Watch:**\n\n" + "\n".join(f"- {n}" for n in notes), style={"color": "#8a4b00"})
     active = {m: t for m, t in targets.items() if t is not None}
