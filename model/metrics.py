@@ -23,6 +23,7 @@ import numpy as np
 
 from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
 from agents.tariff_classes import CLASS_CODES
+from model.sums import wsum
 
 RESIDENTIAL = CLASS_CODES["residential"]
 
@@ -335,7 +336,7 @@ def record_rooftop_pv(model: object, o: MonthOutcome) -> dict[str, float]:
                            minlength=len(incomes) * N_STATES).reshape(-1, N_STATES)
     with_pv = by_state[:, GRID_ONLY + 1:].sum(1)
     out = {
-        "rooftop_pv_mw": float(pop.weight @ pop.pv_kw) / 1000.0,
+        "rooftop_pv_mw": wsum(pop.weight, pop.pv_kw) / 1000.0,
         "rooftop_pv_customers": float(with_pv.sum()),
         "pv_battery_customers": float(by_state[:, PV_BATTERY].sum()),
         "pv_adoption_share": float(with_pv.sum() / by_state.sum()),

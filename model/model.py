@@ -41,6 +41,7 @@ from model.schema import GridSpec, Scenario
 from model.settlement import MonthSettlement, grid_exchange, served_share, settle
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
+from model.sums import wsum
 from model.tariffs import make_retail_tariff
 
 log = logging.getLogger(__name__)
@@ -378,7 +379,7 @@ class SurplusModel(Model):
         if pt is not None:
             s.add_interest(pt.interest(self.date, d.kibor))
             s.add_deferred(pt.defer(self.date))
-            dss = dss_rate * float(pop.weight[~protected] @ pop.billed_kwh[~protected]) * st.recovery_ratio
+            dss = dss_rate * wsum(pop.weight[~protected], pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)
             pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,

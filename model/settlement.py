@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.sums import wsum
+
 
 @dataclass
 class MonthSettlement:
@@ -86,12 +88,12 @@ def settle(
     energy_by_plant = plant_energy_mwh * plant_cost_per_mwh
     if plant_fuel_charges is not None:
         energy_by_plant = energy_by_plant + plant_fuel_charges
-    billed = float(weights @ bills)
-    surcharge_total = float(weights @ surcharges) if surcharges is not None else 0.0
-    energy_charges_total = float(weights @ energy_charges) - surcharge_total
-    protected_charges = float(weights[protected] @ energy_charges[protected]) if protected is not None else 0.0
+    billed = wsum(weights, bills)
+    surcharge_total = wsum(weights, surcharges) if surcharges is not None else 0.0
+    energy_charges_total = wsum(weights, energy_charges) - surcharge_total
+    protected_charges = wsum(weights[protected], energy_charges[protected]) if protected is not None else 0.0
     collected = billed * recovery_ratio + subsidy
-    credits_total = float(weights @ credits)
+    credits_total = wsum(weights, credits)
     n_cls = len(class_names)
     sales_by = np.bincount(class_of_agent, weights=weights * billed_kwh, minlength=n_cls) / 1000.0
     billed_by = np.bincount(class_of_agent, weights=weights * bills, minlength=n_cls)

@@ -28,6 +28,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from agents.tariff_classes import CLASS_CODES, TariffGroups
+from model.sums import rows_dot
 from model.schema_base import QUANTITY_MAX, Hour, Rate, Sourced, Strict, names, variant_tag
 
 __all__ = ["CLASS_CODES", "RETAIL_TARIFFS", "RetailTariff", "SlabTariff", "Tariffs", "TariffGroups",
@@ -293,4 +294,4 @@ def _slab_charge(kwh: np.ndarray, bounds: np.ndarray, rates: np.ndarray, telesco
         return kwh * rates[idx]
     lower = np.concatenate([[0.0], bounds[:-1]])
     block = np.clip(kwh[:, None] - lower[None, :], 0.0, (bounds - lower)[None, :])
-    return block @ rates
+    return rows_dot(block, rates)
