@@ -10,20 +10,19 @@ import pytest
 
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
-# model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after the adoption segments
-# (pakistan-2025's Bass p = 0.6/yr, fitted to the 2024-25 boom, adopts far too fast from 2019: docs/calibration.md)
+# model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
+# (net-metering buy-back by year and demand at the meter; docs/calibration.md, docs/model.md §7.5a)
 GOLDEN = {
-    "generation_gwh": [146521.9, 146554.7, 149418.5, 129691.4, 117621.0, 110884.0],
-    "sales_gwh": [119872.6, 123118.9, 127757.9, 113995.2, 105931.3, 100840.4],
-    "capacity_payments_bn": [744.6, 770.7, 949.7, 1518.2, 1844.6, 1786.8],
-    "circular_debt_bn": [2224.0, 2628.1, 2434.7, 2273.1, 2150.6, 1889.2],
-    "solar_share_pct": [4.9, 11.0, 15.3, 19.5, 24.4, 30.4],
-    "net_metered_mw": [5559.5, 10453.6, 13628.3, 14049.3, 16421.8, 17392.9],
+    "generation_gwh": [134541.8, 142496.4, 151941.4, 137242.8, 131448.2, 133488.3],
+    "sales_gwh": [107980.1, 114364.2, 121944.5, 110147.8, 105497.2, 108227.8],
+    "capacity_payments_bn": [744.2, 771.9, 951.7, 1522.5, 1847.9, 1788.0],
+    "circular_debt_bn": [2164.1, 2397.4, 1974.0, 1527.5, 1031.1, 806.0],
+    "solar_share_pct": [2.0, 3.9, 5.4, 7.2, 10.7, 17.0],
+    "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 2797.6],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
-KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2025"),
-                ("solar_share_pct", "FY2021"), ("solar_share_pct", "FY2024"),
-                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024"), ("net_metered_mw", "FY2025")}
+KNOWN_MISSES = {("circular_debt_bn", "FY2023"), ("circular_debt_bn", "FY2024"), ("circular_debt_bn", "FY2025"),
+                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024")}
 
 
 @pytest.fixture(scope="module")
