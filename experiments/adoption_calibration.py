@@ -91,6 +91,10 @@ MIN_KW_GRID = (8.0, 9.0, 10.0)         # smallest sanctioned load that may hold 
 INITIAL_GRID = (0.85, 1.0, 1.15)       # multiplier on the classes' initial PV shares as shipped
 
 
+PV_METRIC = {"net_metered": "rooftop_pv_mw_net_metered", "behind_meter": "rooftop_pv_mw_behind_meter",
+             "pv_battery": "rooftop_pv_mw_battery"}  # `pv_state`'s MW by segment (agents.consumer.SEGMENTS)
+
+
 def pv_state(model: SurplusModel) -> dict[str, float]:
     """Rooftop-PV figures of the model's population now (the metrics' definitions, before any step)."""
     from agents.consumer import PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
@@ -184,11 +188,9 @@ def diagnose(scenario: str, seed: int = 1) -> list[dict[str, object]]:
                 "payback_years": float(np.average(pay[b], weights=w[b])) if wb else math.nan,
                 "mms": float(np.average(mms[b], weights=w[b])) if wb else math.nan,
                 "hazard_per_year": float(np.average(hazard[b], weights=w[b])) if wb else math.nan,
-                "mw_added": after[f"rooftop_pv_mw_{'battery' if name == 'pv_battery' else name}"]
-                - before[f"rooftop_pv_mw_{'battery' if name == 'pv_battery' else name}"],
-                "mw_end": after[f"rooftop_pv_mw_{'battery' if name == 'pv_battery' else name}"],
-                "export_rate": getattr(econ.rule, "export_rate_per_kwh", math.nan), "pv_cost_per_kw": econ.pv_cost_per_kw,
-                "p": a.p, "q": a.q,
+                "mw_added": after[PV_METRIC[name]] - before[PV_METRIC[name]], "mw_end": after[PV_METRIC[name]],
+                "export_rate": getattr(econ.rule, "export_rate_per_kwh", math.nan),
+                "pv_cost_per_kw": econ.pv_cost_per_kw, "p": a.p, "q": a.q,
             })
     return rows
 

@@ -1,12 +1,14 @@
 """Adoption driven by history (issue 12): in the FY2020–FY2025 backtest the buy-back, tariffs and panel prices
 of each year, not a fitted take-off date, decide when rooftop PV takes off; the joint calibration script."""
 
+import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
 from agents.adoption import NO_PAYBACK_YEARS
+from agents.consumer import PV_EXPORT, PV_NO_EXPORT
 from experiments.adoption_calibration import BACKTEST, BACKTEST_TARGETS, MAX_LOG_MISS, TARGETS, diagnose, score
 from experiments.simulate import prepare
 from model.model import SurplusModel
@@ -42,7 +44,6 @@ def test_the_backtest_buy_back_is_the_one_notified_each_year(years):
         [12.95, 12.95, 12.95, 12.95, 21.0, 27.0]  # FY23's July decision predates the Rs 19.32 of 25 Jul 2022
     prep = prepare(BACKTEST)
     model = SurplusModel(scenario=prep.scenario, years=1, rng=1, schedule=prep.schedule)
-    import datetime as dt
     assert model.rules[model.rule_index(dt.date(2022, 8, 1))].export_rate_per_kwh == 19.32
 
 
@@ -64,7 +65,6 @@ def test_a_lower_buy_back_lengthens_the_net_metered_payback_and_leaves_the_other
     idx = np.arange(pop.n)
     low = dict((s, pay) for s, _, pay in pop.option_paybacks(_econ(pop, export_rate=12.95), PARAMS, idx))
     high = dict((s, pay) for s, _, pay in pop.option_paybacks(_econ(pop, export_rate=27.0), PARAMS, idx))
-    from agents.consumer import PV_EXPORT, PV_NO_EXPORT
     ok = np.isfinite(high[PV_EXPORT]) & (high[PV_EXPORT] < NO_PAYBACK_YEARS)
     assert ok.any() and np.all(low[PV_EXPORT][ok] > high[PV_EXPORT][ok])
     np.testing.assert_array_equal(low[PV_NO_EXPORT], high[PV_NO_EXPORT])
