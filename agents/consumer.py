@@ -77,6 +77,7 @@ class AdoptionParams:
     p: float
     q: float
     curve: str = "dgen"
+    mms_exponent: float = 1.0            # the max-market-share curve raised to this power (agents.adoption)
     allow_battery: bool = True
     battery_kwh_per_kw: float = 2.0
     battery_cost_per_kwh: float = 0.0
@@ -354,15 +355,17 @@ class ConsumerPopulation:
         self, econ: Economics, params: AdoptionParams, eligible: np.ndarray,
     ) -> tuple[tuple[np.ndarray, ...], bool]:
         """(payback years, kW, battery kWh, segment, market share) by agent, computed once per
-        economics key for the agents `eligible` then (later months' eligible agents are among them:
+        economics key (and market-share curve) for the agents `eligible` then (later months' eligible agents are among them:
         nobody returns to grid-only); and whether they were computed afresh by this call."""
-        if econ.key is None or self._econ_key != econ.key:
+        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent)
+        if key is None or self._econ_key != key:
             pay, kw, batt, seg = self.payback_blocks(econ, params, eligible)
+            mms = max_market_share(pay, params.curve, params.mms_exponent)
             cache = (np.full(self.n, np.nan), np.zeros(self.n), np.zeros(self.n),
                      np.full(self.n, PV_NO_EXPORT, dtype=np.int8), np.zeros(self.n))
-            for full, part in zip(cache, (pay, kw, batt, seg, max_market_share(pay, params.curve)), strict=True):
+            for full, part in zip(cache, (pay, kw, batt, seg, mms), strict=True):
                 full[eligible] = part
-            self._econ_cache, self._econ_key = cache, econ.key
+            self._econ_cache, self._econ_key = cache, key
             return cache, True
         return self._econ_cache, False
 

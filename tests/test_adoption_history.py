@@ -1,17 +1,19 @@
 """Adoption driven by history (issue 12): in the FY2020–FY2025 backtest the buy-back, tariffs and panel prices
 of each year, not a fitted take-off date, decide when rooftop PV takes off; the joint calibration script."""
 
+import dataclasses
 import datetime as dt
 import math
 
 import numpy as np
 import pytest
 
-from agents.adoption import NO_PAYBACK_YEARS
+from agents.adoption import NO_PAYBACK_YEARS, max_market_share
 from agents.consumer import PV_EXPORT, PV_NO_EXPORT
 from experiments.adoption_calibration import BACKTEST, BACKTEST_TARGETS, MAX_LOG_MISS, TARGETS, diagnose, score
 from experiments.simulate import prepare
 from model.model import SurplusModel
+from model.scenario import ScenarioError, load_scenario
 from tests.test_adoption_segments import PARAMS, _econ, _population, _spread
 
 
@@ -85,10 +87,44 @@ def test_payback_is_the_shortest_option():
         np.testing.assert_allclose(kw[won], k[won])
 
 
-def test_the_score_caps_each_miss_at_ten_times():
+def test_the_score_caps_each_miss_at_ten_times_and_skips_the_targets_not_fitted():
     zeros = {t.name: 0.0 for t in TARGETS + BACKTEST_TARGETS}
-    assert score(zeros, BACKTEST_TARGETS) == pytest.approx(len(BACKTEST_TARGETS) * MAX_LOG_MISS ** 2)
+    fitted = [t for t in BACKTEST_TARGETS if t.fitted]
+    assert 0 < len(fitted) < len(BACKTEST_TARGETS)
+    assert score(zeros, BACKTEST_TARGETS) == pytest.approx(len(fitted) * MAX_LOG_MISS ** 2)
     exact = {t.name: t.value for t in TARGETS}
     assert score(exact) == 0.0
     double = {t.name: 2 * t.value for t in TARGETS}
     assert score(double) == pytest.approx(len(TARGETS) * math.log(2.0) ** 2)
+
+
+def test_the_market_share_exponent_steepens_the_dgen_curve():
+    pay = np.array([3.0, 10.0, 27.0])
+    dgen = max_market_share(pay)
+    steep = max_market_share(pay, "dgen", 1.5)
+    np.testing.assert_allclose(steep, dgen ** 1.5)
+    assert steep[0] / steep[2] > dgen[0] / dgen[2]  # long paybacks lose more of their market
+    np.testing.assert_array_equal(max_market_share(pay, "one", 1.5), np.ones(3))
+
+
+def test_a_changed_exponent_recomputes_the_cached_market_share():
+    pop = _population(300, kwh=_spread(300))
+    econ = _econ(pop, export_rate=20.0)
+    econ.key = ("same economics",)
+    idx = np.arange(pop.n)
+    (_, _, _, _, mms1), fresh1 = pop._cached_payback(econ, PARAMS, idx)
+    mms1 = mms1.copy()
+    _, again = pop._cached_payback(econ, PARAMS, idx)
+    steep = dataclasses.replace(PARAMS, mms_exponent=2.0)
+    (_, _, _, _, mms2), fresh2 = pop._cached_payback(econ, steep, idx)
+    assert fresh1 and not again and fresh2
+    np.testing.assert_allclose(mms2, mms1 ** 2)
+
+
+@pytest.mark.parametrize("value", [0.0, -1.0, 6.0])
+def test_a_bad_market_share_exponent_is_refused_with_field_value_and_rule(value):
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("pakistan-2025", overrides={"consumers.adoption.max_market_share_exponent": value})
+    text = str(err.value)
+    assert "max_market_share_exponent" in text and str(value) in text
+    assert ("greater than 0" in text) if value <= 0 else ("less than or equal to 5" in text)

@@ -11,14 +11,15 @@ import pytest
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
 # model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
-# (net-metering buy-back by year and demand at the meter; docs/calibration.md, docs/model.md §7.5a)
+# (net-metering buy-back by year, demand at the meter, p and the market-share exponent fitted jointly with
+# pakistan-2025; docs/calibration.md, docs/model.md §7.5a)
 GOLDEN = {
-    "generation_gwh": [134541.8, 142496.4, 151941.4, 137242.8, 131448.2, 133488.3],
-    "sales_gwh": [107980.1, 114364.2, 121944.5, 110147.8, 105497.2, 108227.8],
-    "capacity_payments_bn": [744.2, 771.9, 951.7, 1522.5, 1847.9, 1788.0],
-    "circular_debt_bn": [2164.1, 2397.4, 1974.0, 1527.5, 1031.1, 806.0],
-    "solar_share_pct": [2.0, 3.9, 5.4, 7.2, 10.7, 17.0],
-    "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 2797.6],
+    "generation_gwh": [134645.3, 143001.2, 153005.1, 138772.2, 132293.1, 131381.0],
+    "sales_gwh": [108063.1, 114769.3, 122798.2, 111375.2, 106175.3, 106955.2],
+    "capacity_payments_bn": [744.2, 771.9, 951.7, 1522.8, 1848.2, 1787.9],
+    "circular_debt_bn": [2164.0, 2397.9, 1975.9, 1527.9, 1032.1, 806.0],
+    "solar_share_pct": [1.9, 3.6, 4.7, 6.1, 10.0, 18.2],
+    "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 3689.2],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
 KNOWN_MISSES = {("circular_debt_bn", "FY2023"), ("circular_debt_bn", "FY2024"), ("circular_debt_bn", "FY2025"),
