@@ -18,11 +18,13 @@ DGEN_MMS = np.array([0.931, 0.931, 0.876, 0.784, 0.710, 0.636, 0.523, 0.410, 0.3
                      0.045, 0.018, 0.0126])
 
 
-def max_market_share(payback_years: np.ndarray, curve: str = "dgen") -> np.ndarray:
-    """dGen's payback → maximum market share curve (linear interpolation), or 1 when `curve` is 'one'."""
+def max_market_share(payback_years: np.ndarray, curve: str = "dgen", exponent: float = 1.0) -> np.ndarray:
+    """dGen's payback → maximum market share curve (linear interpolation) raised to `exponent` (1: dGen's
+    own; above 1 steeper: long paybacks lose more share than short ones), or 1 when `curve` is 'one'."""
     if curve == "one":
         return np.ones_like(payback_years, dtype=float)
-    return np.interp(payback_years, DGEN_PAYBACK_YEARS, DGEN_MMS)
+    mms = np.interp(payback_years, DGEN_PAYBACK_YEARS, DGEN_MMS)
+    return mms if exponent == 1.0 else mms ** exponent
 
 
 def bass_advance(share: np.ndarray, p: float, q: float, dt_years: float) -> np.ndarray:

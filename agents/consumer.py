@@ -77,6 +77,7 @@ class AdoptionParams:
     p: float
     q: float
     curve: str = "dgen"
+    mms_exponent: float = 1.0            # the max-market-share curve raised to this power (agents.adoption)
     allow_battery: bool = True
     battery_kwh_per_kw: float = 2.0
     battery_cost_per_kwh: float = 0.0
@@ -255,8 +256,31 @@ class ConsumerPopulation:
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """Best option for agents `idx`: (payback years, kW, battery kWh, segment) per customer.
 
-        The options, one segment each (`SEGMENTS`); the shortest payback wins (ties go to the first, except
-        that an export contract wins a tie that repays):
+        The options are `option_paybacks`'; the shortest payback wins (ties go to the first, except that an
+        export contract wins a tie that repays). A payback beyond the system's life counts as never
+        repaid (`NO_PAYBACK_YEARS`).
+        """
+        best_pay = np.full(len(idx), np.inf)
+        best_kw = np.zeros(len(idx))
+        best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
+        for seg, kw, pay in self.option_paybacks(econ, params, idx):
+            better = pay < best_pay
+            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
+                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
+            best_pay = np.where(better, pay, best_pay)
+            best_kw = np.where(better, kw, best_kw)
+            best_seg = np.where(better, seg, best_seg).astype(np.int8)
+        best_pay = np.minimum(best_pay, NO_PAYBACK_YEARS)
+        pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
+        batt = np.where(best_seg == PV_BATTERY, best_kw * params.battery_kwh_per_kw, 0.0)
+        return pay, best_kw, batt, best_seg
+
+    def option_paybacks(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
+    ) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Each option open to agents `idx`: (segment, kW, payback years; inf where kW is 0) per customer.
+
+        The options, one segment each (`SEGMENTS`):
           behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
             the self-consumed kWh at the import rate, the surplus is curtailed;
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
@@ -277,15 +301,13 @@ class ConsumerPopulation:
         kw_match = np.minimum(roof, load / econ.pv_yield_kwh_per_kw_year)
         kw_max = np.minimum(roof, self.sanctioned_kw[idx] * rule.max_kw_share_of_sanctioned)
         shed = self.reliability_value(econ, params, idx, load)  # currency/yr per unit of outage cover
-        best_pay = np.full(len(idx), np.inf)
-        best_kw = np.zeros(len(idx))
-        best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
         with_battery = params.allow_battery and params.battery_kwh_per_kw > 0
         options: list[tuple[np.ndarray, int]] = [(kw_match * s, PV_NO_EXPORT) for s in BTM_SIZES]
         if with_battery:
             options.append((kw_match, PV_BATTERY))
         if rule.pays_exports:
             options.append((kw_max, PV_EXPORT))
+        out = []
         for kw, seg in options:
             pv = kw * econ.pv_yield_kwh_per_kw_year
             ratio = np.divide(pv, load, out=np.zeros_like(pv), where=load > 0)
@@ -305,17 +327,8 @@ class ConsumerPopulation:
             else:
                 saving = own_pv * rate + shed * params.outage_cover_pv
             pay = discounted_payback(cost, saving, disc)
-            pay = np.where(kw > 0, pay, np.inf)
-            better = pay < best_pay
-            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
-                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
-            best_pay = np.where(better, pay, best_pay)
-            best_kw = np.where(better, kw, best_kw)
-            best_seg = np.where(better, seg, best_seg).astype(np.int8)
-        best_pay = np.minimum(best_pay, NO_PAYBACK_YEARS)
-        pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
-        batt = np.where(best_seg == PV_BATTERY, best_kw * params.battery_kwh_per_kw, 0.0)
-        return pay, best_kw, batt, best_seg
+            out.append((seg, kw, np.where(kw > 0, pay, np.inf)))
+        return out
 
     def reliability_value(
         self, econ: Economics, params: AdoptionParams, idx: np.ndarray, annual_load_kwh: np.ndarray,
@@ -342,15 +355,17 @@ class ConsumerPopulation:
         self, econ: Economics, params: AdoptionParams, eligible: np.ndarray,
     ) -> tuple[tuple[np.ndarray, ...], bool]:
         """(payback years, kW, battery kWh, segment, market share) by agent, computed once per
-        economics key for the agents `eligible` then (later months' eligible agents are among them:
+        economics key (and market-share curve) for the agents `eligible` then (later months' eligible agents are among them:
         nobody returns to grid-only); and whether they were computed afresh by this call."""
-        if econ.key is None or self._econ_key != econ.key:
+        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent)
+        if key is None or self._econ_key != key:
             pay, kw, batt, seg = self.payback_blocks(econ, params, eligible)
+            mms = max_market_share(pay, params.curve, params.mms_exponent)
             cache = (np.full(self.n, np.nan), np.zeros(self.n), np.zeros(self.n),
                      np.full(self.n, PV_NO_EXPORT, dtype=np.int8), np.zeros(self.n))
-            for full, part in zip(cache, (pay, kw, batt, seg, max_market_share(pay, params.curve)), strict=True):
+            for full, part in zip(cache, (pay, kw, batt, seg, mms), strict=True):
                 full[eligible] = part
-            self._econ_cache, self._econ_key = cache, econ.key
+            self._econ_cache, self._econ_key = cache, key
             return cache, True
         return self._econ_cache, False
 

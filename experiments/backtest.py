@@ -62,9 +62,10 @@ HISTORY: dict[str, Series] = {
 }
 
 
-def backtest(seed: int = 1) -> pd.DataFrame:
-    """One row per fiscal year FY20..FY25 of the backtest run: the compared quantities (model side)."""
-    prep = prepare(SCENARIO, seed=seed)  # the file's dated levers are a schedule
+def backtest(seed: int = 1, levers: dict[str, object] | None = None) -> pd.DataFrame:
+    """One row per fiscal year FY20..FY25 of the backtest run (with `levers` on top of the file's): the
+    compared quantities (model side)."""
+    prep = prepare(SCENARIO, levers, seed=seed)  # the file's dated levers are a schedule
     model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
     solar = np.array([p.technology == "solar" for p in model.plants])
     yield_kwh_per_kw_month = model.spec.profiles.pv_yield_kwh_per_kwp_year / 12.0

@@ -397,7 +397,8 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "float", _field("consumers.adoption.contract_fixed_cost"), 0.0, 500_000.0, 5_000.0),
     Lever("adoption.innovation_per_year", "Adoption: innovation coefficient (Bass p)", "Rooftop solar rules",
           "per year", "How fast customers for whom rooftop PV pays adopt it regardless of their neighbours (the Bass "
-          "model's p, calibrated to Pakistan's 2024-25 boom in pakistan-2025; lower: slower adoption). Can be "
+          "model's p; in pakistan-2025 fitted jointly to the FY20-FY25 backtest and the 2024-25 boom; lower: slower "
+          "adoption). Can be "
           "dated: the model reads it every month.", "float", _field("consumers.adoption.p"), 0.0, 1.0, 0.01,
           live=True),
     Lever("adoption.outage_cost_per_kwh", "Cost of load-shedding to a customer", "Rooftop solar rules",

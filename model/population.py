@@ -59,7 +59,7 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
     """Adoption rule parameters from the scenario."""
     a = spec.adoption
     return AdoptionParams(
-        p=a.p, q=a.q, curve=a.max_market_share,
+        p=a.p, q=a.q, curve=a.max_market_share, mms_exponent=a.max_market_share_exponent,
         allow_battery=a.allow_battery, battery_kwh_per_kw=a.battery_kwh_per_kw,
         battery_cost_per_kwh=a.battery_cost_per_kwh, system_life_years=a.system_life_years,
         contract_fixed_cost=a.contract_fixed_cost, contract_min_sanctioned_kw=a.contract_min_sanctioned_kw,

@@ -260,6 +260,10 @@ class AdoptionSpec(Sourced):
     max_market_share: Literal["dgen", "one"] = Field(
         "dgen", description="dgen: NREL's payback → maximum market share curve; one: economics switched off.",
     )
+    max_market_share_exponent: float = Field(
+        1.0, gt=0, le=5, description="The maximum-market-share curve raised to this power: 1 is dGen's US curve; "
+        "above 1 it is steeper (long paybacks lose more of their market than short ones). Fitted for Pakistan.",
+    )
     network: Literal["node_local", "fully_mixed"] = Field(
         "node_local", description="Who counts as a neighbour: random agents at the same node, or everyone.",
     )

@@ -10,23 +10,21 @@ import pytest
 
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
-# model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after the adoption segments
-# (pakistan-2025's Bass p = 0.6/yr, fitted to the 2024-25 boom, adopts far too fast from 2019: docs/calibration.md)
-# and the plants whose PPAs ended in FY25 (HUBCO, Lalpir, Rousch, Saba, Atlas, Pakgen) paid to their end dates,
-# yearly recovery and loss paths and the FY23 deferred adjustments (pakistan-fy2020 [levers], pass_through)
+# model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
+# (net-metering buy-back by year, demand at the meter, p and the market-share exponent fitted jointly with
+# pakistan-2025), the plants whose PPAs ended in FY25 paid to their end dates, recovery and loss paths by
+# year and the FY23 deferred adjustments (docs/calibration.md, docs/model.md §7.5a)
 GOLDEN = {
-    "generation_gwh": [145342.4, 145840.1, 149160.0, 127846.4, 118710.6, 110984.5],
-    "sales_gwh": [120254.1, 123950.7, 129053.8, 114256.5, 106150.3, 100940.9],
-    "capacity_payments_bn": [773.2, 800.1, 981.2, 1561.0, 1893.4, 1788.9],
-    "circular_debt_bn": [2371.6, 2774.4, 2578.4, 2782.6, 2616.2, 2403.2],
-    "solar_share_pct": [5.0, 11.1, 15.2, 19.6, 24.1, 30.3],
-    "net_metered_mw": [5559.5, 10453.4, 13657.5, 14050.0, 16395.6, 17396.5],
+    "generation_gwh": [133174.6, 141479.2, 151591.4, 136783.6, 133115.6, 131392.0],
+    "sales_gwh": [108063.1, 114801.8, 123007.2, 111404.6, 106213.0, 106964.0],
+    "capacity_payments_bn": [773.0, 801.3, 983.2, 1565.5, 1896.9, 1790.0],
+    "circular_debt_bn": [2298.9, 2534.7, 2109.4, 2029.7, 1495.0, 849.1],
+    "solar_share_pct": [2.0, 3.6, 4.8, 6.2, 10.0, 18.1],
+    "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 3689.2],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
-KNOWN_MISSES = {("sales_gwh", "FY2020"), ("circular_debt_bn", "FY2021"), ("circular_debt_bn", "FY2023"),
-                ("circular_debt_bn", "FY2025"),
-                ("solar_share_pct", "FY2021"), ("solar_share_pct", "FY2024"),
-                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024"), ("net_metered_mw", "FY2025")}
+KNOWN_MISSES = {("circular_debt_bn", "FY2024"), ("circular_debt_bn", "FY2025"),
+                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024")}
 
 
 @pytest.fixture(scope="module")
