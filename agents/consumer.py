@@ -177,7 +177,11 @@ class ConsumerPopulation:
         to_free = (delta >= 0) & (free_cell > 0)
         add = np.divide(delta, free_cell, out=np.zeros_like(delta), where=to_free)
         ratio = np.divide(target, current, out=np.ones_like(delta), where=~to_free & (current > 0))
-        self._weight = _read_only(np.where(to_free[cell], w + free * add[cell], w * ratio[cell]))
+        grow = to_free[cell]
+        if grow.all():  # the usual month: every cell grows through its grid-only agents
+            self._weight = _read_only(w + free * add[cell])
+        else:
+            self._weight = _read_only(np.where(grow, w + free * add[cell], w * ratio[cell]))
 
     @property
     def weight(self) -> np.ndarray:

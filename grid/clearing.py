@@ -42,7 +42,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from grid.errors import ClearingError, GridInputError
-from grid.market import Bids, Demand, EnergyArrays, EnergyLimits, MarketArrays, PlantOffers, validate_inputs
+from grid.market import (Bids, Demand, EnergyArrays, EnergyLimits, MarketArrays, PlantOffers, summed_by,
+                         validate_inputs)
 from grid.network import Grid
 
 
@@ -435,11 +436,8 @@ class MarketClearing:
             return
         isl = self.grid.island_of_node
         n_isl = len(self.grid.islands)
-        must = np.zeros((n_isl, x.n_hours))
-        np.add.at(must, isl[x.plant_node], x.min_output_mw)
-        sink = np.zeros((n_isl, x.n_hours))
-        np.add.at(sink, isl, x.load_mw)
-        np.add.at(sink, isl[x.bid_node], x.bid_mw)
+        must = summed_by(isl[x.plant_node], x.min_output_mw, n_isl)
+        sink = summed_by(isl, x.load_mw, n_isl) + summed_by(isl[x.bid_node], x.bid_mw, n_isl)
         over = must > sink + 1e-9
         if over.any():
             i, h = (int(v) for v in np.argwhere(over)[0])
@@ -454,9 +452,9 @@ def _shortfall(e: EnergyArrays | None, dispatch: np.ndarray) -> np.ndarray:
     if e is None:
         return np.zeros((0, 0))
     periods = dispatch.shape[1] // e.period_hours
-    produced = np.zeros((e.n_groups, periods))
     inside = e.group >= 0
-    np.add.at(produced, e.group[inside], dispatch[inside].reshape(int(inside.sum()), periods, e.period_hours).sum(2))
+    produced = summed_by(e.group[inside], dispatch[inside].reshape(int(inside.sum()), periods, e.period_hours).sum(2),
+                         e.n_groups)
     return np.maximum(e.min_mwh - produced, 0.0)
 
 

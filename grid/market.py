@@ -213,6 +213,14 @@ class MarketArrays:
         return self.load_mw.shape[1]
 
 
+def summed_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Rows of `values` (items × T) added up by `index` (each item's row among `n`): (n × T). A one-hot
+    product; `np.add.at` did the same about 20 times slower, every month."""
+    one_hot = np.zeros((n, len(index)))
+    one_hot[index, np.arange(len(index))] = 1.0
+    return one_hot @ values
+
+
 def _label(names: Sequence[str] | None, kind: str, i: int) -> str:
     return f"{kind} {names[i]!r}" if names is not None and i < len(names) else f"{kind} {i}"
 
@@ -348,9 +356,8 @@ def _validate_energy(e: EnergyLimits, g: int, t: int, pmin: np.ndarray) -> Energ
         raise GridInputError(f"{_label(names, 'energy group', i)} min_mwh in period {p}", float(lo[i, p]),
                              f"must not exceed the group's max_mwh ({hi[i, p]:.6g} MWh)")
     # the plants' minimum outputs over a period must fit under the group's maximum
-    must = np.zeros((k, periods))
     inside = group >= 0
-    np.add.at(must, group[inside], pmin[inside].reshape(int(inside.sum()), periods, ph).sum(2))
+    must = summed_by(group[inside], pmin[inside].reshape(int(inside.sum()), periods, ph).sum(2), k)
     over = must > hi * (1 + 1e-9) + 1e-6
     if over.any():
         i, p = (int(v) for v in np.argwhere(over)[0])
