@@ -15,6 +15,7 @@ import logging
 import os
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -239,23 +240,34 @@ def _backfill_manifest(out: Path, done: set[str]) -> None:
 
 def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progress: bool, window: int | None,
              runner: Runner | None) -> tuple[int, int, int]:
-    from distributed import as_completed
+    """Run `tasks` with at most `window` in flight, appending each one's manifest row as it ends.
+
+    A run lost with its worker (`KilledWorker`) is not recorded yet: it may only have been queued on the
+    worker that another run killed. It runs again once, by itself, after the others; only if its worker
+    dies then too is it recorded as failed."""
+    from distributed import KilledWorker, as_completed
     from tqdm import tqdm
 
     n_workers = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
     window = window or 2 * n_workers
-    pending = iter(tasks)
+    pending = deque(tasks)
+    alone: deque[Task] = deque()  # lost with a dying worker: each runs again with nothing else in flight
     of: dict[Any, Task] = {}
     ac = as_completed()
 
     def submit() -> None:
-        task = next(pending, None)
-        if task is not None:
-            fut = client.submit(run_task, task, str(out), spec.metrics, spec.fiscal_years, runner, pure=False)
-            of[fut] = task
-            ac.add(fut)
+        if pending:
+            task = pending.popleft()
+        elif alone and not of:
+            task = alone.popleft()
+        else:
+            return
+        fut = client.submit(run_task, task, str(out), spec.metrics, spec.fiscal_years, runner, pure=False)
+        of[fut] = task
+        ac.add(fut)
 
     n_done = n_failed = 0
+    suspects: set[str] = set()
     head = f"sweep on {n_workers} workers"
     bar = tqdm(total=len(tasks), unit="run", disable=not progress,
                desc=f"{head}: done 0, failed 0, left {len(tasks)}",
@@ -267,10 +279,17 @@ def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progres
             task = of.pop(fut)
             try:
                 row = fut.result()
-            except Exception as exc:  # noqa: BLE001  (the worker died: KilledWorker, lost connection…)
-                row = {"run_id": task.run_id, "scenario": task.scenario, "levers": task.levers, "seed": task.seed,
-                       "years": task.years, "agents": task.agents, "scenario_hash": task.scenario_hash,
-                       "code_version": code_version(), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+            except KilledWorker as exc:
+                if task.run_id not in suspects:
+                    suspects.add(task.run_id)
+                    alone.append(task)
+                    log.info("run %s was lost with its worker (%s); it runs again by itself", task.run_id, exc)
+                    fut.release()
+                    submit()
+                    continue
+                row = _failed_row(task, exc)
+            except Exception as exc:  # noqa: BLE001  (lost connection and the like)
+                row = _failed_row(task, exc)
             fut.release()
             append_manifest(out, [row])
             if row["status"] == "done":
@@ -287,6 +306,13 @@ def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progres
         for fut in of:
             fut.cancel()
     return n_done, n_failed, n_workers
+
+
+def _failed_row(task: Task, exc: BaseException) -> dict[str, Any]:
+    """The manifest row of a run whose worker could not answer (its own errors come back as rows)."""
+    return {"run_id": task.run_id, "scenario": task.scenario, "levers": task.levers, "seed": task.seed,
+            "years": task.years, "agents": task.agents, "scenario_hash": task.scenario_hash,
+            "code_version": code_version(), "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
 
 
 def summary_line(s: SweepSummary) -> str:
