@@ -83,13 +83,17 @@ def test_parallel_lines_share_flow_by_susceptance():
     assert r.flow_mw[:, 0] == pytest.approx([60.0, 20.0])
 
 
-def test_two_islands_get_their_own_prices():
+def _two_islands() -> tuple[Grid, PlantOffers]:
+    """Nodes 0-1 and 2-3 (the line between them out of service), a cheap plant in each island."""
     nodes = [Node(id=i) for i in range(4)]
     lines = [Line(id=0, from_node=0, to_node=1, reactance_pu=0.1),
              Line(id=1, from_node=2, to_node=3, reactance_pu=0.1),
              Line(id=2, from_node=1, to_node=2, reactance_pu=0.1, in_service=False)]
-    grid = Grid(nodes, lines, slack=[0, 2])
-    offers = PlantOffers([0, 3], [100.0, 100.0], [10.0, 50.0])
+    return Grid(nodes, lines, slack=[0, 2]), PlantOffers([0, 3], [100.0, 100.0], [10.0, 50.0])
+
+
+def test_two_islands_get_their_own_prices():
+    grid, offers = _two_islands()
     r = clear(grid, offers, Demand(np.array([[0.0], [30.0], [40.0], [0.0]])))
     assert r.lmp_per_mwh[:, 0] == pytest.approx([10.0, 10.0, 50.0, 50.0])
     assert r.flow_mw[2, 0] == 0.0
@@ -98,12 +102,7 @@ def test_two_islands_get_their_own_prices():
 def test_must_run_above_what_an_island_can_take_names_the_island_and_hour():
     from grid.errors import GridInputError
 
-    nodes = [Node(id=i) for i in range(4)]
-    lines = [Line(id=0, from_node=0, to_node=1, reactance_pu=0.1),
-             Line(id=1, from_node=2, to_node=3, reactance_pu=0.1),
-             Line(id=2, from_node=1, to_node=2, reactance_pu=0.1, in_service=False)]
-    grid = Grid(nodes, lines, slack=[0, 2])
-    offers = PlantOffers([0, 3], [100.0, 100.0], [10.0, 50.0])
+    grid, offers = _two_islands()
     offers.min_output_mw = np.array([[20.0, 20.0], [0.0, 45.0]])  # island 1 takes 40 MW; hour 1 needs 45
     demand = Demand(np.array([[0.0, 0.0], [30.0, 30.0], [40.0, 40.0], [0.0, 0.0]]))
     with pytest.raises(GridInputError, match="island 1 at hour 1") as err:
