@@ -148,9 +148,14 @@ def score(values: dict[str, float], targets: tuple[Target, ...] = TARGETS) -> fl
                for t in targets if t.fitted)
 
 
+def joint_levers(p: float, k: float) -> dict[str, float]:
+    """The joint fit's point as scenario paths: Bass `p` (per year) and the market-share exponent `k`."""
+    return {"consumers.adoption.p": p, "consumers.adoption.max_market_share_exponent": k}
+
+
 def joint_values(p: float, k: float, seed: int, agents: int | None) -> dict[str, float]:
     """Both scenarios' values for their targets with Bass `p` (per year) and the market-share exponent `k`."""
-    ov = {"consumers.adoption.p": p, "consumers.adoption.max_market_share_exponent": k}
+    ov = joint_levers(p, k)
     return {**simulate_targets(ov, seed, agents), **simulate_targets(ov, seed, agents, BACKTEST, BACKTEST_TARGETS)}
 
 
@@ -160,7 +165,7 @@ def solar_share_misses(p: float, k: float, seed: int = 1) -> list[str]:
     score: Ember's calendar-year shares and the capacity from panel imports × `INSTALLED_SHARE` pull apart
     (docs/model.md §7.5a)."""
     from experiments.backtest import backtest, comparison
-    table = comparison(backtest(seed, {"consumers.adoption.p": p, "consumers.adoption.max_market_share_exponent": k}))
+    table = comparison(backtest(seed, joint_levers(p, k)))
     rows = table[table.quantity == "solar_share_pct"]
     return [r.fy for r in rows.itertuples() if not r.within]
 

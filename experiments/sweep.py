@@ -277,29 +277,28 @@ def _execute(client: Any, tasks: list[Task], out: Path, spec: SweepSpec, progres
             submit()
         for fut in ac:
             task = of.pop(fut)
+            row: dict[str, Any] | None
             try:
                 row = fut.result()
             except KilledWorker as exc:
-                if task.run_id not in suspects:
+                row = _failed_row(task, exc) if task.run_id in suspects else None
+                if row is None:  # not recorded yet: it runs again by itself
                     suspects.add(task.run_id)
                     alone.append(task)
                     log.info("run %s was lost with its worker (%s); it runs again by itself", task.run_id, exc)
-                    fut.release()
-                    submit()
-                    continue
-                row = _failed_row(task, exc)
             except Exception as exc:  # noqa: BLE001  (lost connection and the like)
                 row = _failed_row(task, exc)
             fut.release()
-            append_manifest(out, [row])
-            if row["status"] == "done":
-                n_done += 1
-            else:
-                n_failed += 1
-                log.warning("run %s %s failed: %s", task.run_id, task.levers, row["error"])
-            bar.set_description_str(f"{head}: done {n_done}, failed {n_failed}, "
-                                    f"left {len(tasks) - n_done - n_failed}", refresh=False)
-            bar.update(1)
+            if row is not None:
+                append_manifest(out, [row])
+                if row["status"] == "done":
+                    n_done += 1
+                else:
+                    n_failed += 1
+                    log.warning("run %s %s failed: %s", task.run_id, task.levers, row["error"])
+                bar.set_description_str(f"{head}: done {n_done}, failed {n_failed}, "
+                                        f"left {len(tasks) - n_done - n_failed}", refresh=False)
+                bar.update(1)
             submit()
     finally:
         bar.close()

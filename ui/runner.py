@@ -156,9 +156,9 @@ class Runner:
                     continue
                 if state == "end":  # the worker is free before anyone hears that the job ended
                     self._idle.put(worker)
-                job.messages.put((state, payload))
-                if state == "end":
+                    job.messages.put((state, payload))
                     return
+                job.messages.put((state, payload))
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             job.messages.put(("broken", None))
