@@ -192,6 +192,8 @@ def Page() -> None:
     shown = scenario if uploaded is None else UPLOADED_PREFIX + str(uploaded["meta"]["name"])
     query = encode(shown, levers, {**encode_targets(targets), **({VIEW_KEY: view} if view != "overview" else {})})
     base, base_error = solara.use_memo(lambda: run_scenario(source), [source_key(source)])
+    # the policy workers run the baseline too while the page is read: their clearing memo then has its months
+    solara.use_effect(lambda: None if base is None else RUNNER.warm(source), [source_key(source), base is None])
     data = solara.use_memo(lambda: None if base is None else base.scenario.model_dump(), [base])
     session = solara.use_memo(lambda: uuid.uuid4().hex, [])  # names this page's prefetched runs
     now = solara.use_ref(None)  # (source, levers) as rendered: the levers' callback reads them, so it stays

@@ -230,6 +230,7 @@ class _Recorder:
             "seed": prep.seed, "years": prep.years, "months": len(self.rows), "stopped_early": stopped,
             "consumer_agents": m.population.n, "currency": prep.scenario.meta.currency,
             "versions": versions(), "wall_time_s": round(time.perf_counter() - t0, 4),
+            "clearing_batches_reused": m.clearing.reused,  # months cleared as an earlier run had (grid.clearing_memo)
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         return RunResult(

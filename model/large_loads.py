@@ -36,7 +36,7 @@ from model.large_load_kinds import AUTO_NODE, LARGE_LOAD_KINDS, MAX_HARDWARE_LIF
 from model.sandbox import Participant, Sandbox
 from model.schema import LargeLoadsSpec
 from model.siting import ClearingInputs, rank_nodes
-from model.special_tariffs import SpecialTariff, contribution, make_tariff
+from model.special_tariffs import SpecialTariff, contribution, make_tariff, subsidised
 from model.streams import RandomStreams
 
 
@@ -75,7 +75,7 @@ class LargeLoadMonth:
     @property
     def subsidy(self) -> float:
         """Size of the subsidy to large loads (negative contribution), currency; 0 when none."""
-        return max(-self.contribution, 0.0)
+        return -self.contribution if subsidised(self.contribution, self.revenue) else 0.0
 
     def kind(self, name: str) -> KindMonth:
         """The month of kind `name` (zeros when it had no load in the market)."""

@@ -23,6 +23,7 @@ import numpy as np
 
 from agents.consumer import GRID_ONLY, N_STATES, PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
 from agents.tariff_classes import CLASS_CODES
+from model.special_tariffs import subsidised
 from model.sums import wsum
 
 RESIDENTIAL = CLASS_CODES["residential"]
@@ -364,7 +365,7 @@ def record_large_loads(model: object, o: MonthOutcome) -> dict[str, float]:
         "large_load_revenue": ll.revenue, "large_load_contribution": ll.contribution,
         "large_load_full_cost_recovery": ll.revenue - (supply_cost * ll.energy_mwh * 1000.0 if ll.energy_mwh else 0.0),
         "average_cost_of_supply_per_kwh": supply_cost,
-        "large_load_subsidy": ll.subsidy, "large_load_subsidy_flag": float(ll.contribution < 0),
+        "large_load_subsidy": ll.subsidy, "large_load_subsidy_flag": float(subsidised(ll.contribution, ll.revenue)),
         "capacity_payments_recovered": max(ll.contribution, 0.0),
         "idle_capacity_absorbed_mw": ll.energy_mwh / o.hours_in_month,
         "large_load_curtailed_hours": ll.curtailed_hours, "btc_mined": miners.extra.get("btc", 0.0),
@@ -379,7 +380,7 @@ def record_large_loads(model: object, o: MonthOutcome) -> dict[str, float]:
         c = ll.by_tariff.get(name, 0.0)
         out[f"special_{name}_revenue"] = ll.revenue_by_tariff.get(name, 0.0)
         out[f"special_{name}_contribution"] = c
-        out[f"special_{name}_subsidy_flag"] = float(c < 0)
+        out[f"special_{name}_subsidy_flag"] = float(subsidised(c, out[f"special_{name}_revenue"]))
     return out
 
 

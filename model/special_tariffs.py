@@ -190,3 +190,10 @@ def contribution(
 ) -> float:
     """Net contribution to fixed costs, currency: Σ (price − marginal cost − network cost) × energy."""
     return float(np.sum((price_per_mwh - marginal_cost_per_mwh - network_cost_per_mwh) * served_mwh))
+
+
+def subsidised(contribution_total: float, revenue: float) -> bool:
+    """A month's contribution is a subsidy: below zero by more than rounding. Where the load sets the
+    price, price − marginal cost is zero up to the solver's precision (seen: −1.4e-11 on a month's
+    revenue), which is not a subsidy."""
+    return contribution_total < -1e-9 * max(abs(revenue), 1.0)

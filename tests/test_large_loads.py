@@ -12,7 +12,7 @@ from grid.network import Grid, Line, Node
 from model.model import SurplusModel
 from model.scenario import load_scenario
 from model.schema import SpecialTariffSpec
-from model.special_tariffs import Interruptible, make_tariff
+from model.special_tariffs import Interruptible, make_tariff, subsidised
 from money_ledgers import assert_money_conserved, step_with_ledgers
 
 VARIANT = "teaching-5-node-miners"
@@ -412,3 +412,9 @@ def test_data_centre_sited_at_entry_waits_for_its_first_phase():
     log = model.large_loads.siting_log
     assert [(s["date"], s["load"]) for s in log] == [("2025-04-01", "dc_B")] and dc.node == log[0]["node"]
     assert dc.status == "active" and dc.energy_mwh > 0
+
+
+def test_a_contribution_zero_up_to_rounding_is_not_a_subsidy():
+    # where the load sets the price, price − marginal cost is zero up to the solver's precision
+    assert not subsidised(-1.4e-11, 5e6) and not subsidised(0.0, 0.0)
+    assert subsidised(-1.0, 5e6) and subsidised(-0.01, 0.0)

@@ -19,6 +19,14 @@ from ui.targets import Target, target_series
 BASE_COLOUR, POLICY_COLOUR = "#8c8c8c", "#1f77b4"
 
 
+class GuardedEcharts(EchartsWidget):
+    """Solara's ECharts widget, except that a chart removed before ECharts finished loading is not
+    initialised on its missing element (which raised a page error when tabs were switched on a busy
+    machine): `ui/echarts.vue`."""
+
+    template_file = (__file__, "echarts.vue")
+
+
 def _values(result: RunResult | None, metric: str, months: int, scale: float) -> list[float | None]:
     """`months` values of `metric` (None where not computed yet, or not a number)."""
     if result is None or metric not in result.monthly:
@@ -66,7 +74,7 @@ def line_option(metric: str, title: str, base: RunResult, policy: RunResult | No
 def Chart(option: Opaque[dict], style: str = "height: 250px; width: 490px;") -> None:
     """An ECharts chart of `option`. The option reaches the widget in an effect, not as an element
     argument, so reacton never walks its numbers (see ui.opaque); an equal option sends nothing."""
-    el = EchartsWidget.element(attributes={"style": style})
+    el = GuardedEcharts.element(attributes={"style": style})
 
     def send() -> None:
         solara.get_widget(el).option = with_png_button(option.value)

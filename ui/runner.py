@@ -10,6 +10,11 @@ before: same function, same numbers (`stream_policy`).
 A run is stopped by its caller's `cancel` event: the worker checks a shared flag after every month. A
 lever move starts its run at once (`prefetch`, from the control's callback), while the page redraws
 for the move; the page's policy thread then takes the run over (`stream` with the same key).
+
+While the page is read, each idle worker runs the scenario's baseline once (`warm`), so that its
+clearing memo (`grid.clearing_memo`) holds the baseline's months: a policy that clears the same hours
+(a money lever, or any lever before its start date) then skips those solves, with the same numbers. A
+warm-up gives way to a real run at once (it is stopped between two months).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from experiments.simulate import prepare, run_stream
+from experiments.simulate import prepare, run_prepared, run_stream
 from model.scenario import INPUT_ERRORS
 
 log = logging.getLogger(__name__)
@@ -49,8 +54,19 @@ def stream_policy(scenario: Source, levers: dict[str, Any], should_stop: Callabl
         yield ("error", f"Unexpected error while simulating the policy: {exc}")
 
 
+def warm_up(scenario: Source, should_stop: Callable[[], bool]) -> None:
+    """Run `scenario`'s baseline for its side effect, the clearing memo of this process; nothing is sent
+    back, and an error only logged (the page reports the baseline's own errors)."""
+    try:
+        run_prepared(prepare(scenario, {}, allow_paths=False), on_month=lambda _: not should_stop())
+    except Exception:
+        log.warning("warming a policy worker on %s failed", scenario if isinstance(scenario, str) else "an upload",
+                    exc_info=True)
+
+
 def _serve(conn: Any, stop: Any) -> None:
-    """A worker process: run each job it is sent, streaming (job, state, payload) back, then (job, "end")."""
+    """A worker process: run each job it is sent, streaming (job, state, payload) back, then (job, "end").
+    A "warm" job sends only its end."""
     conn.send(("ready", None, None))
     while True:
         try:
@@ -59,9 +75,12 @@ def _serve(conn: Any, stop: Any) -> None:
             return
         if msg is None:
             return
-        _, job, scenario, levers = msg
-        for state, payload in stream_policy(scenario, levers, lambda job=job: stop.value == job):
-            conn.send((job, state, payload))
+        kind, job, scenario, levers = msg
+        if kind == "warm":
+            warm_up(scenario, lambda job=job: stop.value == job)
+        else:
+            for state, payload in stream_policy(scenario, levers, lambda job=job: stop.value == job):
+                conn.send((job, state, payload))
         conn.send((job, "end", None))
 
 
@@ -96,6 +115,8 @@ class Runner:
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._jobs = 0
         self._pending: dict[tuple, _Job] = {}  # prefetched jobs not yet taken by a stream
+        self._warming: dict[int, _Job] = {}  # warm-ups in flight, by job id
+        self._warm_source: Source | None = None  # what a worker that comes up runs first (`warm`)
         self._lock = threading.Lock()
         self._started = False
 
@@ -117,7 +138,10 @@ class Runner:
             try:
                 w = _Worker(ctx)
                 if w.conn.poll(120) and w.conn.recv()[0] == "ready":
-                    self._idle.put(w)
+                    with self._lock:
+                        source = self._warm_source
+                    if source is None or not self._dispatch(w, "warm", source, {}, warm=True):
+                        self._idle.put(w)
                 else:
                     w.process.kill()
             except Exception:  # no workers: runs stay in the server's threads
@@ -129,17 +153,47 @@ class Runner:
         except queue.Empty:
             return None
 
+    def warm(self, scenario: Source) -> None:
+        """Have every idle worker (and each worker that comes up later) run `scenario`'s baseline."""
+        with self._lock:
+            self._warm_source = scenario
+        idle = []
+        while (worker := self._take()) is not None:  # all of them first: a warm-up that ends at once returns
+            idle.append(worker)                       # its worker to the queue
+        for worker in idle:
+            self._dispatch(worker, "warm", scenario, {}, warm=True)
+
     def _send(self, scenario: Source, levers: dict[str, Any]) -> _Job | None:
-        """Give the job to an idle worker now, with its reader thread; None when no worker is ready."""
+        """Give the job to an idle worker now, with its reader thread; None when no worker is ready. A
+        worker that is only warming up is stopped for it."""
         worker = self._take()
         if worker is None:
+            with self._lock:
+                warming = list(self._warming.values())
+            for job in warming:
+                job.stop()
+            if warming:  # it stops between two months (a few ms)
+                try:
+                    worker = self._idle.get(timeout=0.5)
+                except queue.Empty:
+                    worker = None
+        if worker is None:
             return None
+        return self._dispatch(worker, "run", scenario, levers)
+
+    def _dispatch(self, worker: _Worker, kind: str, scenario: Source, levers: dict[str, Any], *,
+                  warm: bool = False) -> _Job | None:
+        """Send one job to `worker` and start its reader; None if the worker turned out dead."""
         with self._lock:
             self._jobs += 1
             job = _Job(worker, self._jobs)
+            if warm:
+                self._warming[job.id] = job
         try:
-            worker.conn.send(("run", job.id, scenario, levers))
+            worker.conn.send((kind, job.id, scenario, levers))
         except (OSError, BrokenPipeError):
+            with self._lock:
+                self._warming.pop(job.id, None)
             self._replace(worker)
             return None
         threading.Thread(target=self._pump, args=(job,), daemon=True, name="surplus-runner-read").start()
@@ -155,11 +209,15 @@ class Runner:
                 if got != job.id:
                     continue
                 if state == "end":  # the worker is free before anyone hears that the job ended
+                    with self._lock:
+                        self._warming.pop(job.id, None)
                     self._idle.put(worker)
                     job.messages.put((state, payload))
                     return
                 job.messages.put((state, payload))
         except (EOFError, OSError, BrokenPipeError):
+            with self._lock:
+                self._warming.pop(job.id, None)
             self._replace(worker)
             job.messages.put(("broken", None))
 
