@@ -256,6 +256,9 @@ class SurplusModel(Model):
         self._apply_scheduled_changes()
         if self.regulator.due(self.date.month, len(self.history)):  # the annual reset takes effect this month
             self._reset_tariffs()
+        notified = self.regulator.notified_factor(self.date, self.spec.regulator.tariff_notifications)
+        if notified != 1.0:  # a decision notified between resets (a phased or late rise)
+            self.tariffs = self.tariffs.scaled(notified, None, self.regulator.reset.hold_protected)
         cal = month_calendar(self.date, self.spec.time.resolution, self.spec.time.weekend_load_factor)
         self.population.customer_factor = d.customer_factor
         if self.month and self.month % 12 == 0:
@@ -379,6 +382,7 @@ class SurplusModel(Model):
         if pt is not None:
             s.add_interest(pt.interest(self.date, d.kibor))
             s.add_deferred(pt.defer(self.date))
+            s.add_unpaid(pt.unpaid(self.date))
             dss = dss_rate * wsum(pop.weight[~protected], pop.billed_kwh[~protected]) * st.recovery_ratio
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)

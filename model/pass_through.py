@@ -14,6 +14,8 @@
   the budget (outside the flow); from it on, it accrues and the surcharge repays it.
 - Stock payments: dated budget payments and interest waivers retire part of the stock (arrears or
   loans) outside the month's flow; the flow (`circular_debt_change`) is what the month added.
+- Unpaid dues: what a buyer of the single buyer's power (K-Electric) was billed and did not pay, in
+  equal monthly parts over each dated period, adds to the month's flow (`unpaid`).
 - Deferred adjustments: costs the regulator left unbilled (pending FCAs and QTAs) add their amount to
   the month's flow when deferred and come off it in equal instalments, collected in full, from their
   recovery month on (`defer`).
@@ -50,6 +52,7 @@ class PassThrough:
         self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
         self.budget_paid_total = self.waived_total = 0.0  # stock retired outside the flow
         self.deferred_total = 0.0                          # deferred adjustments not yet recovered
+        self.unpaid_total = 0.0                            # dues buyers left unpaid (K-Electric's), since the start
         self._retired_through: dt.date | None = None       # last month whose stock payments were applied
 
     # ---------------------------------------------------------------------------------------
@@ -133,6 +136,15 @@ class PassThrough:
                 net -= a.amount / a.recovery_months
         self.deferred_total += net
         return net
+
+    def unpaid(self, date: dt.date) -> float:
+        """Dues left unpaid in the month of `date` (each period's amount in equal monthly parts), currency;
+        booked in `unpaid_total` (once a month)."""
+        month = date.replace(day=1)
+        due = sum(u.amount / u.months() for u in self.spec.unpaid_dues
+                  if u.start.replace(day=1) <= month <= u.end.replace(day=1))
+        self.unpaid_total += due
+        return due
 
     def interest(self, date: dt.date, kibor: float) -> float:
         """Interest on the stock this month (0 unless `accrue_interest`), after the bank settlement if

@@ -55,7 +55,7 @@ from model.schema_base import (  # noqa: F401  (re-exported: the schema's buildi
     names,
     variant_union,
 )
-from model.schema_money import CostBaseSpec, PassThroughSpec  # noqa: F401  (re-exported)
+from model.schema_money import CostBaseSpec, PassThroughSpec, TariffNotificationSpec  # noqa: F401  (re-exported)
 from model.special_tariffs import TARIFFS
 from model.tariffs import (  # noqa: F401  (re-exported: the retail tariff designs' tables)
     RETAIL_TARIFFS,
@@ -360,6 +360,9 @@ class RegulatorSpec(Sourced):
         False, description="Protected residential rates are held at a reset, not scaled; the other rates carry "
         "the required revenue.",
     )
+    tariff_notifications: list[TariffNotificationSpec] = Field(
+        default_factory=list, description="Tariff decisions billed between resets, each from its month (a rise "
+        "phased in or notified late); protected rates held as at a reset.")
 
 
 class SettlementSpec(Sourced):

@@ -108,6 +108,35 @@ class DeferredAdjustmentSpec(Sourced):
         return self
 
 
+class TariffNotificationSpec(Sourced):
+    """A tariff decision notified between resets (a rise phased in, or notified late): from the month of
+    `date` on, the rates that are not protected (all, unless the regulator holds protected ones) × `rate_factor`."""
+
+    date: Date = Field(description="Month the notified rates are first billed (its first day is used).")
+    rate_factor: float = Field(gt=0, le=10, description="Factor on the rates from that month (new / old).")
+
+
+class UnpaidDuesSpec(Sourced):
+    """Dues a buyer of the single buyer's power left unpaid over a period (K-Electric's purchases from
+    CPPA-G): billed and counted as sales, but not paid, so they add to circular debt in equal monthly
+    parts from `start` to `end` (both months included)."""
+
+    payer: str = Field(description="Who owes the dues, e.g. 'K-Electric'.")
+    start: Date = Field(description="First month of the period (its first day is used).")
+    end: Date = Field(description="Last month of the period (its first day is used).")
+    amount: NonNeg = Field(description="Dues left unpaid over the period, currency.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> UnpaidDuesSpec:
+        if self.end.replace(day=1) < self.start.replace(day=1):
+            raise ValueError(f"end = {self.end}: the period must end in or after its start month ({self.start})")
+        return self
+
+    def months(self) -> int:
+        """Months in the period."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
 class PassThroughSpec(Sourced):
     """The regulator's between-reset adjustments and the money that moves the circular-debt stock.
     Rates in currency/kWh billed to the classes that are not protected."""
@@ -144,3 +173,6 @@ class PassThroughSpec(Sourced):
     deferred_adjustments: list[DeferredAdjustmentSpec] = Field(
         default_factory=list, description="Dated costs left unbilled and billed back later (pending FCAs and "
         "QTAs): inside the month's flow, added when deferred and paid down as recovered.")
+    unpaid_dues: list[UnpaidDuesSpec] = Field(
+        default_factory=list, description="Dues left unpaid by buyers of the single buyer's power (K-Electric): "
+        "inside the month's flow, in equal monthly parts over each period.")

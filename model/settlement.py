@@ -46,6 +46,7 @@ class MonthSettlement:
     adjustment_per_kwh: float = 0.0      # FCA + QTA rate billed this month, currency/kWh
     stock_retired: float = 0.0           # stock retired outside the flow (budget payments, waivers), currency
     deferred: float = 0.0                # adjustments left unbilled (+) or recovered (−) this month, currency
+    unpaid: float = 0.0                  # dues a buyer (K-Electric) left unpaid this month, currency
 
     def add_interest(self, interest: float) -> None:
         """Book interest on the stock: owed like any other payment, it adds to circular debt."""
@@ -56,6 +57,12 @@ class MonthSettlement:
         """Book deferred adjustments (`PassThrough.defer`): costs left unbilled (amount > 0) are not
         collected and add to circular debt; instalments recovered (amount < 0) are collected and pay it down."""
         self.deferred += amount
+        self.collected -= amount
+        self.circular_debt_change += amount
+
+    def add_unpaid(self, amount: float) -> None:
+        """Book dues a buyer left unpaid (`PassThrough.unpaid`): billed but not collected, they add to circular debt."""
+        self.unpaid += amount
         self.collected -= amount
         self.circular_debt_change += amount
 

@@ -1,0 +1,85 @@
+"""When money moves (issue 12, FY24-FY25 debt gap): dues a buyer leaves unpaid raise the circular debt by
+exactly their amount, month by month over their period, and the money ledger still closes; a tariff
+rise notified between resets is billed from its month, not before; bad input is refused by name."""
+
+import datetime as dt
+
+import numpy as np
+import pydantic
+import pytest
+
+from experiments.debt_flows import flows_by_year
+from model.dates import add_months
+from model.model import SurplusModel
+from model.scenario import load_scenario
+from model.schema import PassThroughSpec, TariffNotificationSpec
+from model.schema_money import UnpaidDuesSpec
+from money_ledgers import assert_money_conserved, step_with_ledgers
+
+AMOUNT = 9e7
+
+
+def teaching(dues=(), notifications=()):
+    sc = load_scenario("teaching-5-node")
+    sc.settlement.subsidy_per_month = 3e6
+    sc.settlement.initial_circular_debt = 4e8
+    sc.settlement.pass_through = PassThroughSpec(source="test", arrears_share=1.0, unpaid_dues=list(dues))
+    sc.regulator.tariff_notifications = list(notifications)
+    return SurplusModel(scenario=sc, rng=5)
+
+
+def dues(start: dt.date, first: int, last: int) -> UnpaidDuesSpec:
+    return UnpaidDuesSpec(source="test", payer="K-Electric", start=add_months(start, first),
+                          end=add_months(start, last), amount=AMOUNT)
+
+
+def stock_path(model, months: int) -> np.ndarray:
+    out = []
+    for _ in range(months):
+        model.step()
+        out.append(model.circular_debt)
+    return np.array(out)
+
+
+def test_unpaid_dues_raise_the_debt_by_exactly_their_amount_over_their_period():
+    base = teaching()
+    unpaid = teaching([dues(base.date, 1, 3)])  # unpaid in months 2-4, a third each
+    gap = stock_path(unpaid, 6) - stock_path(base, 6)
+    np.testing.assert_allclose(gap, AMOUNT * np.array([0, 1 / 3, 2 / 3, 1, 1, 1]), rtol=0, atol=1e-3)
+    assert [s.unpaid for s in unpaid.history] == pytest.approx([0, AMOUNT / 3, AMOUNT / 3, AMOUNT / 3, 0, 0])
+
+
+def test_the_ledger_closes_with_unpaid_dues():
+    model = teaching()
+    model = teaching([dues(model.date, 0, 2)])
+    assert_money_conserved(model, step_with_ledgers(model, 4))
+    assert model.pass_through.unpaid_total == pytest.approx(AMOUNT)
+
+
+def test_the_flow_table_adds_up_and_shows_the_dues():
+    model = teaching([dues(teaching().date, 0, 2)])
+    for _ in range(12):
+        model.step()
+    table = flows_by_year(model)
+    assert table.unpaid.sum() == pytest.approx(AMOUNT / 1e9)
+    np.testing.assert_allclose(table.check, 0.0, atol=1e-9)
+    assert table.stock.iloc[-1] == pytest.approx(model.circular_debt / 1e9)
+
+
+def test_a_notified_rise_is_billed_from_its_month_and_not_before():
+    base = teaching()
+    rise = teaching(notifications=[TariffNotificationSpec(source="test", date=add_months(base.date, 2),
+                                                          rate_factor=1.1)])
+    for month in range(4):
+        base.step()
+        rise.step()
+        expected = 1.1 if month >= 2 else 1.0
+        assert rise.tariffs.scale / base.tariffs.scale == pytest.approx(expected), f"month {month}"
+    assert rise.history[2].billed > base.history[2].billed * 1.05
+
+
+def test_bad_dues_and_notifications_are_refused_by_name():
+    with pytest.raises(pydantic.ValidationError, match="end = 2024-01-01: the period must end in or after"):
+        UnpaidDuesSpec(source="t", payer="K-Electric", start=dt.date(2024, 3, 1), end=dt.date(2024, 1, 1), amount=1.0)
+    with pytest.raises(pydantic.ValidationError, match="rate_factor"):
+        TariffNotificationSpec(source="t", date=dt.date(2024, 3, 1), rate_factor=0.0)
