@@ -62,14 +62,17 @@ def dues_unpaid(model: object) -> float:
 def expected_debt_change(model: object, *, to_plants: float, export_credits: float, consumer_bills: float,
                          large_load_bills: float, months: int, subsidy: float | None = None,
                          interest: float = 0.0, retired: float = 0.0, deferred: float = 0.0,
-                         unpaid: float = 0.0) -> float:
+                         unpaid: float = 0.0, consumer_paid: float | None = None) -> float:
     """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects, less the
-    stock retired outside the flow, plus adjustments deferred net of those recovered and dues left unpaid. `subsidy`: paid
-    over the period (default: the scenario's monthly subsidy × months)."""
+    stock retired outside the flow, plus adjustments deferred net of those recovered and dues left unpaid.
+    `subsidy`: paid over the period (default: the scenario's monthly subsidy × months); `consumer_paid`: what
+    consumers paid (default: `consumer_bills` × the scenario's recovery ratio)."""
     st = model.spec.settlement
     paid_in = st.subsidy_per_month * months if subsidy is None else subsidy
+    if consumer_paid is None:
+        consumer_paid = consumer_bills * st.recovery_ratio
     return (to_plants + st.network_cost_per_month * months + export_credits + interest
-            - consumer_bills * st.recovery_ratio - paid_in - large_load_bills - retired + deferred + unpaid)
+            - consumer_paid - paid_in - large_load_bills - retired + deferred + unpaid)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class MonthReading:
     retired: float
     deferred: float
     unpaid: float
+    consumer_paid: float
     expected: float
     actual: float
 
@@ -111,5 +115,7 @@ class LedgerReader:
             "deferred": deferred_unrecovered(model) - self._deferred,
             "unpaid": dues_unpaid(model) - self._unpaid,
         }
+        # the month's recovery (the scenario's, with its quarter's offset: model.settlement.month_recovery)
+        parts["consumer_paid"] = parts["consumer_bills"] * model.history[-1].recovery_ratio
         return MonthReading(**parts, expected=expected_debt_change(model, months=1, **parts),
                             actual=model.circular_debt - self._debt)

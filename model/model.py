@@ -38,7 +38,7 @@ from model.outages import OutageShare
 from model.population import adoption_params, build_population, normalised, scheduled_outage_share
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
-from model.settlement import MonthSettlement, grid_exchange, served_share, settle
+from model.settlement import MonthSettlement, grid_exchange, month_recovery, served_share, settle
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.sums import wsum
@@ -360,17 +360,18 @@ class SurplusModel(Model):
                                         self.month)
         fixed = self.tariffs.fixed_charge_per_month
         pt, protected = self.pass_through, pop.classes.protected[pop.cls]
+        recovery = month_recovery(st, self.date.month)
         surcharges, subsidy, dss_rate, adjust = None, st.subsidy_per_month, 0.0, 0.0
         if pt is not None:  # surcharges and adjustments on the bills of customers who are not protected
             dss_rate, adjust = pt.surcharge_rate(self.date), pt.adjustment_rate(self.date)
             surcharges = (dss_rate + adjust) * pop.billed_kwh * ~protected
             pop.bill = bills = bills + surcharges
-            subsidy = pt.subsidy_paid(st.subsidy_per_month * pt.subsidy_factor(self.month))
+            subsidy = pt.subsidy_paid(st.subsidy_per_month, pt.subsidy_factor(self.month))
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
             network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
             weights=pop.weight, billed_kwh=pop.billed_kwh,
-            class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
+            class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=recovery,
             subsidy=subsidy, plant_fuel_charges=self.fleet.contract_charges(self.contract_shortfall_mwh, self.date),
             surcharges=surcharges, protected=protected,
         )
@@ -383,7 +384,7 @@ class SurplusModel(Model):
             s.add_interest(pt.interest(self.date, d.kibor))
             s.add_deferred(pt.defer(self.date))
             s.add_unpaid(pt.unpaid(self.date))
-            dss = dss_rate * wsum(pop.weight[~protected], pop.billed_kwh[~protected]) * st.recovery_ratio
+            dss = dss_rate * wsum(pop.weight[~protected], pop.billed_kwh[~protected]) * recovery
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)
             pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,

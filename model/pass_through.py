@@ -6,8 +6,9 @@
   energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
   three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
-- Subsidy: accrued each month (the scenario's monthly subsidy × the year's `subsidy_by_year` factor), paid
-  `subsidy_lag_months` later, `subsidy_paid_share` of it.
+- Subsidy: accrued each month (the scenario's monthly subsidy), paid `subsidy_lag_months` later,
+  `subsidy_paid_share` of it, × the `subsidy_by_year` factor of the year the payment falls in (what that
+  year's budget released: a backtest's yearly releases land in their own fiscal year, whatever the lag).
 - Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread, on the
   `interest_bearing_share` of them) plus bank loans (KIBOR + spread); the bank settlement moves
   arrears into loans on its date. Before a dated settlement the loans' interest is taken as paid from
@@ -89,11 +90,13 @@ class PassThrough:
         by_year = self.spec.subsidy_by_year
         return by_year[min(month // 12, len(by_year) - 1)] if by_year else 1.0
 
-    def subsidy_paid(self, accrued: float) -> float:
-        """Book this month's accrued subsidy; return what the government pays this month (after the lag)."""
+    def subsidy_paid(self, accrued: float, release_factor: float = 1.0) -> float:
+        """Book this month's accrued subsidy; return what the government pays this month: what fell due
+        (accrued `subsidy_lag_months` earlier × `subsidy_paid_share`) × `release_factor`, the factor of the
+        year the payment falls in (`subsidy_factor`: what that year's budget released)."""
         self.subsidy_accrued_total += accrued
         self._subsidy_due.append(accrued * self.spec.subsidy_paid_share)
-        paid = self._subsidy_due.popleft()
+        paid = self._subsidy_due.popleft() * release_factor
         self.subsidy_paid_total += paid
         return paid
 

@@ -378,6 +378,18 @@ class SettlementSpec(Sourced):
         default_factory=list, description="Distribution losses in each year of the run (as recovery_ratio_by_year), "
         "in place of distribution_loss_share; empty: distribution_loss_share every year. A lever on "
         "distribution_loss_share replaces the path.")
+    recovery_quarter_offsets: list[Annotated[float, Field(ge=-0.5, le=0.5)]] = Field(
+        default_factory=list, description="Added to the year's recovery ratio in each fiscal quarter (Jul-Sep, "
+        "Oct-Dec, Jan-Mar, Apr-Jun; 4 values, -0.05 = 5 points less): bills go unpaid in the high-billing summer and "
+        "arrears are collected before the year closes; empty: the same every month.")
+
+    @model_validator(mode="after")
+    def _four_quarters(self) -> SettlementSpec:
+        v = self.recovery_quarter_offsets
+        if v and len(v) != 4:
+            raise ValueError(f"settlement.recovery_quarter_offsets = {v}: give one value per fiscal quarter (4), or none")
+        return self
+
     network_cost_per_month: NonNeg = Field(
         description="Use-of-system charges and distribution margin, currency per month (fixed).",
     )

@@ -153,8 +153,9 @@ class PassThroughSpec(Sourced):
     subsidy_lag_months: int = Field(0, ge=0, le=24, description="Months between a subsidy's accrual and its payment.")
     subsidy_paid_share: Share = Field(1.0, description="Share of the accrued subsidy the government pays.")
     subsidy_by_year: list[Annotated[float, Field(ge=0, le=100)]] = Field(
-        default_factory=list, description="Factor on `settlement.subsidy_per_month` in each year of the run from its "
-        "start (the last repeats): the subsidy a year's budget actually paid, for a backtest; empty: 1 every year.")
+        default_factory=list, description="Factor on the subsidy paid in each year of the run from its "
+        "start (the last repeats): what a year's budget actually released, applied to the payments falling in that "
+        "year (after the lag), for a backtest; empty: 1 every year.")
     arrears_share: Share = Field(0.0, description="Share of the starting stock owed to power producers (the rest: "
                                  "bank loans of the holding company).")
     arrears_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Late-payment interest on producers' arrears "

@@ -47,6 +47,7 @@ class MonthSettlement:
     stock_retired: float = 0.0           # stock retired outside the flow (budget payments, waivers), currency
     deferred: float = 0.0                # adjustments left unbilled (+) or recovered (−) this month, currency
     unpaid: float = 0.0                  # dues a buyer (K-Electric) left unpaid this month, currency
+    recovery_ratio: float = 1.0          # share of the month's bills collected
 
     def add_interest(self, interest: float) -> None:
         """Book interest on the stock: owed like any other payment, it adds to circular debt."""
@@ -111,10 +112,20 @@ def settle(
         energy_charges=energy_charges_total, fixed_charges=billed - energy_charges_total - surcharge_total,
         collected=collected, surcharge_revenue=surcharge_total, protected_energy_charges=protected_charges,
         subsidy=subsidy, circular_debt_change=paid - collected, sales_mwh=float(sales_by.sum()),
+        recovery_ratio=recovery_ratio,
         sales_mwh_by_class=dict(zip(class_names, sales_by.tolist(), strict=True)),
         billed_by_class=dict(zip(class_names, billed_by.tolist(), strict=True)),
         energy_payment_by_plant=energy_by_plant, capacity_payment_by_plant=plant_capacity_payment,
     )
+
+
+def month_recovery(st: object, calendar_month: int) -> float:
+    """Share of the bills of a month collected: the year's `recovery_ratio` plus its fiscal quarter's
+    `recovery_quarter_offsets` (Jul-Sep first), at least 0. `st`: the scenario's settlement table."""
+    offsets = st.recovery_quarter_offsets
+    if not offsets:
+        return st.recovery_ratio
+    return max(st.recovery_ratio + offsets[((calendar_month - 7) % 12) // 3], 0.0)
 
 
 def grid_exchange(

@@ -83,3 +83,31 @@ def test_bad_dues_and_notifications_are_refused_by_name():
         UnpaidDuesSpec(source="t", payer="K-Electric", start=dt.date(2024, 3, 1), end=dt.date(2024, 1, 1), amount=1.0)
     with pytest.raises(pydantic.ValidationError, match="rate_factor"):
         TariffNotificationSpec(source="t", date=dt.date(2024, 3, 1), rate_factor=0.0)
+
+
+def test_a_years_subsidy_release_lands_in_that_year_whatever_the_lag():
+    paid = {}
+    for lag in (0, 3):
+        sc = load_scenario("teaching-5-node")
+        sc.settlement.subsidy_per_month = 1e6
+        sc.settlement.pass_through = PassThroughSpec(source="test", subsidy_lag_months=lag, subsidy_by_year=[2.0, 0.5])
+        m = SurplusModel(scenario=sc, rng=5, years=2)
+        for _ in range(24):
+            m.step()
+        paid[lag] = [sum(s.subsidy for s in m.history[:12]), sum(s.subsidy for s in m.history[12:])]
+    assert paid[0] == pytest.approx([24e6, 6e6])
+    assert paid[3] == pytest.approx(paid[0])  # released by year: the lag does not move money across years
+
+
+def test_a_subsidy_released_a_year_late_raises_the_june_stock_by_exactly_the_unreleased_amount():
+    stock = []
+    for by_year in ([1.0, 1.0], [0.0, 2.0]):  # year 1's subsidy released in year 2
+        sc = load_scenario("teaching-5-node")
+        sc.settlement.subsidy_per_month = 1e6
+        sc.settlement.pass_through = PassThroughSpec(source="test", subsidy_by_year=by_year)
+        sc.regulator.reset = "none"  # a reset would pass year 1's missing subsidy into year 2's tariffs
+        m = SurplusModel(scenario=sc, rng=5, years=2)
+        path = stock_path(m, 24)
+        stock.append((path[11], path[23]))
+    assert stock[1][0] - stock[0][0] == pytest.approx(12e6, abs=1e-3)
+    assert stock[1][1] - stock[0][1] == pytest.approx(0.0, abs=1e-3)
