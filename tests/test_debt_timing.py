@@ -111,3 +111,36 @@ def test_a_subsidy_released_a_year_late_raises_the_june_stock_by_exactly_the_unr
         stock.append((path[11], path[23]))
     assert stock[1][0] - stock[0][0] == pytest.approx(12e6, abs=1e-3)
     assert stock[1][1] - stock[0][1] == pytest.approx(0.0, abs=1e-3)
+
+
+def offsets_model(offsets):
+    sc = load_scenario("teaching-5-node")
+    sc.settlement.recovery_ratio = 0.9
+    sc.settlement.recovery_quarter_offsets = offsets
+    sc.settlement.pass_through = PassThroughSpec(source="test", arrears_share=1.0)
+    return SurplusModel(scenario=sc, rng=5)
+
+
+def test_each_fiscal_quarter_collects_the_years_recovery_plus_its_offset():
+    model = offsets_model([-0.1, -0.05, 0.05, 0.1])
+    for _ in range(12):
+        model.step()
+    quarter = {7: 0, 8: 0, 9: 0, 10: 1, 11: 1, 12: 1, 1: 2, 2: 2, 3: 2, 4: 3, 5: 3, 6: 3}
+    date = model.start
+    for s in model.history:
+        expected = 0.9 + [-0.1, -0.05, 0.05, 0.1][quarter[date.month]]
+        assert s.recovery_ratio == pytest.approx(expected), date
+        assert s.collected - s.subsidy - s.large_load_revenue == pytest.approx(s.billed * expected), date
+        date = add_months(date, 1)
+
+
+def test_the_ledger_closes_with_seasonal_recovery():
+    model = offsets_model([-0.1, -0.05, 0.05, 0.1])
+    assert_money_conserved(model, step_with_ledgers(model, 7))
+
+
+def test_recovery_offsets_need_four_quarters():
+    sc = load_scenario("teaching-5-node").settlement.model_dump()
+    sc["recovery_quarter_offsets"] = [0.1, -0.1]
+    with pytest.raises(pydantic.ValidationError, match=r"recovery_quarter_offsets = \[0.1, -0.1\]: give one value per"):
+        type(load_scenario("teaching-5-node").settlement).model_validate(sc)
