@@ -15,6 +15,7 @@
   the budget (outside the flow); from it on, it accrues and the surcharge repays it.
 - Stock payments: dated budget payments and interest waivers retire part of the stock (arrears or
   loans) outside the month's flow; the flow (`circular_debt_change`) is what the month added.
+- Adjustment reliefs: dated government reliefs keep up to a rate per kWh of the FCA + QTA off bills.
 - Unpaid dues: what a buyer of the single buyer's power (K-Electric) was billed and did not pay, in
   equal monthly parts over each dated period, adds to the month's flow (`unpaid`).
 - Deferred adjustments: costs the regulator left unbilled (pending FCAs and QTAs) add their amount to
@@ -82,8 +83,14 @@ class PassThrough:
         return s.surcharge_per_kwh
 
     def adjustment_rate(self, date: dt.date) -> float:
-        """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund)."""
-        return self._billed.get(date, 0.0)
+        """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund), after any relief in
+        force (`adjustment_reliefs`: a positive rate lowered by up to the relief, not below zero)."""
+        rate = self._billed.get(date, 0.0)
+        month = date.replace(day=1)
+        for r in self.spec.adjustment_reliefs:
+            if rate > 0 and r.start.replace(day=1) <= month <= r.end.replace(day=1):
+                rate = max(rate - r.per_kwh, 0.0)
+        return rate
 
     def subsidy_factor(self, month: int) -> float:
         """Factor on the scenario's monthly subsidy in month number `month` of the run (`subsidy_by_year`)."""

@@ -116,6 +116,22 @@ class TariffNotificationSpec(Sourced):
     rate_factor: float = Field(gt=0, le=10, description="Factor on the rates from that month (new / old).")
 
 
+class AdjustmentReliefSpec(Sourced):
+    """A government relief that keeps part of the pass-through adjustments off bills: in each month from
+    `start` to `end` the FCA + QTA billed is lowered by up to `per_kwh` (not below zero); the part not
+    billed stays with the single buyer (it adds to circular debt unless a subsidy pays it)."""
+
+    start: Date = Field(description="First month of the relief (its first day is used).")
+    end: Date = Field(description="Last month of the relief (its first day is used).")
+    per_kwh: Rate = Field(description="Adjustment kept off bills, at most, currency/kWh.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> AdjustmentReliefSpec:
+        if self.end.replace(day=1) < self.start.replace(day=1):
+            raise ValueError(f"end = {self.end}: the relief must end in or after its start month ({self.start})")
+        return self
+
+
 class UnpaidDuesSpec(Sourced):
     """Dues a buyer of the single buyer's power left unpaid over a period (K-Electric's purchases from
     CPPA-G): billed and counted as sales, but not paid, so they add to circular debt in equal monthly
@@ -177,3 +193,6 @@ class PassThroughSpec(Sourced):
     unpaid_dues: list[UnpaidDuesSpec] = Field(
         default_factory=list, description="Dues left unpaid by buyers of the single buyer's power (K-Electric): "
         "inside the month's flow, in equal monthly parts over each period.")
+    adjustment_reliefs: list[AdjustmentReliefSpec] = Field(
+        default_factory=list, description="Dated reliefs that keep part of the FCA and QTA off bills (e.g. the Rs 5/kWh "
+        "of Mar-Jun 2022).")

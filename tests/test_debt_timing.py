@@ -144,3 +144,19 @@ def test_recovery_offsets_need_four_quarters():
     sc["recovery_quarter_offsets"] = [0.1, -0.1]
     with pytest.raises(pydantic.ValidationError, match=r"recovery_quarter_offsets = \[0.1, -0.1\]: give one value per"):
         type(load_scenario("teaching-5-node").settlement).model_validate(sc)
+
+
+def test_a_relief_keeps_up_to_its_rate_of_the_adjustment_off_bills_and_never_turns_it_into_a_refund():
+    from model.pass_through import PassThrough
+    from model.schema_money import AdjustmentReliefSpec
+
+    relief = AdjustmentReliefSpec(source="t", start=dt.date(2022, 3, 1), end=dt.date(2022, 4, 1), per_kwh=5.0)
+    pt = PassThrough(PassThroughSpec(source="t", adjustment_reliefs=[relief]), 0.0, 0.0)
+    months = [dt.date(2022, m, 1) for m in (2, 3, 4, 5)]
+    for month, rate in zip(months, (7.0, 7.0, 3.0, 7.0), strict=True):
+        pt._billed[month] = rate  # FCA + QTA scheduled for the month
+    pt._billed[dt.date(2022, 6, 1)] = -2.0
+    assert [pt.adjustment_rate(m) for m in months] == [7.0, 2.0, 0.0, 7.0]
+    assert pt.adjustment_rate(dt.date(2022, 6, 1)) == -2.0
+    with pytest.raises(pydantic.ValidationError, match="end = 2022-01-01: the relief must end in or after"):
+        AdjustmentReliefSpec(source="t", start=dt.date(2022, 3, 1), end=dt.date(2022, 1, 1), per_kwh=5.0)
