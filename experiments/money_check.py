@@ -115,7 +115,8 @@ class LedgerReader:
             "deferred": deferred_unrecovered(model) - self._deferred,
             "unpaid": dues_unpaid(model) - self._unpaid,
         }
-        # the month's recovery (the scenario's, with its quarter's offset: model.settlement.month_recovery)
-        parts["consumer_paid"] = parts["consumer_bills"] * model.history[-1].recovery_ratio
+        # each consumer pays its DISCO's recovery this month (model.recovery_by_node: the scenario's values by
+        # node or system-wide, with the quarter's offset)
+        parts["consumer_paid"] = float((pop.weight * pop.bill * model.recovery_by_node[pop.node]).sum())
         return MonthReading(**parts, expected=expected_debt_change(model, months=1, **parts),
                             actual=model.circular_debt - self._debt)
