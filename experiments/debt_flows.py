@@ -2,7 +2,8 @@
 the tariffs billed, what was not collected, the subsidy, interest, deferred adjustments and the stock
 retired outside the flow (docs/calibration.md, "The circular-debt gap by year").
 
-Run: `python -m experiments.debt_flows [--scenario pakistan-fy2020] [--seed 1]` (Rs bn by fiscal year).
+Run: `python -m experiments.debt_flows [--scenario pakistan-fy2020] [--seed 1] [--by-disco FY2025]` (Rs bn by
+fiscal year; `--by-disco` with a scenario that gives values by DISCO, e.g. pakistan-2025-discos).
 Every column is read from the monthly settlements (`model.history`), so the identity
 ``flow = costs − billed − large loads − subsidy + non-collection + interest + deferred + unpaid dues`` holds per year
 (`check` column ≈ 0), and ``stock(June) = stock(last June) + flow − retired``.
@@ -48,22 +49,48 @@ def flows_by_year(model: SurplusModel) -> pd.DataFrame:
     return df
 
 
-def run(scenario: str, seed: int = 1, levers: dict[str, object] | None = None) -> pd.DataFrame:
-    """Run `scenario` to its end and return `flows_by_year`."""
+def by_disco(model: SurplusModel, fy: str) -> pd.DataFrame:
+    """One fiscal year DISCO by DISCO (nodes with sales; the scenario must give values by node): sales (GWh),
+    billing not collected and cost of losses above the allowance (Rs bn)."""
+    date, rows = model.start, []
+    for s in model.history:
+        if fiscal_year(date) == fy and len(s.sales_mwh_by_node):
+            rows.append(pd.DataFrame({"node": model.grid.node_ids, "sales_gwh": s.sales_mwh_by_node / 1e3,
+                                      "non_collected": s.non_collected_by_node / BN,
+                                      "disallowed_losses": s.disallowed_loss_by_node / BN}))
+        date = add_months(date, 1)
+    if not rows:
+        raise ValueError(f"{fy}: no month with values by DISCO (give settlement.*_by_node or "
+                         "regulator.allowed_loss_share_by_node, e.g. scenario pakistan-2025-discos)")
+    table = pd.concat(rows).groupby("node", sort=False).sum()
+    return table[table.sales_gwh > 0]
+
+
+def simulate(scenario: str, seed: int = 1, levers: dict[str, object] | None = None) -> SurplusModel:
+    """Run `scenario` to its end and return the model."""
     prep = prepare(scenario, levers, seed=seed)
     model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
     for _ in range(12 * model.years):
         model.step()
-    return flows_by_year(model)
+    return model
+
+
+def run(scenario: str, seed: int = 1, levers: dict[str, object] | None = None) -> pd.DataFrame:
+    """Run `scenario` to its end and return `flows_by_year`."""
+    return flows_by_year(simulate(scenario, seed, levers))
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="pakistan-fy2020")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--by-disco", metavar="FY", help="also print one fiscal year DISCO by DISCO, e.g. FY2025")
     a = ap.parse_args(argv)
+    model = simulate(a.scenario, a.seed)
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(run(a.scenario, a.seed).round(1).to_string())  # noqa: T201
+        print(flows_by_year(model).round(1).to_string())  # noqa: T201
+        if a.by_disco:
+            print(by_disco(model, a.by_disco).round(1).to_string())  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -83,3 +83,22 @@ def test_unknown_discos_are_refused_by_name():
     raw["settlement"]["recovery_ratio_by_node"] = {"NOWHERE": 0.9}
     with pytest.raises(pydantic.ValidationError, match="settlement.recovery_ratio_by_node: key 'NOWHERE': must be"):
         type(load_scenario("teaching-5-node")).model_validate(raw)
+
+
+def test_the_disco_table_sums_the_months_and_refuses_a_run_without_values_by_disco():
+    from experiments.debt_flows import by_disco
+
+    sc = teaching(distribution_loss_share=0.2)
+    nodes = [n.id for n in sc.grid.nodes]
+    sc.settlement.recovery_ratio_by_node = {nodes[0]: 0.5}
+    model = SurplusModel(scenario=sc, rng=5)
+    for _ in range(3):
+        model.step()
+    fy = __import__("experiments.results", fromlist=["fiscal_year"]).fiscal_year(model.start)
+    table = by_disco(model, fy)
+    assert table.non_collected.sum() == pytest.approx(sum(s.non_collected_by_node.sum() for s in model.history) / 1e9)
+    assert table.sales_gwh.sum() == pytest.approx(sum(s.sales_mwh for s in model.history) / 1e3)
+    plain = SurplusModel(scenario=teaching(), rng=5)
+    plain.step()
+    with pytest.raises(ValueError, match="no month with values by DISCO"):
+        by_disco(plain, fy)
