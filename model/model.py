@@ -39,7 +39,15 @@ from model.population import adoption_params, build_population, normalised, sche
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
 from model.disco_money import disallowed_loss_cost, node_values, purchase_allowance
-from model.settlement import MonthSettlement, grid_exchange, month_recovery, recovery_offset, served_share, settle
+from model.settlement import (
+    MonthSettlement,
+    grid_exchange,
+    month_recovery,
+    recovery_offset,
+    recovery_shift,
+    served_share,
+    settle,
+)
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.sums import wsum
@@ -158,6 +166,7 @@ class SurplusModel(Model):
         self.date = self.start
         self.month = 0
         self.circular_debt = sc.settlement.initial_circular_debt
+        self.recovery_shift = 0.0  # bill-weighted mean of the quarter offsets over the last fiscal year
         self.history: list[MonthSettlement] = []
         self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
         self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
@@ -362,9 +371,14 @@ class SurplusModel(Model):
                                         self.month)
         fixed = self.tariffs.fixed_charge_per_month
         pt, protected = self.pass_through, pop.classes.protected[pop.cls]
+        if self.date.month == 7 and len(self.history) >= 12:  # offsets re-centred on last year's billing by quarter
+            billed = np.array([h.billed for h in self.history[-12:]]).reshape(4, 3).sum(1)
+            self.recovery_shift = recovery_shift(st.recovery_quarter_offsets, billed)
+        offset = recovery_offset(st, self.date.month, self.recovery_shift)
         self.recovery_by_node = np.maximum(node_values(st.recovery_ratio, st.recovery_ratio_by_node, self.grid.node_ids)
-                                           + recovery_offset(st, self.date.month), 0.0)
-        recovery = self.recovery_by_node[pop.node] if st.recovery_ratio_by_node else month_recovery(st, self.date.month)
+                                           + offset, 0.0)
+        recovery = (self.recovery_by_node[pop.node] if st.recovery_ratio_by_node
+                    else month_recovery(st, self.date.month, self.recovery_shift))
         surcharges, subsidy, dss_rate, adjust = None, st.subsidy_per_month, 0.0, 0.0
         if pt is not None:  # surcharges and adjustments on the bills of customers who are not protected
             dss_rate, adjust = pt.surcharge_rate(self.date), pt.adjustment_rate(self.date)

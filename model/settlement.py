@@ -130,16 +130,24 @@ def settle(
     )
 
 
-def recovery_offset(st: object, calendar_month: int) -> float:
-    """The month's fiscal-quarter offset on recovery (`recovery_quarter_offsets`, Jul-Sep first; 0 without).
-    `st`: the scenario's settlement table."""
+def recovery_offset(st: object, calendar_month: int, shift: float = 0.0) -> float:
+    """The month's fiscal-quarter offset on recovery (`recovery_quarter_offsets`, Jul-Sep first; 0 without),
+    less `shift` (`recovery_shift`). `st`: the scenario's settlement table."""
     offsets = st.recovery_quarter_offsets
-    return offsets[((calendar_month - 7) % 12) // 3] if offsets else 0.0
+    return offsets[((calendar_month - 7) % 12) // 3] - shift if offsets else 0.0
 
 
-def month_recovery(st: object, calendar_month: int) -> float:
-    """Share of the bills of a month collected: the year's `recovery_ratio` plus its quarter's offset, at least 0."""
-    return max(st.recovery_ratio + recovery_offset(st, calendar_month), 0.0)
+def recovery_shift(offsets: list[float], billed_by_quarter: np.ndarray) -> float:
+    """The offsets' bill-weighted mean over a year billed `billed_by_quarter` (Jul-Sep first): subtracted
+    from each offset, it keeps the year's bill-weighted recovery at the year's ratio (0 without offsets)."""
+    total = float(np.sum(billed_by_quarter))
+    return float(np.dot(offsets, billed_by_quarter)) / total if offsets and total > 0 else 0.0
+
+
+def month_recovery(st: object, calendar_month: int, shift: float = 0.0) -> float:
+    """Share of the bills of a month collected: the year's `recovery_ratio` plus its quarter's offset (less
+    `shift`), at least 0."""
+    return max(st.recovery_ratio + recovery_offset(st, calendar_month, shift), 0.0)
 
 
 def grid_exchange(

@@ -160,3 +160,17 @@ def test_a_relief_keeps_up_to_its_rate_of_the_adjustment_off_bills_and_never_tur
     assert pt.adjustment_rate(dt.date(2022, 6, 1)) == -2.0
     with pytest.raises(pydantic.ValidationError, match="end = 2022-01-01: the relief must end in or after"):
         AdjustmentReliefSpec(source="t", start=dt.date(2022, 3, 1), end=dt.date(2022, 1, 1), per_kwh=5.0)
+
+
+def test_the_offsets_are_recentred_each_year_on_last_years_billing():
+    offsets = [-0.1, -0.05, 0.05, 0.1]
+    model = offsets_model(offsets)
+    for _ in range(24):
+        model.step()
+    first_july = next(k for k in range(12) if add_months(model.start, k).month == 7)
+    year = model.history[first_july:first_july + 12]
+    billed = np.array([s.billed for s in year]).reshape(4, 3).sum(1)
+    shift = float(np.dot(offsets, billed) / billed.sum())
+    assert shift != pytest.approx(0.0, abs=1e-4)  # the test would not tell otherwise
+    for k, s in enumerate(model.history[first_july + 12:first_july + 24]):
+        assert s.recovery_ratio == pytest.approx(0.9 + offsets[k // 3] - shift), k
