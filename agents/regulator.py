@@ -123,6 +123,16 @@ class Regulator(Agent):
         """A reset happens in the reset month once a full year of costs and sales has been observed."""
         return calendar_month == self.reset_month and months_simulated >= 12
 
+    @staticmethod
+    def notified_factor(month_start: object, notifications: list) -> float:
+        """Product of the rate factors of the tariff notifications billed from the month starting
+        `month_start` (a date on the 1st; 1.0: none). `notifications` carry `date` and `rate_factor`."""
+        factor = 1.0
+        for n in notifications:
+            if n.date.replace(day=1) == month_start:
+                factor *= n.rate_factor
+        return factor
+
     def decide(self, label: str, year: CostYear) -> ResetDecision:
         """Apply the reset rule and record the decision."""
         decision = self.reset.decide(year)

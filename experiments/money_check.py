@@ -53,16 +53,26 @@ def deferred_unrecovered(model: object) -> float:
     return pt.deferred_total if pt is not None else 0.0
 
 
+def dues_unpaid(model: object) -> float:
+    """Dues buyers (K-Electric) left unpaid so far (the single buyer's receivables ledger), currency."""
+    pt = getattr(model, "pass_through", None)
+    return pt.unpaid_total if pt is not None else 0.0
+
+
 def expected_debt_change(model: object, *, to_plants: float, export_credits: float, consumer_bills: float,
                          large_load_bills: float, months: int, subsidy: float | None = None,
-                         interest: float = 0.0, retired: float = 0.0, deferred: float = 0.0) -> float:
+                         interest: float = 0.0, retired: float = 0.0, deferred: float = 0.0,
+                         unpaid: float = 0.0, consumer_paid: float | None = None) -> float:
     """Δ circular debt the ledgers imply: what the single buyer owes minus what it collects, less the
-    stock retired outside the flow, plus adjustments deferred net of those recovered. `subsidy`: paid
-    over the period (default: the scenario's monthly subsidy × months)."""
+    stock retired outside the flow, plus adjustments deferred net of those recovered and dues left unpaid.
+    `subsidy`: paid over the period (default: the scenario's monthly subsidy × months); `consumer_paid`: what
+    consumers paid (default: `consumer_bills` × the scenario's recovery ratio)."""
     st = model.spec.settlement
     paid_in = st.subsidy_per_month * months if subsidy is None else subsidy
+    if consumer_paid is None:
+        consumer_paid = consumer_bills * st.recovery_ratio
     return (to_plants + st.network_cost_per_month * months + export_credits + interest
-            - consumer_bills * st.recovery_ratio - paid_in - large_load_bills - retired + deferred)
+            - consumer_paid - paid_in - large_load_bills - retired + deferred + unpaid)
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,8 @@ class MonthReading:
     interest: float
     retired: float
     deferred: float
+    unpaid: float
+    consumer_paid: float
     expected: float
     actual: float
 
@@ -88,6 +100,7 @@ class LedgerReader:
         self._debt, self._plants, self._large = model.circular_debt, plant_receipts(model), large_load_payments(model)
         self._subsidy, self._interest = subsidy_paid(model), interest_owed(model)
         self._retired, self._deferred = stock_retired(model), deferred_unrecovered(model)
+        self._unpaid = dues_unpaid(model)
 
     def after(self, model: object) -> MonthReading:
         pop = model.population
@@ -100,6 +113,10 @@ class LedgerReader:
             "interest": interest_owed(model) - self._interest,
             "retired": stock_retired(model) - self._retired,
             "deferred": deferred_unrecovered(model) - self._deferred,
+            "unpaid": dues_unpaid(model) - self._unpaid,
         }
+        # each consumer pays its DISCO's recovery this month (model.recovery_by_node: the scenario's values by
+        # node or system-wide, with the quarter's offset)
+        parts["consumer_paid"] = float((pop.weight * pop.bill * model.recovery_by_node[pop.node]).sum())
         return MonthReading(**parts, expected=expected_debt_change(model, months=1, **parts),
                             actual=model.circular_debt - self._debt)

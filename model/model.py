@@ -38,7 +38,16 @@ from model.outages import OutageShare
 from model.population import adoption_params, build_population, normalised, scheduled_outage_share
 from model.scenario import load_scenario, set_field
 from model.schema import GridSpec, Scenario
-from model.settlement import MonthSettlement, grid_exchange, served_share, settle
+from model.disco_money import disallowed_loss_cost, node_values, purchase_allowance
+from model.settlement import (
+    MonthSettlement,
+    grid_exchange,
+    month_recovery,
+    recovery_offset,
+    recovery_shift,
+    served_share,
+    settle,
+)
 from model.levers import ScheduledChange
 from model.streams import RandomStreams
 from model.sums import wsum
@@ -157,6 +166,7 @@ class SurplusModel(Model):
         self.date = self.start
         self.month = 0
         self.circular_debt = sc.settlement.initial_circular_debt
+        self.recovery_shift = 0.0  # bill-weighted mean of the quarter offsets over the last fiscal year
         self.history: list[MonthSettlement] = []
         self.clearing_log: deque[ClearingInputs] = deque(maxlen=12)  # last year's clearing inputs, for siting
         self.hourly: list[HourlyRecord] = []  # every cleared hour, for hour-by-hour, node-by-node outputs
@@ -256,6 +266,9 @@ class SurplusModel(Model):
         self._apply_scheduled_changes()
         if self.regulator.due(self.date.month, len(self.history)):  # the annual reset takes effect this month
             self._reset_tariffs()
+        notified = self.regulator.notified_factor(self.date, self.spec.regulator.tariff_notifications)
+        if notified != 1.0:  # a decision notified between resets (a phased or late rise)
+            self.tariffs = self.tariffs.scaled(notified, None, self.regulator.reset.hold_protected)
         cal = month_calendar(self.date, self.spec.time.resolution, self.spec.time.weekend_load_factor)
         self.population.customer_factor = d.customer_factor
         if self.month and self.month % 12 == 0:
@@ -284,7 +297,8 @@ class SurplusModel(Model):
                              * self.pv_season[cal.date.month - 1])
         flows = {f: pop.daily_flows(monthly_kwh * f, cal.days, pv_kwh_per_kw_day, self.pv_shape, self.grid.n_nodes)
                  for f in sorted(set(cal.load_factor))}
-        exchange = [grid_exchange(flows[f].node_imports_kw, flows[f].node_exports_kw, st.distribution_loss_share,
+        loss = self._node_losses()[:, None] if st.distribution_loss_share_by_node else st.distribution_loss_share
+        exchange = [grid_exchange(flows[f].node_imports_kw, flows[f].node_exports_kw, loss,
                                   st.transmission_loss_share) for f in cal.load_factor]
         consumption = {f: pop.node_consumption_kw(monthly_kwh * f, cal.days, self.grid.n_nodes) for f in flows}
         return MonthUse(monthly_kwh=monthly_kwh, pv_kwh_per_kw_day=pv_kwh_per_kw_day, flows=flows,
@@ -357,17 +371,25 @@ class SurplusModel(Model):
                                         self.month)
         fixed = self.tariffs.fixed_charge_per_month
         pt, protected = self.pass_through, pop.classes.protected[pop.cls]
+        if self.date.month == 7 and len(self.history) >= 12:  # offsets re-centred on last year's billing by quarter
+            billed = np.array([h.billed for h in self.history[-12:]]).reshape(4, 3).sum(1)
+            self.recovery_shift = recovery_shift(st.recovery_quarter_offsets, billed)
+        offset = recovery_offset(st, self.date.month, self.recovery_shift)
+        self.recovery_by_node = np.maximum(node_values(st.recovery_ratio, st.recovery_ratio_by_node, self.grid.node_ids)
+                                           + offset, 0.0)
+        recovery = (self.recovery_by_node[pop.node] if st.recovery_ratio_by_node
+                    else month_recovery(st, self.date.month, self.recovery_shift))
         surcharges, subsidy, dss_rate, adjust = None, st.subsidy_per_month, 0.0, 0.0
         if pt is not None:  # surcharges and adjustments on the bills of customers who are not protected
             dss_rate, adjust = pt.surcharge_rate(self.date), pt.adjustment_rate(self.date)
             surcharges = (dss_rate + adjust) * pop.billed_kwh * ~protected
             pop.bill = bills = bills + surcharges
-            subsidy = pt.subsidy_paid(st.subsidy_per_month * pt.subsidy_factor(self.month))
+            subsidy = pt.subsidy_paid(st.subsidy_per_month, pt.subsidy_factor(self.month))
         s = settle(
             plant_energy_mwh=plant_mwh, plant_cost_per_mwh=cost, plant_capacity_payment=cap_pay,
             network_costs=st.network_cost_per_month, bills=bills, energy_charges=bills - fixed, credits=credits,
             weights=pop.weight, billed_kwh=pop.billed_kwh,
-            class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=st.recovery_ratio,
+            class_of_agent=pop.cls, class_names=pop.classes.names, recovery_ratio=recovery,
             subsidy=subsidy, plant_fuel_charges=self.fleet.contract_charges(self.contract_shortfall_mwh, self.date),
             surcharges=surcharges, protected=protected,
         )
@@ -379,14 +401,45 @@ class SurplusModel(Model):
         if pt is not None:
             s.add_interest(pt.interest(self.date, d.kibor))
             s.add_deferred(pt.defer(self.date))
-            dss = dss_rate * wsum(pop.weight[~protected], pop.billed_kwh[~protected]) * st.recovery_ratio
+            s.add_unpaid(pt.unpaid(self.date))
+            dss = dss_rate * wsum(pop.weight[~protected] * (recovery[~protected] if np.ndim(recovery) else recovery),
+                                  pop.billed_kwh[~protected])
             pt.book(s.circular_debt_change, s.interest, dss)
             s.stock_retired = pt.retire(self.date)
             pt.after_month(self.date, s.energy_payments, s.capacity_payments + s.network_costs, s.sales_mwh * 1000.0,
                            s.large_load_energy_mwh * 1000.0, s.large_load_revenue)
+        if self._by_node():
+            self._disco_memo(s, bills)
         self.circular_debt += s.circular_debt_change - s.stock_retired
         self.history.append(s)
         return s, ll, plant_mwh
+
+    def _by_node(self) -> bool:
+        """The scenario gives losses, allowed losses or recovery DISCO by DISCO."""
+        st, reg = self.spec.settlement, self.spec.regulator
+        return bool(st.distribution_loss_share_by_node or st.recovery_ratio_by_node or reg.allowed_loss_share_by_node)
+
+    def _node_losses(self) -> np.ndarray:
+        """Distribution losses of each node this month (by node where given, else system-wide)."""
+        st = self.spec.settlement
+        return node_values(st.distribution_loss_share, st.distribution_loss_share_by_node, self.grid.node_ids)
+
+    def _node_allowed_losses(self) -> np.ndarray:
+        """Losses the determination allows each node (by node, else the system-wide allowance, else actual)."""
+        reg, actual = self.spec.regulator, self._node_losses()
+        system = actual if reg.allowed_loss_share is None else np.full(len(actual), reg.allowed_loss_share)
+        by_node = reg.allowed_loss_share_by_node
+        return np.array([by_node.get(n, v) for n, v in zip(self.grid.node_ids, system, strict=True)])
+
+    def _disco_memo(self, s: MonthSettlement, bills: np.ndarray) -> None:
+        """The month DISCO by DISCO: sales, billing not collected, cost of losses above the allowance."""
+        pop, n = self.population, self.grid.n_nodes
+        s.sales_mwh_by_node = np.bincount(pop.node, weights=pop.weight * pop.billed_kwh, minlength=n) / 1000.0
+        billed = np.bincount(pop.node, weights=pop.weight * bills, minlength=n)
+        s.non_collected_by_node = billed * (1.0 - self.recovery_by_node)
+        s.disallowed_loss_by_node = disallowed_loss_cost(s.sales_mwh_by_node, self._node_losses(),
+                                                         self._node_allowed_losses(),
+                                                         s.energy_payments + s.capacity_payments)
 
     def _record(
         self, cal: MonthCalendar, use: MonthUse, res: ClearingResult, s: MonthSettlement, ll: LargeLoadMonth,
@@ -438,6 +491,10 @@ class SurplusModel(Model):
             base_fixed_charge=self.spec.tariffs.fixed_charge_per_month,
             protected_energy_charges=sum(h.protected_energy_charges for h in last),
         )
+        if self._by_node():  # the determination's allowance from last year's sales DISCO by DISCO
+            sales = sum((h.sales_mwh_by_node for h in last if len(h.sales_mwh_by_node)), np.zeros(self.grid.n_nodes))
+            self.regulator.reset.purchase_allowance = purchase_allowance(sales, self._node_losses(),
+                                                                         self._node_allowed_losses())
         decision = self.regulator.decide(self.date.isoformat(), year)
         self.tariffs = self.tariffs.scaled(decision.rate_factor, decision.fixed_charge_per_month, decision.hold_protected)
         if self.pass_through is not None:  # the year the reset saw sets the FCA and QTA references

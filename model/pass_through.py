@@ -6,14 +6,18 @@
   energy's cost, above (below) the reference per kWh sold to consumers are billed per kWh over the
   three months that start `qta_lag_months` after the quarter.
 - Debt-service surcharge: a rate per kWh while it is in force; its collections pay down bank loans.
-- Subsidy: accrued each month (the scenario's monthly subsidy × the year's `subsidy_by_year` factor), paid
-  `subsidy_lag_months` later, `subsidy_paid_share` of it.
+- Subsidy: accrued each month (the scenario's monthly subsidy), paid `subsidy_lag_months` later,
+  `subsidy_paid_share` of it, × the `subsidy_by_year` factor of the year the payment falls in (what that
+  year's budget released: a backtest's yearly releases land in their own fiscal year, whatever the lag).
 - Interest: the stock is producers' arrears (late-payment interest, KIBOR + spread, on the
   `interest_bearing_share` of them) plus bank loans (KIBOR + spread); the bank settlement moves
   arrears into loans on its date. Before a dated settlement the loans' interest is taken as paid from
   the budget (outside the flow); from it on, it accrues and the surcharge repays it.
 - Stock payments: dated budget payments and interest waivers retire part of the stock (arrears or
   loans) outside the month's flow; the flow (`circular_debt_change`) is what the month added.
+- Adjustment reliefs: dated government reliefs keep up to a rate per kWh of the FCA + QTA off bills.
+- Unpaid dues: what a buyer of the single buyer's power (K-Electric) was billed and did not pay, in
+  equal monthly parts over each dated period, adds to the month's flow (`unpaid`).
 - Deferred adjustments: costs the regulator left unbilled (pending FCAs and QTAs) add their amount to
   the month's flow when deferred and come off it in equal instalments, collected in full, from their
   recovery month on (`defer`).
@@ -50,6 +54,7 @@ class PassThrough:
         self.subsidy_accrued_total = self.subsidy_paid_total = self.interest_total = self.surcharge_total = 0.0
         self.budget_paid_total = self.waived_total = 0.0  # stock retired outside the flow
         self.deferred_total = 0.0                          # deferred adjustments not yet recovered
+        self.unpaid_total = 0.0                            # dues buyers left unpaid (K-Electric's), since the start
         self._retired_through: dt.date | None = None       # last month whose stock payments were applied
 
     # ---------------------------------------------------------------------------------------
@@ -78,19 +83,27 @@ class PassThrough:
         return s.surcharge_per_kwh
 
     def adjustment_rate(self, date: dt.date) -> float:
-        """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund)."""
-        return self._billed.get(date, 0.0)
+        """FCA + QTA billed in the month of `date`, currency/kWh (negative: a refund), after any relief in
+        force (`adjustment_reliefs`: a positive rate lowered by up to the relief, not below zero)."""
+        rate = self._billed.get(date, 0.0)
+        month = date.replace(day=1)
+        for r in self.spec.adjustment_reliefs:
+            if rate > 0 and r.start.replace(day=1) <= month <= r.end.replace(day=1):
+                rate = max(rate - r.per_kwh, 0.0)
+        return rate
 
     def subsidy_factor(self, month: int) -> float:
         """Factor on the scenario's monthly subsidy in month number `month` of the run (`subsidy_by_year`)."""
         by_year = self.spec.subsidy_by_year
         return by_year[min(month // 12, len(by_year) - 1)] if by_year else 1.0
 
-    def subsidy_paid(self, accrued: float) -> float:
-        """Book this month's accrued subsidy; return what the government pays this month (after the lag)."""
+    def subsidy_paid(self, accrued: float, release_factor: float = 1.0) -> float:
+        """Book this month's accrued subsidy; return what the government pays this month: what fell due
+        (accrued `subsidy_lag_months` earlier × `subsidy_paid_share`) × `release_factor`, the factor of the
+        year the payment falls in (`subsidy_factor`: what that year's budget released)."""
         self.subsidy_accrued_total += accrued
         self._subsidy_due.append(accrued * self.spec.subsidy_paid_share)
-        paid = self._subsidy_due.popleft()
+        paid = self._subsidy_due.popleft() * release_factor
         self.subsidy_paid_total += paid
         return paid
 
@@ -133,6 +146,15 @@ class PassThrough:
                 net -= a.amount / a.recovery_months
         self.deferred_total += net
         return net
+
+    def unpaid(self, date: dt.date) -> float:
+        """Dues left unpaid in the month of `date` (each period's amount in equal monthly parts), currency;
+        booked in `unpaid_total` (once a month)."""
+        month = date.replace(day=1)
+        due = sum(u.amount / u.months() for u in self.spec.unpaid_dues
+                  if u.start.replace(day=1) <= month <= u.end.replace(day=1))
+        self.unpaid_total += due
+        return due
 
     def interest(self, date: dt.date, kibor: float) -> float:
         """Interest on the stock this month (0 unless `accrue_interest`), after the bank settlement if

@@ -55,7 +55,7 @@ from model.schema_base import (  # noqa: F401  (re-exported: the schema's buildi
     names,
     variant_union,
 )
-from model.schema_money import CostBaseSpec, PassThroughSpec  # noqa: F401  (re-exported)
+from model.schema_money import CostBaseSpec, PassThroughSpec, TariffNotificationSpec  # noqa: F401  (re-exported)
 from model.special_tariffs import TARIFFS
 from model.tariffs import (  # noqa: F401  (re-exported: the retail tariff designs' tables)
     RETAIL_TARIFFS,
@@ -360,6 +360,12 @@ class RegulatorSpec(Sourced):
         False, description="Protected residential rates are held at a reset, not scaled; the other rates carry "
         "the required revenue.",
     )
+    allowed_loss_share_by_node: dict[str, Share] = Field(
+        default_factory=dict, description="Distribution losses the determination allows each DISCO (node id -> "
+        "share); nodes left out take allowed_loss_share (or, without it, their actual losses).")
+    tariff_notifications: list[TariffNotificationSpec] = Field(
+        default_factory=list, description="Tariff decisions billed between resets, each from its month (a rise "
+        "phased in or notified late); protected rates held as at a reset.")
 
 
 class SettlementSpec(Sourced):
@@ -375,6 +381,24 @@ class SettlementSpec(Sourced):
         default_factory=list, description="Distribution losses in each year of the run (as recovery_ratio_by_year), "
         "in place of distribution_loss_share; empty: distribution_loss_share every year. A lever on "
         "distribution_loss_share replaces the path.")
+    distribution_loss_share_by_node: dict[str, Share] = Field(
+        default_factory=dict, description="Distribution losses of each DISCO (node id -> share of energy delivered "
+        "to it), in place of distribution_loss_share at those nodes; nodes left out take distribution_loss_share.")
+    recovery_ratio_by_node: dict[str, Share] = Field(
+        default_factory=dict, description="Recovery of each DISCO (node id -> share of its billing collected), in "
+        "place of recovery_ratio at those nodes (the quarter offsets apply to both); nodes left out take recovery_ratio.")
+    recovery_quarter_offsets: list[Annotated[float, Field(ge=-0.5, le=0.5)]] = Field(
+        default_factory=list, description="Added to the year's recovery ratio in each fiscal quarter (Jul-Sep, "
+        "Oct-Dec, Jan-Mar, Apr-Jun; 4 values, -0.05 = 5 points less): bills go unpaid in the high-billing summer and "
+        "arrears are collected before the year closes; empty: the same every month.")
+
+    @model_validator(mode="after")
+    def _four_quarters(self) -> SettlementSpec:
+        v = self.recovery_quarter_offsets
+        if v and len(v) != 4:
+            raise ValueError(f"settlement.recovery_quarter_offsets = {v}: give one value per fiscal quarter (4), or none")
+        return self
+
     network_cost_per_month: NonNeg = Field(
         description="Use-of-system charges and distribution margin, currency per month (fixed).",
     )
@@ -692,6 +716,12 @@ class Scenario(Strict):
                 raise ValueError(f"plants[{i}].node = {p.node!r}: must be the id of a node in grid.nodes")
             if p.hourly_profile is not None and p.hourly_profile not in self.profiles.shapes:
                 raise ValueError(f"plants[{i}].hourly_profile = {p.hourly_profile!r}: must be a name in profiles.shapes")
+        for where, by_node in (("settlement.distribution_loss_share_by_node", self.settlement.distribution_loss_share_by_node),
+                               ("settlement.recovery_ratio_by_node", self.settlement.recovery_ratio_by_node),
+                               ("regulator.allowed_loss_share_by_node", self.regulator.allowed_loss_share_by_node)):
+            for node in by_node:
+                if node not in nodes:
+                    raise ValueError(f"{where}: key {node!r}: must be the id of a node in grid.nodes")
         for node in self.consumers.adoption.load_shedding_hours_per_day:
             if node not in nodes:
                 raise ValueError(f"consumers.adoption.load_shedding_hours_per_day: key {node!r}: must be the id of a "

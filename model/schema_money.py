@@ -108,6 +108,51 @@ class DeferredAdjustmentSpec(Sourced):
         return self
 
 
+class TariffNotificationSpec(Sourced):
+    """A tariff decision notified between resets (a rise phased in, or notified late): from the month of
+    `date` on, the rates that are not protected (all, unless the regulator holds protected ones) × `rate_factor`."""
+
+    date: Date = Field(description="Month the notified rates are first billed (its first day is used).")
+    rate_factor: float = Field(gt=0, le=10, description="Factor on the rates from that month (new / old).")
+
+
+class AdjustmentReliefSpec(Sourced):
+    """A government relief that keeps part of the pass-through adjustments off bills: in each month from
+    `start` to `end` the FCA + QTA billed is lowered by up to `per_kwh` (not below zero); the part not
+    billed stays with the single buyer (it adds to circular debt unless a subsidy pays it)."""
+
+    start: Date = Field(description="First month of the relief (its first day is used).")
+    end: Date = Field(description="Last month of the relief (its first day is used).")
+    per_kwh: Rate = Field(description="Adjustment kept off bills, at most, currency/kWh.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> AdjustmentReliefSpec:
+        if self.end.replace(day=1) < self.start.replace(day=1):
+            raise ValueError(f"end = {self.end}: the relief must end in or after its start month ({self.start})")
+        return self
+
+
+class UnpaidDuesSpec(Sourced):
+    """Dues a buyer of the single buyer's power left unpaid over a period (K-Electric's purchases from
+    CPPA-G): billed and counted as sales, but not paid, so they add to circular debt in equal monthly
+    parts from `start` to `end` (both months included)."""
+
+    payer: str = Field(description="Who owes the dues, e.g. 'K-Electric'.")
+    start: Date = Field(description="First month of the period (its first day is used).")
+    end: Date = Field(description="Last month of the period (its first day is used).")
+    amount: NonNeg = Field(description="Dues left unpaid over the period, currency.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> UnpaidDuesSpec:
+        if self.end.replace(day=1) < self.start.replace(day=1):
+            raise ValueError(f"end = {self.end}: the period must end in or after its start month ({self.start})")
+        return self
+
+    def months(self) -> int:
+        """Months in the period."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
 class PassThroughSpec(Sourced):
     """The regulator's between-reset adjustments and the money that moves the circular-debt stock.
     Rates in currency/kWh billed to the classes that are not protected."""
@@ -124,8 +169,9 @@ class PassThroughSpec(Sourced):
     subsidy_lag_months: int = Field(0, ge=0, le=24, description="Months between a subsidy's accrual and its payment.")
     subsidy_paid_share: Share = Field(1.0, description="Share of the accrued subsidy the government pays.")
     subsidy_by_year: list[Annotated[float, Field(ge=0, le=100)]] = Field(
-        default_factory=list, description="Factor on `settlement.subsidy_per_month` in each year of the run from its "
-        "start (the last repeats): the subsidy a year's budget actually paid, for a backtest; empty: 1 every year.")
+        default_factory=list, description="Factor on the subsidy paid in each year of the run from its "
+        "start (the last repeats): what a year's budget actually released, applied to the payments falling in that "
+        "year (after the lag), for a backtest; empty: 1 every year.")
     arrears_share: Share = Field(0.0, description="Share of the starting stock owed to power producers (the rest: "
                                  "bank loans of the holding company).")
     arrears_spread: float = Field(0.0, ge=-0.2, le=0.2, description="Late-payment interest on producers' arrears "
@@ -144,3 +190,9 @@ class PassThroughSpec(Sourced):
     deferred_adjustments: list[DeferredAdjustmentSpec] = Field(
         default_factory=list, description="Dated costs left unbilled and billed back later (pending FCAs and "
         "QTAs): inside the month's flow, added when deferred and paid down as recovered.")
+    unpaid_dues: list[UnpaidDuesSpec] = Field(
+        default_factory=list, description="Dues left unpaid by buyers of the single buyer's power (K-Electric): "
+        "inside the month's flow, in equal monthly parts over each period.")
+    adjustment_reliefs: list[AdjustmentReliefSpec] = Field(
+        default_factory=list, description="Dated reliefs that keep part of the FCA and QTA off bills (e.g. the Rs 5/kWh "
+        "of Mar-Jun 2022).")

@@ -14,6 +14,7 @@ import pytest
 from experiments.money_check import (
     LedgerReader,
     deferred_unrecovered,
+    dues_unpaid,
     expected_debt_change,
     interest_owed,
     large_load_payments,
@@ -32,6 +33,7 @@ class MoneyLedgers:
     export_credits: float = 0.0
     consumer_bills: float = 0.0
     large_load_bills: float = 0.0
+    consumer_paid: float = 0.0
     expected_by_month: list[float] = field(default_factory=list)
     actual_by_month: list[float] = field(default_factory=list)
 
@@ -51,6 +53,7 @@ def step_with_ledgers(model, months: int, ledgers: MoneyLedgers | None = None) -
         book.export_credits += month.export_credits
         book.consumer_bills += month.consumer_bills
         book.large_load_bills += month.large_load_bills
+        book.consumer_paid += month.consumer_paid
     return book
 
 
@@ -63,6 +66,7 @@ def assert_money_conserved(model, book: MoneyLedgers, tol: float = 1.0) -> None:
     total = expected_debt_change(model, to_plants=plant_receipts(model), export_credits=book.export_credits,
                                  consumer_bills=book.consumer_bills, large_load_bills=large_load_payments(model),
                                  months=book.months, subsidy=subsidy_paid(model), interest=interest_owed(model),
-                                 retired=stock_retired(model), deferred=deferred_unrecovered(model))
+                                 retired=stock_retired(model), deferred=deferred_unrecovered(model),
+                                 unpaid=dues_unpaid(model), consumer_paid=book.consumer_paid)
     change = model.circular_debt - model.spec.settlement.initial_circular_debt
     assert change == pytest.approx(total, rel=0, abs=tol), f"run: Δ debt {change:,.2f} vs ledgers {total:,.2f}"

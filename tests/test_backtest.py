@@ -13,18 +13,20 @@ from experiments.backtest import HISTORY, YEARS, backtest, comparison
 # model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
 # (net-metering buy-back by year, demand at the meter, p and the market-share exponent fitted jointly with
 # pakistan-2025), the plants whose PPAs ended in FY25 paid to their end dates, recovery and loss paths by
-# year and the FY23 deferred adjustments (docs/calibration.md, docs/model.md §7.5a)
+# year and the FY23 deferred adjustments (docs/calibration.md, docs/model.md §7.5a); then (debt3) the money's
+# timing: tariff rises billed from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter,
+# the subsidy released in the year it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief
+# (circular debt FY22-FY25 +169 to +743 bn; sales and generation up to +0.4 % through tariffs and adoption)
 GOLDEN = {
-    "generation_gwh": [133174.6, 141479.2, 151591.4, 136783.6, 133115.6, 131392.0],
-    "sales_gwh": [108063.1, 114801.8, 123007.2, 111404.6, 106213.0, 106964.0],
-    "capacity_payments_bn": [773.0, 801.3, 983.2, 1565.5, 1896.9, 1790.0],
-    "circular_debt_bn": [2298.9, 2534.7, 2109.4, 2029.7, 1495.0, 849.1],
-    "solar_share_pct": [2.0, 3.6, 4.8, 6.2, 10.0, 18.1],
+    "generation_gwh": [133174.6, 141479.2, 152031.8, 137319.3, 133489.3, 131570.2],
+    "sales_gwh": [108063.1, 114801.8, 123364.6, 111840.9, 106511.2, 107107.0],
+    "capacity_payments_bn": [773.0, 801.3, 983.2, 1565.6, 1897.0, 1790.0],
+    "circular_debt_bn": [2290.8, 2494.8, 2278.4, 2337.3, 2238.3, 1566.9],
+    "solar_share_pct": [2.0, 3.6, 4.5, 5.8, 9.7, 18.0],
     "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 3689.2],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
-KNOWN_MISSES = {("circular_debt_bn", "FY2024"), ("circular_debt_bn", "FY2025"),
-                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024")}
+KNOWN_MISSES = {("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024")}
 
 
 @pytest.fixture(scope="module")
