@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pytest
 
 from experiments.money_check import (
@@ -70,3 +71,12 @@ def assert_money_conserved(model, book: MoneyLedgers, tol: float = 1.0) -> None:
                                  unpaid=dues_unpaid(model), consumer_paid=book.consumer_paid)
     change = model.circular_debt - model.spec.settlement.initial_circular_debt
     assert change == pytest.approx(total, rel=0, abs=tol), f"run: Δ debt {change:,.2f} vs ledgers {total:,.2f}"
+
+
+def stock_path(model, months: int) -> np.ndarray:
+    """The circular-debt stock after each of the next `months` steps of `model`, currency."""
+    out = []
+    for _ in range(months):
+        model.step()
+        out.append(model.circular_debt)
+    return np.array(out)

@@ -14,7 +14,7 @@ from model.model import SurplusModel
 from model.scenario import load_scenario
 from model.schema import PassThroughSpec, TariffNotificationSpec
 from model.schema_money import UnpaidDuesSpec
-from money_ledgers import assert_money_conserved, step_with_ledgers
+from money_ledgers import assert_money_conserved, step_with_ledgers, stock_path
 
 AMOUNT = 9e7
 
@@ -31,14 +31,6 @@ def teaching(dues=(), notifications=()):
 def dues(start: dt.date, first: int, last: int) -> UnpaidDuesSpec:
     return UnpaidDuesSpec(source="test", payer="K-Electric", start=add_months(start, first),
                           end=add_months(start, last), amount=AMOUNT)
-
-
-def stock_path(model, months: int) -> np.ndarray:
-    out = []
-    for _ in range(months):
-        model.step()
-        out.append(model.circular_debt)
-    return np.array(out)
 
 
 def test_unpaid_dues_raise_the_debt_by_exactly_their_amount_over_their_period():

@@ -13,7 +13,7 @@ from model.pass_through import PassThrough
 from model.scenario import load_scenario
 from model.schema import PassThroughSpec
 from model.schema_money import DeferredAdjustmentSpec
-from money_ledgers import assert_money_conserved, step_with_ledgers
+from money_ledgers import assert_money_conserved, step_with_ledgers, stock_path
 
 AMOUNT = 6e7
 
@@ -29,14 +29,6 @@ def teaching(deferred=()):
 def deferral(start: dt.date, months_after: int, recovered_after: int, over: int) -> DeferredAdjustmentSpec:
     return DeferredAdjustmentSpec(source="test", date=add_months(start, months_after), amount=AMOUNT,
                                   recovered_from=add_months(start, recovered_after), recovery_months=over)
-
-
-def stock_path(model, months: int) -> np.ndarray:
-    out = []
-    for _ in range(months):
-        model.step()
-        out.append(model.circular_debt)
-    return np.array(out)
 
 
 def test_a_deferred_adjustment_raises_the_debt_by_exactly_its_amount_until_recovered():
