@@ -28,6 +28,8 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -128,3 +130,16 @@ def _max_entries() -> int:
 
 
 MEMO = ClearingMemo(_max_entries())
+
+
+@contextmanager
+def switched_off() -> Iterator[None]:
+    """Within the block every batch is solved (benchmarks that time the solves themselves); the memo is
+    emptied on entry and left empty."""
+    saved = MEMO.max_entries
+    MEMO.clear()
+    MEMO.max_entries = 0
+    try:
+        yield
+    finally:
+        MEMO.max_entries = saved
