@@ -33,6 +33,7 @@ from agents.adoption import (
     discounted_payback,
     hourly_flows,
     max_market_share,
+    net_present_value,
 )
 from agents.tariff_classes import TariffGroups
 from agents.views import RowField
@@ -45,6 +46,11 @@ STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_
 # (without export); only the first has a contract and is paid for exports, the others' surplus is curtailed
 SEGMENTS = {PV_EXPORT: "net_metered", PV_NO_EXPORT: "behind_meter", PV_BATTERY: "pv_battery"}
 BTM_SIZES = (0.5, 1.0)  # behind-the-meter systems considered, as shares of the consumption-matched size
+# net-metered systems considered when options are chosen by NPV: shares of the way from the consumption-matched
+# size to the largest allowed (under net metering the NPV is piecewise linear in kW with its kink at the matched
+# size, so both ends are exact; the points between serve net billing, whose NPV is concave in kW)
+NM_SIZES = (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)
+OPTION_CHOICES = ("payback", "npv")  # how an adopter picks its option (AdoptionParams.choice)
 @dataclass
 class DayFlows:
     """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""
@@ -87,6 +93,7 @@ class AdoptionParams:
     outage_cost_per_kwh: float = 0.0     # currency per kWh of load shed that the system serves instead
     outage_cover_pv: float = 0.0         # share of shed load a PV-only system without export serves
     outage_cover_battery: float = 0.0    # share of shed load a PV + battery system serves
+    choice: str = "payback"              # OPTION_CHOICES: shortest payback, or highest NPV over the system's life
 
 
 @dataclass
@@ -260,17 +267,25 @@ class ConsumerPopulation:
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """Best option for agents `idx`: (payback years, kW, battery kWh, segment) per customer.
 
-        The options are `option_paybacks`'; the shortest payback wins (ties go to the first, except that an
-        export contract wins a tie that repays). A payback beyond the system's life counts as never
-        repaid (`NO_PAYBACK_YEARS`).
+        The options are `option_values`'. With `params.choice` "payback" the shortest payback wins (ties go
+        to the first, except that an export contract wins a tie that repays); with "npv" the highest net
+        present value over the system's life wins (ties go to the first), whatever its payback, and the
+        payback returned is the winner's (it sets the market share, as in dGen). A payback beyond the
+        system's life counts as never repaid (`NO_PAYBACK_YEARS`).
         """
+        by_npv = params.choice == "npv"
+        best_val = np.full(len(idx), -np.inf if by_npv else np.inf)
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
         best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
-        for seg, kw, pay in self.option_paybacks(econ, params, idx):
-            better = pay < best_pay
-            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
-                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
+        for seg, kw, pay, npv in self.option_values(econ, params, idx):
+            if by_npv:
+                better = npv > best_val
+                best_val = np.where(better, npv, best_val)
+            else:
+                better = pay < best_pay
+                if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
+                    better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
             best_pay = np.where(better, pay, best_pay)
             best_kw = np.where(better, kw, best_kw)
             best_seg = np.where(better, seg, best_seg).astype(np.int8)
@@ -282,7 +297,14 @@ class ConsumerPopulation:
     def option_paybacks(
         self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
     ) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Each option open to agents `idx`: (segment, kW, payback years; inf where kW is 0) per customer.
+        """`option_values` without the NPV: (segment, kW, payback years) per option."""
+        return [(seg, kw, pay) for seg, kw, pay, _ in self.option_values(econ, params, idx)]
+
+    def option_values(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
+    ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """Each option open to agents `idx`: (segment, kW, payback years, NPV) per customer; payback inf and
+        NPV −inf where the option is closed (kW is 0, or no contract is allowed).
 
         The options, one segment each (`SEGMENTS`):
           behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
@@ -292,8 +314,11 @@ class ConsumerPopulation:
           net-metered (an export contract under the rule for new contracts, only if it pays exports and
             the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the largest allowed
             size (roof, and the rule's cap on sanctioned load; net-metered systems average ~15 kW,
-            pakistan-data.md §4.2), paying the contract's fixed cost; savings follow the rule.
+            pakistan-data.md §4.2), and with `choice` "npv" also the sizes between the matched one and it
+            (`NM_SIZES`), paying the contract's fixed cost; savings follow the rule.
         Systems without export also earn a reliability value where load is shed (`reliability_value`).
+        NPV = annual saving × annuity factor (class discount rate, `system_life_years`) − cost
+        (`agents.adoption.net_present_value`), against staying grid-only (NPV 0).
         """
         c = self.cls[idx]
         t = self.classes
@@ -310,7 +335,10 @@ class ConsumerPopulation:
         if with_battery:
             options.append((kw_match, PV_BATTERY))
         if rule.pays_exports:
-            options.append((kw_max, PV_EXPORT))
+            kw_lo = np.minimum(kw_match, kw_max)
+            options += [(kw_lo + f * (kw_max - kw_lo), PV_EXPORT)
+                        for f in (NM_SIZES if params.choice == "npv" else (1.0,))]
+        contract_ok = self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw
         out = []
         for kw, seg in options:
             pv = kw * econ.pv_yield_kwh_per_kw_year
@@ -319,10 +347,12 @@ class ConsumerPopulation:
             deficit, exp_pv = imp * load, exp_pv * load
             own_pv = load - deficit
             cost = kw * econ.pv_cost_per_kw
+            is_open = kw > 0
             if seg == PV_EXPORT:
                 saving = rule.savings(own_pv, exp_pv, load, pv, rate)
-                saving = np.where(self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw, saving, 0.0)
+                saving = np.where(contract_ok, saving, 0.0)
                 cost = cost + params.contract_fixed_cost
+                is_open = is_open & contract_ok
             elif seg == PV_BATTERY:
                 # a year of daily cycles: the battery's kWh × 365
                 charge = battery_charge(exp_pv, deficit, kw * (params.battery_kwh_per_kw * 365.0))
@@ -331,7 +361,8 @@ class ConsumerPopulation:
             else:
                 saving = own_pv * rate + shed * params.outage_cover_pv
             pay = discounted_payback(cost, saving, disc)
-            out.append((seg, kw, np.where(kw > 0, pay, np.inf)))
+            npv = net_present_value(cost, saving, disc, params.system_life_years)
+            out.append((seg, kw, np.where(kw > 0, pay, np.inf), np.where(is_open, npv, -np.inf)))
         return out
 
     def reliability_value(
@@ -361,7 +392,7 @@ class ConsumerPopulation:
         """(payback years, kW, battery kWh, segment, market share) by agent, computed once per
         economics key (and market-share curve) for the agents `eligible` then (later months' eligible agents are among them:
         nobody returns to grid-only); and whether they were computed afresh by this call."""
-        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent)
+        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent, params.choice)
         if key is None or self._econ_key != key:
             pay, kw, batt, seg = self.payback_blocks(econ, params, eligible)
             mms = max_market_share(pay, params.curve, params.mms_exponent)
