@@ -17,7 +17,7 @@ All quantities per customer unless the name says otherwise; energy in kWh, power
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -456,7 +456,10 @@ class ConsumerPopulation:
         params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
     ) -> None:
         """Initial PV owners: in each class, agents drawn at random up to the class's weighted share,
-        each in its best segment at the start (`payback`), with a battery for the class's battery share.
+        each in its best segment at the start by the shortest payback (`payback` with `choice` "payback",
+        whatever `params.choice`: the stock at the start was built under earlier, lower buy-backs, and the
+        NPV choice at today's would put nearly every eligible owner in the net-metered segment at the largest
+        allowed size; docs/model.md §7.5a), with a battery for the class's battery share.
 
         Each class's random order and battery draws are taken for every class whatever its shares, so
         a larger initial share picks a superset of the owners a smaller one picks (common random numbers)."""
@@ -470,7 +473,7 @@ class ConsumerPopulation:
             chosen = order[cum <= share + 1e-12]
             if len(chosen) == 0:
                 continue
-            _, kw, _, seg = self.payback(econ, params, chosen)
+            _, kw, _, seg = self.payback(econ, replace(params, choice="payback"), chosen)
             batt = battery_u[:len(chosen)] < battery_share_by_class[c]
             seg = np.where(batt, PV_BATTERY, np.where(seg == PV_BATTERY, PV_NO_EXPORT, seg)).astype(np.int8)
             self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), seg, econ.rule,
