@@ -323,18 +323,23 @@ def main(argv: list[str] | None = None) -> None:
                   f"backtest {np.mean([score(r, BACKTEST_TARGETS) for r in runs]):.3f})", flush=True)
         results.sort()
         print("best:", results[:3])
-        seed1 = {(p, k): r for (p, k), r in first_seed.items()}
-        for sc, p, k in results:  # the best point whose backtest (seed 1) meets the solar-share bands
+        # the best point whose seed-1 runs keep pakistan-2025 within the calibration test's tolerances (a hard
+        # constraint) and, among those, the best whose backtest meets the solar-share bands; if none meets them,
+        # the best within the tolerances, with its solar-share misses printed
+        feasible = []
+        for sc, p, k in results:
             out = [t for t, tol in CALIBRATION_TOLERANCES.items()
-                   if abs(seed1[(p, k)][t] / next(x.value for x in TARGETS if x.name == t) - 1) > tol]
+                   if abs(first_seed[(p, k)][t] / next(x.value for x in TARGETS if x.name == t) - 1) > tol]
             if out:
                 print(f"p={p:g} max_market_share_exponent={k:g}: outside the calibration test's tolerance: {out}")
                 continue
             share = solar_share_misses(p, k)
             print(f"p={p:g} max_market_share_exponent={k:g}: solar share outside its bands in {share or 'no year'}")
-            if not share:
-                print(f"chosen: p={p:g}, max_market_share_exponent={k:g} (score {sc:.3f})")
-                break
+            feasible.append((bool(share), sc, p, k))
+        if feasible:
+            share_miss, sc, p, k = min(feasible)
+            print(f"chosen: p={p:g}, max_market_share_exponent={k:g} (score {sc:.3f})"
+                  + (" with the solar share outside its bands" if share_miss else ""))
         return
     if args.grid:
         results = []

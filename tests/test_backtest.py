@@ -11,20 +11,23 @@ import pytest
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
 # model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
-# (net-metering buy-back by year, demand at the meter, p and the market-share exponent fitted jointly with
-# pakistan-2025), the plants whose PPAs ended in FY25 paid to their end dates, recovery and loss paths by
-# year and the FY23 deferred adjustments (docs/calibration.md, docs/model.md §7.5a)
+# (net-metering buy-back by year, demand at the meter), options chosen by NPV with p = 0.1/yr and dGen's curve
+# fitted jointly with pakistan-2025 (docs/model.md §7.5a), the plants whose PPAs ended in FY25 paid to their end
+# dates, recovery and loss paths by year and the FY23 deferred adjustments (docs/calibration.md)
 GOLDEN = {
-    "generation_gwh": [133174.6, 141479.2, 151591.4, 136783.6, 133115.6, 131392.0],
-    "sales_gwh": [108063.1, 114801.8, 123007.2, 111404.6, 106213.0, 106964.0],
-    "capacity_payments_bn": [773.0, 801.3, 983.2, 1565.5, 1896.9, 1790.0],
-    "circular_debt_bn": [2298.9, 2534.7, 2109.4, 2029.7, 1495.0, 849.1],
-    "solar_share_pct": [2.0, 3.6, 4.8, 6.2, 10.0, 18.1],
-    "net_metered_mw": [0.0, 0.0, 0.0, 0.0, 0.0, 3689.2],
+    "generation_gwh": [134435.8, 144793.5, 156548.2, 141977.5, 141113.8, 146532.8],
+    "sales_gwh": [109085.1, 117483.6, 127012.6, 115651.9, 113206.3, 119977.3],
+    "capacity_payments_bn": [772.9, 801.5, 983.5, 1565.7, 1899.1, 1792.2],
+    "circular_debt_bn": [2299.5, 2540.1, 2118.7, 2031.8, 1463.2, 806.0],
+    "solar_share_pct": [1.1, 1.6, 1.9, 2.7, 4.6, 8.8],
+    "net_metered_mw": [149.4, 272.4, 427.8, 807.8, 2982.9, 7448.4],
 }
-# (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band
+# (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band. Since
+# options are chosen by NPV the net-metered MW of FY21 and FY24 are within band; the slower adoption behind the
+# meter leaves FY24's solar share low and FY25's generation 15 % high, and FY25's net-metered MW (Jun 2025) run
+# 81 % above the Dec 2024 figure (a floor)
 KNOWN_MISSES = {("circular_debt_bn", "FY2024"), ("circular_debt_bn", "FY2025"),
-                ("net_metered_mw", "FY2021"), ("net_metered_mw", "FY2024")}
+                ("solar_share_pct", "FY2024"), ("generation_gwh", "FY2025"), ("net_metered_mw", "FY2025")}
 
 
 @pytest.fixture(scope="module")
