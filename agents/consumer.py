@@ -27,6 +27,7 @@ from mesa.discrete_space import FixedAgent
 from agents.adoption import (
     BATTERY_EFFICIENCY,
     NO_PAYBACK_YEARS,
+    annuity_factor,
     bass_hazard,
     battery_charge,
     battery_kept,
@@ -274,21 +275,32 @@ class ConsumerPopulation:
         system's life counts as never repaid (`NO_PAYBACK_YEARS`).
         """
         by_npv = params.choice == "npv"
-        best_val = np.full(len(idx), -np.inf if by_npv else np.inf)
+        disc = self.classes.discount_rate[self.cls[idx]]
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
         best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
-        for seg, kw, pay, npv in self.option_values(econ, params, idx):
-            if by_npv:
+        if by_npv:  # only the winner's payback is needed
+            annuity = annuity_factor(disc, params.system_life_years)
+            best_val = np.full(len(idx), -np.inf)
+            best_cost, best_saving = np.zeros(len(idx)), np.zeros(len(idx))
+            for seg, kw, cost, saving, is_open in self._options(econ, params, idx):
+                npv = np.where(is_open, saving * annuity - cost, -np.inf)
                 better = npv > best_val
                 best_val = np.where(better, npv, best_val)
-            else:
+                best_cost = np.where(better, cost, best_cost)
+                best_saving = np.where(better, saving, best_saving)
+                best_kw = np.where(better, kw, best_kw)
+                best_seg = np.where(better, seg, best_seg).astype(np.int8)
+            best_pay = np.where(best_kw > 0, discounted_payback(best_cost, best_saving, disc), np.inf)
+        else:
+            for seg, kw, cost, saving, _ in self._options(econ, params, idx):
+                pay = np.where(kw > 0, discounted_payback(cost, saving, disc), np.inf)
                 better = pay < best_pay
                 if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
                     better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
-            best_pay = np.where(better, pay, best_pay)
-            best_kw = np.where(better, kw, best_kw)
-            best_seg = np.where(better, seg, best_seg).astype(np.int8)
+                best_pay = np.where(better, pay, best_pay)
+                best_kw = np.where(better, kw, best_kw)
+                best_seg = np.where(better, seg, best_seg).astype(np.int8)
         best_pay = np.minimum(best_pay, NO_PAYBACK_YEARS)
         pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
         batt = np.where(best_seg == PV_BATTERY, best_kw * params.battery_kwh_per_kw, 0.0)
@@ -303,8 +315,19 @@ class ConsumerPopulation:
     def option_values(
         self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
     ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-        """Each option open to agents `idx`: (segment, kW, payback years, NPV) per customer; payback inf and
-        NPV −inf where the option is closed (kW is 0, or no contract is allowed).
+        """Each option open to agents `idx` (`_options`): (segment, kW, payback years, NPV) per customer;
+        payback inf where kW is 0, NPV −inf where the option is closed (kW is 0, or no contract is allowed).
+        NPV = annual saving × annuity factor (class discount rate, `system_life_years`) − cost
+        (`agents.adoption.net_present_value`), against staying grid-only (NPV 0)."""
+        disc = self.classes.discount_rate[self.cls[idx]]
+        return [(seg, kw, np.where(kw > 0, discounted_payback(cost, saving, disc), np.inf),
+                 np.where(is_open, net_present_value(cost, saving, disc, params.system_life_years), -np.inf))
+                for seg, kw, cost, saving, is_open in self._options(econ, params, idx)]
+
+    def _options(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
+    ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Each option open to agents `idx`: (segment, kW, cost, annual saving, open) per customer (currency).
 
         The options, one segment each (`SEGMENTS`):
           behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
@@ -312,20 +335,17 @@ class ConsumerPopulation:
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
             evening;
           net-metered (an export contract under the rule for new contracts, only if it pays exports and
-            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the largest allowed
-            size (roof, and the rule's cap on sanctioned load; net-metered systems average ~15 kW,
-            pakistan-data.md §4.2), and with `choice` "npv" also the sizes between the matched one and it
-            (`NM_SIZES`), paying the contract's fixed cost; savings follow the rule.
+            the customer's sanctioned load reaches `contract_min_sanctioned_kw`; closed otherwise): the
+            largest allowed size (roof, and the rule's cap on sanctioned load; net-metered systems average
+            ~15 kW, pakistan-data.md §4.2), and with `choice` "npv" also sizes from the matched one up to it
+            (`NM_SIZES`; the two ends only where the rule's savings are kinked at the load, which makes
+            them exact), paying the contract's fixed cost; savings follow the rule.
         Systems without export also earn a reliability value where load is shed (`reliability_value`).
-        NPV = annual saving × annuity factor (class discount rate, `system_life_years`) − cost
-        (`agents.adoption.net_present_value`), against staying grid-only (NPV 0).
         """
         c = self.cls[idx]
-        t = self.classes
         rule = econ.rule
         load = econ.monthly_kwh[idx] * 12.0
         rate = econ.import_rate[idx]
-        disc = t.discount_rate[c]
         roof = self.roof_kw[idx]
         kw_match = np.minimum(roof, load / econ.pv_yield_kwh_per_kw_year)
         kw_max = np.minimum(roof, self.sanctioned_kw[idx] * rule.max_kw_share_of_sanctioned)
@@ -336,8 +356,8 @@ class ConsumerPopulation:
             options.append((kw_match, PV_BATTERY))
         if rule.pays_exports:
             kw_lo = np.minimum(kw_match, kw_max)
-            options += [(kw_lo + f * (kw_max - kw_lo), PV_EXPORT)
-                        for f in (NM_SIZES if params.choice == "npv" else (1.0,))]
+            sizes = (1.0,) if params.choice != "npv" else (0.0, 1.0) if rule.savings_kinked_at_load else NM_SIZES
+            options += [(kw_lo + f * (kw_max - kw_lo), PV_EXPORT) for f in sizes]
         contract_ok = self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw
         out = []
         for kw, seg in options:
@@ -360,9 +380,7 @@ class ConsumerPopulation:
                 cost = cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
             else:
                 saving = own_pv * rate + shed * params.outage_cover_pv
-            pay = discounted_payback(cost, saving, disc)
-            npv = net_present_value(cost, saving, disc, params.system_life_years)
-            out.append((seg, kw, np.where(kw > 0, pay, np.inf), np.where(is_open, npv, -np.inf)))
+            out.append((seg, kw, cost, saving, is_open))
         return out
 
     def reliability_value(

@@ -82,7 +82,11 @@ def test_the_npv_choice_takes_the_highest_npv_and_the_winners_payback():
     econ = _econ(pop, export_rate=20.0, outage=np.array([0.1]))
     pay, kw, _, seg = pop.payback(econ, NPV, idx)
     options = pop.option_values(econ, NPV, idx)
-    assert sum(s == PV_EXPORT for s, *_ in options) == len(NM_SIZES)  # every size between matched and cap
+    # net metering: the matched size and the cap (its NPV is linear on either side of the matched size); net
+    # billing (concave): every size of NM_SIZES
+    assert sum(s == PV_EXPORT for s, *_ in options) == 2
+    billing = pop.option_values(_econ(pop, export_rate=20.0, rule=NetBilling), NPV, idx)
+    assert sum(s == PV_EXPORT for s, *_ in billing) == len(NM_SIZES)
     best = np.max([v for *_, v in options], axis=0)
     won = np.zeros(pop.n, dtype=bool)
     for s, k, p, v in options:
@@ -93,6 +97,28 @@ def test_the_npv_choice_takes_the_highest_npv_and_the_winners_payback():
     # customers below the contract threshold never get the export option, however good its NPV
     small = pop.sanctioned_kw < PARAMS.contract_min_sanctioned_kw
     assert small.any() and not np.any(seg[small] == PV_EXPORT)
+
+
+def test_under_net_metering_the_two_ends_find_the_best_size_on_a_fine_grid():
+    """The NPV of a net-metered system is linear on either side of the consumption-matched size, so the better of
+    the matched size and the cap is the best of any size between them."""
+    pop = _population(400, kwh=_spread(400))
+    idx = np.arange(pop.n)
+    for rate in (8.0, 20.0, 35.0):
+        econ = _econ(pop, export_rate=rate)
+        ends = np.max([v for s, _, _, v in pop.option_values(econ, NPV, idx) if s == PV_EXPORT], axis=0)
+        kw_match = np.minimum(pop.roof_kw, econ.monthly_kwh * 12 / 1500.0)
+        kw_max = np.minimum(pop.roof_kw, pop.sanctioned_kw * 1.5)
+        lo = np.minimum(kw_match, kw_max)
+        fine = []
+        for f in np.linspace(0.0, 1.0, 21):
+            kw = lo + f * (kw_max - lo)
+            pv = kw * 1500.0
+            load = econ.monthly_kwh * 12
+            saving = 40.0 * np.minimum(pv, load) + rate * np.maximum(pv - load, 0.0)
+            fine.append(net_present_value(kw * 100_000.0 + 15_000.0, saving, 0.15, 25))
+        ok = pop.sanctioned_kw >= PARAMS.contract_min_sanctioned_kw
+        np.testing.assert_allclose(ends[ok], np.max(fine, axis=0)[ok], rtol=1e-6)
 
 
 def test_changing_the_choice_recomputes_the_cached_options():
