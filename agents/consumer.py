@@ -4,8 +4,9 @@ State lives in numpy arrays owned by `ConsumerPopulation` (one row per agent; ea
 `weight` real customers). `Consumer` is a real Mesa agent that is a view on its row. The adoption
 decision runs once per month over the whole array (`decide_adoption`):
 
-    payback (PV, or PV + battery; cost from the price driver; savings from the avoided import tariff
-    and the export rule of new contracts)  →  maximum market share MMS(payback) (NREL dGen curve)
+    best option (net-metered, behind the meter or PV + battery, by the highest NPV or the shortest payback;
+    cost from the price driver; savings from the avoided import tariff and the export rule of new contracts)
+    →  its payback  →  maximum market share MMS(payback) (NREL dGen curve)
     hazard = MMS × ∫ (p + q·s(τ)) dτ over the month,  P(adopt) = 1 − exp(−hazard)
 
 where s is the weighted share of adopters among the agent's neighbours. The integral advances s along
@@ -51,7 +52,6 @@ BTM_SIZES = (0.5, 1.0)  # behind-the-meter systems considered, as shares of the 
 # size to the largest allowed (under net metering the NPV is piecewise linear in kW with its kink at the matched
 # size, so both ends are exact; the points between serve net billing, whose NPV is concave in kW)
 NM_SIZES = (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)
-OPTION_CHOICES = ("payback", "npv")  # how an adopter picks its option (AdoptionParams.choice)
 @dataclass
 class DayFlows:
     """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""
@@ -94,7 +94,7 @@ class AdoptionParams:
     outage_cost_per_kwh: float = 0.0     # currency per kWh of load shed that the system serves instead
     outage_cover_pv: float = 0.0         # share of shed load a PV-only system without export serves
     outage_cover_battery: float = 0.0    # share of shed load a PV + battery system serves
-    choice: str = "payback"              # OPTION_CHOICES: shortest payback, or highest NPV over the system's life
+    choice: str = "payback"              # "payback": shortest payback; "npv": highest NPV over the system's life
 
 
 @dataclass

@@ -28,7 +28,7 @@ class Month:
     hours: float
     island_must_run_mw: np.ndarray  # reservoir plants × cleared hours: all must-run output in the plant's island
     island_load_mw: np.ndarray      # reservoir plants × cleared hours: load of the plant's island
-    capacity_mw: np.ndarray = None  # reservoir plants
+    capacity_mw: np.ndarray         # reservoir plants
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,10 @@
 """Choosing the PV option by net present value (issue 12, "The wrong adopters"): a large customer net-meters at
-a buy-back below the tariff, because exports offset its evening imports at the tariff, even when a small
-system behind the meter repays sooner; the hazard follows the chosen option's payback."""
+a buy-back below the tariff, because its exports offset its evening imports at the tariff, although the contract at
+its largest allowed size repays more slowly than a small system behind the meter; the hazard follows the chosen
+option's payback."""
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -21,7 +23,7 @@ COMMERCIAL_SHAPE = np.r_[np.full(8, 0.45), np.full(11, 1.4), np.full(5, 1.0)]
 FY21_RATE, FY21_BUY_BACK, FY21_PV_COST = 45.43 * 16.91 / 35.55, 12.95, 130_000.0
 
 
-def _commercial(kwh_month: float) -> tuple[ConsumerPopulation, callable]:
+def _commercial(kwh_month: float) -> tuple[ConsumerPopulation, Callable[[float], Economics]]:
     """One large commercial customer (roof 30 kW, sanctioned 20 kW) using `kwh_month` a month."""
     classes = ClassTable(
         names=["commercial"], tariff_class=np.array([0]), protected=np.array([False]), roof_kw=np.array([30.0]),
