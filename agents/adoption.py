@@ -1,5 +1,5 @@
-"""The maths of rooftop-PV adoption: energy flows with PV and a battery, payback, NREL dGen's
-maximum market share, and the Bass hazard integrated over a step.
+"""The maths of rooftop-PV adoption: energy flows with PV and a battery, payback and net present value,
+NREL dGen's maximum market share, and the Bass hazard integrated over a step.
 
 Pure functions on numpy arrays (per customer; energy in kWh), used by `agents.consumer`.
 """
@@ -59,6 +59,21 @@ def discounted_payback(cost: np.ndarray, annual_saving: np.ndarray, rate: np.nda
         years = np.where(rate > 0, -np.log(x) / np.log1p(rate), simple)
     ok = (saving > 0) & ((rate <= 0) | (x > 0))
     return np.minimum(np.where(ok, years, NO_PAYBACK_YEARS), NO_PAYBACK_YEARS)
+
+
+def annuity_factor(rate: np.ndarray, years: float) -> np.ndarray:
+    """Present value of 1 a year, paid at each year's end for `years` years, at discount `rate` per year:
+    (1 − (1 + r)^−n) / r, or n when r = 0."""
+    rate = np.asarray(rate, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = -np.expm1(-years * np.log1p(rate)) / rate
+    return np.where(rate > 0, factor, float(years))
+
+
+def net_present_value(cost: np.ndarray, annual_saving: np.ndarray, rate: np.ndarray, years: float) -> np.ndarray:
+    """NPV of a system that costs `cost` now and saves `annual_saving` a year (level, same currency) for
+    `years` years at discount `rate` per year: saving × `annuity_factor` − cost."""
+    return np.asarray(annual_saving, dtype=float) * annuity_factor(rate, years) - np.asarray(cost, dtype=float)
 
 
 def battery_charge(surplus_kwh: np.ndarray, deficit_kwh: np.ndarray, battery_kwh: np.ndarray) -> np.ndarray:

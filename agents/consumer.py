@@ -4,8 +4,9 @@ State lives in numpy arrays owned by `ConsumerPopulation` (one row per agent; ea
 `weight` real customers). `Consumer` is a real Mesa agent that is a view on its row. The adoption
 decision runs once per month over the whole array (`decide_adoption`):
 
-    payback (PV, or PV + battery; cost from the price driver; savings from the avoided import tariff
-    and the export rule of new contracts)  →  maximum market share MMS(payback) (NREL dGen curve)
+    best option (net-metered, behind the meter or PV + battery, by the highest NPV or the shortest payback;
+    cost from the price driver; savings from the avoided import tariff and the export rule of new contracts)
+    →  its payback  →  maximum market share MMS(payback) (NREL dGen curve)
     hazard = MMS × ∫ (p + q·s(τ)) dτ over the month,  P(adopt) = 1 − exp(−hazard)
 
 where s is the weighted share of adopters among the agent's neighbours. The integral advances s along
@@ -17,7 +18,7 @@ All quantities per customer unless the name says otherwise; energy in kWh, power
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,12 +28,14 @@ from mesa.discrete_space import FixedAgent
 from agents.adoption import (
     BATTERY_EFFICIENCY,
     NO_PAYBACK_YEARS,
+    annuity_factor,
     bass_hazard,
     battery_charge,
     battery_kept,
     discounted_payback,
     hourly_flows,
     max_market_share,
+    net_present_value,
 )
 from agents.tariff_classes import TariffGroups
 from agents.views import RowField
@@ -45,6 +48,10 @@ STATE_NAMES = {GRID_ONLY: "grid-only", PV_EXPORT: "PV with export contract", PV_
 # (without export); only the first has a contract and is paid for exports, the others' surplus is curtailed
 SEGMENTS = {PV_EXPORT: "net_metered", PV_NO_EXPORT: "behind_meter", PV_BATTERY: "pv_battery"}
 BTM_SIZES = (0.5, 1.0)  # behind-the-meter systems considered, as shares of the consumption-matched size
+# net-metered systems considered when options are chosen by NPV: shares of the way from the consumption-matched
+# size to the largest allowed (under net metering the NPV is piecewise linear in kW with its kink at the matched
+# size, so both ends are exact; the points between serve net billing, whose NPV is concave in kW)
+NM_SIZES = (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)
 @dataclass
 class DayFlows:
     """One day of consumer flows: node totals per hour (kW, weighted) and per-customer day totals (kWh)."""
@@ -87,6 +94,7 @@ class AdoptionParams:
     outage_cost_per_kwh: float = 0.0     # currency per kWh of load shed that the system serves instead
     outage_cover_pv: float = 0.0         # share of shed load a PV-only system without export serves
     outage_cover_battery: float = 0.0    # share of shed load a PV + battery system serves
+    choice: str = "payback"              # "payback": shortest payback; "npv": highest NPV over the system's life
 
 
 @dataclass
@@ -260,20 +268,39 @@ class ConsumerPopulation:
     def payback(self, econ: Economics, params: AdoptionParams, idx: np.ndarray) -> tuple[np.ndarray, ...]:
         """Best option for agents `idx`: (payback years, kW, battery kWh, segment) per customer.
 
-        The options are `option_paybacks`'; the shortest payback wins (ties go to the first, except that an
-        export contract wins a tie that repays). A payback beyond the system's life counts as never
-        repaid (`NO_PAYBACK_YEARS`).
+        The options are `option_values`'. With `params.choice` "payback" the shortest payback wins (ties go
+        to the first, except that an export contract wins a tie that repays); with "npv" the highest net
+        present value over the system's life wins (ties go to the first), whatever its payback, and the
+        payback returned is the winner's (it sets the market share, as in dGen). A payback beyond the
+        system's life counts as never repaid (`NO_PAYBACK_YEARS`).
         """
+        by_npv = params.choice == "npv"
+        disc = self.classes.discount_rate[self.cls[idx]]
         best_pay = np.full(len(idx), np.inf)
         best_kw = np.zeros(len(idx))
         best_seg = np.full(len(idx), PV_NO_EXPORT, dtype=np.int8)
-        for seg, kw, pay in self.option_paybacks(econ, params, idx):
-            better = pay < best_pay
-            if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
-                better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
-            best_pay = np.where(better, pay, best_pay)
-            best_kw = np.where(better, kw, best_kw)
-            best_seg = np.where(better, seg, best_seg).astype(np.int8)
+        if by_npv:  # only the winner's payback is needed
+            annuity = annuity_factor(disc, params.system_life_years)
+            best_val = np.full(len(idx), -np.inf)
+            best_cost, best_saving = np.zeros(len(idx)), np.zeros(len(idx))
+            for seg, kw, cost, saving, is_open in self._options(econ, params, idx):
+                npv = np.where(is_open, saving * annuity - cost, -np.inf)
+                better = npv > best_val
+                best_val = np.where(better, npv, best_val)
+                best_cost = np.where(better, cost, best_cost)
+                best_saving = np.where(better, saving, best_saving)
+                best_kw = np.where(better, kw, best_kw)
+                best_seg = np.where(better, seg, best_seg).astype(np.int8)
+            best_pay = np.where(best_kw > 0, discounted_payback(best_cost, best_saving, disc), np.inf)
+        else:
+            for seg, kw, cost, saving, _ in self._options(econ, params, idx):
+                pay = np.where(kw > 0, discounted_payback(cost, saving, disc), np.inf)
+                better = pay < best_pay
+                if seg == PV_EXPORT:  # a tie goes to the contract: any surplus is then paid, not curtailed
+                    better |= (pay == best_pay) & (pay < NO_PAYBACK_YEARS)
+                best_pay = np.where(better, pay, best_pay)
+                best_kw = np.where(better, kw, best_kw)
+                best_seg = np.where(better, seg, best_seg).astype(np.int8)
         best_pay = np.minimum(best_pay, NO_PAYBACK_YEARS)
         pay = np.where(best_pay > params.system_life_years, NO_PAYBACK_YEARS, best_pay)  # never repaid in its life
         batt = np.where(best_seg == PV_BATTERY, best_kw * params.battery_kwh_per_kw, 0.0)
@@ -282,7 +309,25 @@ class ConsumerPopulation:
     def option_paybacks(
         self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
     ) -> list[tuple[int, np.ndarray, np.ndarray]]:
-        """Each option open to agents `idx`: (segment, kW, payback years; inf where kW is 0) per customer.
+        """`option_values` without the NPV: (segment, kW, payback years) per option."""
+        return [(seg, kw, pay) for seg, kw, pay, _ in self.option_values(econ, params, idx)]
+
+    def option_values(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
+    ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """Each option open to agents `idx` (`_options`): (segment, kW, payback years, NPV) per customer;
+        payback inf where kW is 0, NPV −inf where the option is closed (kW is 0, or no contract is allowed).
+        NPV = annual saving × annuity factor (class discount rate, `system_life_years`) − cost
+        (`agents.adoption.net_present_value`), against staying grid-only (NPV 0)."""
+        disc = self.classes.discount_rate[self.cls[idx]]
+        return [(seg, kw, np.where(kw > 0, discounted_payback(cost, saving, disc), np.inf),
+                 np.where(is_open, net_present_value(cost, saving, disc, params.system_life_years), -np.inf))
+                for seg, kw, cost, saving, is_open in self._options(econ, params, idx)]
+
+    def _options(
+        self, econ: Economics, params: AdoptionParams, idx: np.ndarray,
+    ) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Each option open to agents `idx`: (segment, kW, cost, annual saving, open) per customer (currency).
 
         The options, one segment each (`SEGMENTS`):
           behind the meter (no export contract): 0.5× or 1× the consumption-matched size; savings are
@@ -290,17 +335,17 @@ class ConsumerPopulation:
           PV + battery (no export contract): the matched size with a battery that shifts surplus to the
             evening;
           net-metered (an export contract under the rule for new contracts, only if it pays exports and
-            the customer's sanctioned load reaches `contract_min_sanctioned_kw`): the largest allowed
-            size (roof, and the rule's cap on sanctioned load; net-metered systems average ~15 kW,
-            pakistan-data.md §4.2), paying the contract's fixed cost; savings follow the rule.
+            the customer's sanctioned load reaches `contract_min_sanctioned_kw`; closed otherwise): the
+            largest allowed size (roof, and the rule's cap on sanctioned load; net-metered systems average
+            ~15 kW, pakistan-data.md §4.2), and with `choice` "npv" also sizes from the matched one up to it
+            (`NM_SIZES`; the two ends only where the rule's savings are kinked at the load, which makes
+            them exact), paying the contract's fixed cost; savings follow the rule.
         Systems without export also earn a reliability value where load is shed (`reliability_value`).
         """
         c = self.cls[idx]
-        t = self.classes
         rule = econ.rule
         load = econ.monthly_kwh[idx] * 12.0
         rate = econ.import_rate[idx]
-        disc = t.discount_rate[c]
         roof = self.roof_kw[idx]
         kw_match = np.minimum(roof, load / econ.pv_yield_kwh_per_kw_year)
         kw_max = np.minimum(roof, self.sanctioned_kw[idx] * rule.max_kw_share_of_sanctioned)
@@ -310,7 +355,10 @@ class ConsumerPopulation:
         if with_battery:
             options.append((kw_match, PV_BATTERY))
         if rule.pays_exports:
-            options.append((kw_max, PV_EXPORT))
+            kw_lo = np.minimum(kw_match, kw_max)
+            sizes = (1.0,) if params.choice != "npv" else (0.0, 1.0) if rule.savings_kinked_at_load else NM_SIZES
+            options += [(kw_lo + f * (kw_max - kw_lo), PV_EXPORT) for f in sizes]
+        contract_ok = self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw
         out = []
         for kw, seg in options:
             pv = kw * econ.pv_yield_kwh_per_kw_year
@@ -319,10 +367,12 @@ class ConsumerPopulation:
             deficit, exp_pv = imp * load, exp_pv * load
             own_pv = load - deficit
             cost = kw * econ.pv_cost_per_kw
+            is_open = kw > 0
             if seg == PV_EXPORT:
                 saving = rule.savings(own_pv, exp_pv, load, pv, rate)
-                saving = np.where(self.sanctioned_kw[idx] >= params.contract_min_sanctioned_kw, saving, 0.0)
+                saving = np.where(contract_ok, saving, 0.0)
                 cost = cost + params.contract_fixed_cost
+                is_open = is_open & contract_ok
             elif seg == PV_BATTERY:
                 # a year of daily cycles: the battery's kWh × 365
                 charge = battery_charge(exp_pv, deficit, kw * (params.battery_kwh_per_kw * 365.0))
@@ -330,8 +380,7 @@ class ConsumerPopulation:
                 cost = cost + kw * params.battery_kwh_per_kw * params.battery_cost_per_kwh
             else:
                 saving = own_pv * rate + shed * params.outage_cover_pv
-            pay = discounted_payback(cost, saving, disc)
-            out.append((seg, kw, np.where(kw > 0, pay, np.inf)))
+            out.append((seg, kw, cost, saving, is_open))
         return out
 
     def reliability_value(
@@ -361,7 +410,7 @@ class ConsumerPopulation:
         """(payback years, kW, battery kWh, segment, market share) by agent, computed once per
         economics key (and market-share curve) for the agents `eligible` then (later months' eligible agents are among them:
         nobody returns to grid-only); and whether they were computed afresh by this call."""
-        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent)
+        key = None if econ.key is None else (econ.key, params.curve, params.mms_exponent, params.choice)
         if key is None or self._econ_key != key:
             pay, kw, batt, seg = self.payback_blocks(econ, params, eligible)
             mms = max_market_share(pay, params.curve, params.mms_exponent)
@@ -425,7 +474,10 @@ class ConsumerPopulation:
         params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
     ) -> None:
         """Initial PV owners: in each class, agents drawn at random up to the class's weighted share,
-        each in its best segment at the start (`payback`), with a battery for the class's battery share.
+        each in its best segment at the start by the shortest payback (`payback` with `choice` "payback",
+        whatever `params.choice`: the stock at the start was built under earlier, lower buy-backs, and the
+        NPV choice at today's would put nearly every eligible owner in the net-metered segment at the largest
+        allowed size; docs/model.md §7.5a), with a battery for the class's battery share.
 
         Each class's random order and battery draws are taken for every class whatever its shares, so
         a larger initial share picks a superset of the owners a smaller one picks (common random numbers)."""
@@ -439,7 +491,7 @@ class ConsumerPopulation:
             chosen = order[cum <= share + 1e-12]
             if len(chosen) == 0:
                 continue
-            _, kw, _, seg = self.payback(econ, params, chosen)
+            _, kw, _, seg = self.payback(econ, replace(params, choice="payback"), chosen)
             batt = battery_u[:len(chosen)] < battery_share_by_class[c]
             seg = np.where(batt, PV_BATTERY, np.where(seg == PV_BATTERY, PV_NO_EXPORT, seg)).astype(np.int8)
             self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), seg, econ.rule,

@@ -20,7 +20,10 @@ The joint fit (`--joint`, the shipped p and `max_market_share_exponent` k): one 
 and the FY2020–FY2025 backtest `pakistan-fy2020` (`BACKTEST_TARGETS`: net-metered MW and customers
 from 2021 to Dec 2024, rooftop PV from panel imports in 2024), with the backtest's own drivers
 (tariffs, panel prices, net-metering buy-back by year); the score is the sum of both scores, averaged
-over seeds. Other parameters stay as shipped.
+over seeds. Other parameters stay as shipped. Since options are chosen by NPV (`option_choice`), the
+backtest's net-metered targets before FY25 are scored too, and the chosen point is the best whose seed-1
+runs keep `pakistan-2025`'s net-metered MW within `tests/test_calibration.py`'s tolerances
+(`CALIBRATION_TOLERANCES`) and the backtest's solar share within its bands.
 
 The earlier fit (`--grid`): a grid over p (Bass innovation, per year), the smallest sanctioned load that may hold an
 export contract (splits adopters between net-metered and behind-the-meter) and a multiplier on
@@ -69,18 +72,17 @@ TARGETS = (
     Target("rooftop PV MW, Sep 2025", "rooftop_pv_mw", 15, 45_000.0 * INSTALLED_SHARE, "imports (§4.1) [derived]"),
 )
 BACKTEST = "pakistan-fy2020"
-# months after the backtest's start (Jul 2019); the end of Jun 2021 is month 24. The net-metered targets before
-# FY25 are not fitted: with a buy-back below the tariff the net-metered option never repays sooner than a system
-# behind the meter, so they are zero at every point of the fit but for a seeded agent or two (docs/model.md §7.5a),
-# whose 52 MW would decide it
+# months after the backtest's start (Jul 2019); the end of Jun 2021 is month 24. The net-metered targets before FY25
+# are fitted since options are chosen by NPV (before, by the shortest payback, they were zero at every point of the
+# fit: docs/model.md §7.5a)
 BACKTEST_TARGETS = (
     Target("backtest: net-metered MW, Jun 2021", "rooftop_pv_mw_net_metered", 24, 321.0,
-           "digitalpakistan.pk (Ember), 2021 (§4.2)", fitted=False),
+           "digitalpakistan.pk (Ember), 2021 (§4.2)"),
     Target("backtest: net-metered customers, Jun 2023", "net_metered_customers", 48, 56_427.0,
-           "NEPRA SoI 2025, DISCOs FY23 (§4.2)", fitted=False),
-    Target("backtest: net-metered MW, Jun 2024", "rooftop_pv_mw_net_metered", 60, 2200.0, "NEPRA SoI 2025 (§4.2)", fitted=False),
+           "NEPRA SoI 2025, DISCOs FY23 (§4.2)"),
+    Target("backtest: net-metered MW, Jun 2024", "rooftop_pv_mw_net_metered", 60, 2200.0, "NEPRA SoI 2025 (§4.2)"),
     Target("backtest: net-metered customers, Jun 2024", "net_metered_customers", 60, 150_000.0,
-           "NEPRA SoI 2025; profit 2025-01-09 (§4.2)", fitted=False),
+           "NEPRA SoI 2025; profit 2025-01-09 (§4.2)"),
     Target("backtest: rooftop PV MW, Jun 2024", "rooftop_pv_mw", 60, 16_000.0 * INSTALLED_SHARE,
            "imports (§4.1, §10) [derived]"),
     Target("backtest: net-metered MW, Dec 2024", "rooftop_pv_mw_net_metered", 66, 4124.0,
@@ -89,8 +91,11 @@ BACKTEST_TARGETS = (
            "imports (§4.1, §10) [derived]"),
 )
 MONTHS = max(t.month for t in TARGETS)
-P_JOINT = (0.45, 0.6, 0.8, 1.0)       # Bass p, per year (the schema allows up to 1)
-K_JOINT = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25)  # exponent of the max-market-share curve (1: dGen's)
+P_JOINT = (0.1, 0.15, 0.2, 0.3)       # Bass p, per year (with options chosen by NPV; 0.45-1.0 before)
+K_JOINT = (1.0, 1.25, 1.5, 2.0)       # exponent of the max-market-share curve (1: dGen's)
+# pakistan-2025's net-metered MW must stay within tests/test_calibration.py's tolerances (a constraint of the
+# joint fit, seed 1): Jun 2024 ±25 %, Dec 2024 ±15 %
+CALIBRATION_TOLERANCES = {"net-metered MW, Jun 2024": 0.25, "net-metered MW, Dec 2024": 0.15}
 P_GRID = (0.45, 0.6, 0.75, 0.9)        # Bass p, per year
 MIN_KW_GRID = (8.0, 9.0, 10.0)         # smallest sanctioned load that may hold an export contract, kW
 INITIAL_GRID = (0.85, 1.0, 1.15)       # multiplier on the classes' initial PV shares as shipped
@@ -218,6 +223,68 @@ def diagnose(scenario: str, seed: int = 1) -> list[dict[str, object]]:
     return rows
 
 
+def diagnose_npv(scenario: str, seed: int = 1) -> list[dict[str, object]]:
+    """Per fiscal year of a run (after its first month, as `diagnose`) and class, over the eligible grid-only
+    customers who may hold an export contract (sanctioned load ≥ `contract_min_sanctioned_kw`): the weighted
+    mean NPV per customer (currency, class discount rate, the system's life) and payback (years) of each
+    option: grid-only (NPV 0), net-metered at the largest allowed size, net-metered at its best size by NPV,
+    behind the meter at its best size (sized to self-use, 0.5× or 1× the consumption-matched size) and
+    PV + battery; the share of them for whom each is the best by NPV; and the import rate and sizes (kW).
+    The options are `option_values`' with `option_choice` = "npv", whatever the scenario's choice."""
+    import dataclasses
+
+    from agents.consumer import GRID_ONLY, PV_BATTERY, PV_EXPORT, PV_NO_EXPORT
+    prep = prepare(scenario, seed=seed)
+    model = SurplusModel(scenario=prep.scenario, years=prep.years, rng=prep.seed, schedule=prep.schedule)
+    pop = model.population
+    names = pop.classes.names
+    rows: list[dict[str, object]] = []
+    for _ in range(model.years):
+        date = model.date
+        model.step()
+        econ, a = model._econ, dataclasses.replace(model.adoption, choice="npv")
+        el = np.flatnonzero((pop.state == GRID_ONLY) & pop._can_adopt
+                            & (pop.sanctioned_kw >= a.contract_min_sanctioned_kw) & (pop.roof_kw > 0))
+        if len(el) and econ.rule.pays_exports:
+            opts = pop.option_values(econ, a, el)
+            by_seg = {s: [(kw, pay, npv) for seg, kw, pay, npv in opts if seg == s]
+                      for s in (PV_EXPORT, PV_NO_EXPORT, PV_BATTERY)}
+
+            def best(options: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                npv = np.max([o[2] for o in options], axis=0)
+                pick = np.argmax([o[2] for o in options], axis=0)
+                take = np.arange(len(el))
+                return (np.array([o[0] for o in options])[pick, take], np.array([o[1] for o in options])[pick, take],
+                        npv)
+            nm_cap = by_seg[PV_EXPORT][-1]
+            nm, btm = best(by_seg[PV_EXPORT]), best(by_seg[PV_NO_EXPORT])
+            batt = best(by_seg[PV_BATTERY]) if by_seg[PV_BATTERY] else (np.zeros(len(el)),) * 2 + (np.full(len(el), -np.inf),)
+            winner = np.argmax([np.zeros(len(el)), nm[2], btm[2], batt[2]], axis=0)
+            w = pop.weight[el]
+            for c in np.unique(pop.cls[el]):
+                m = pop.cls[el] == c
+                wm = w[m]
+
+                def mean(x: np.ndarray, m: np.ndarray = m, wm: np.ndarray = wm) -> float:
+                    x = np.minimum(x[m], 1e300)
+                    return float(np.average(x, weights=wm))
+                rows.append({
+                    "start": date, "class": names[c], "customers": float(wm.sum()),
+                    "import_rate": mean(econ.import_rate[el]),
+                    "export_rate": getattr(econ.rule, "export_rate_per_kwh", math.nan),
+                    "pv_cost_per_kw": econ.pv_cost_per_kw,
+                    "npv_nm_cap": mean(nm_cap[2]), "pay_nm_cap": mean(nm_cap[1]), "kw_nm_cap": mean(nm_cap[0]),
+                    "npv_nm_best": mean(nm[2]), "pay_nm_best": mean(nm[1]), "kw_nm_best": mean(nm[0]),
+                    "npv_btm": mean(btm[2]), "pay_btm": mean(btm[1]), "kw_btm": mean(btm[0]),
+                    "npv_pv_batt": mean(batt[2]), "pay_pv_batt": mean(batt[1]),
+                    **{f"best_{k}": float(wm[winner[m] == i].sum() / wm.sum())
+                       for i, k in enumerate(("grid", "nm", "btm", "batt"))},
+                })
+        for _ in range(11):
+            model.step()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="pakistan-2025")
@@ -229,30 +296,50 @@ def main(argv: list[str] | None = None) -> None:
                     "(P_JOINT x K_JOINT)")
     ap.add_argument("--diagnose", nargs="?", const="pakistan-fy2020", metavar="SCENARIO",
                     help="per year: each segment's payback, MMS, hazard and MW (default: the backtest)")
+    ap.add_argument("--diagnose-npv", nargs="?", const="pakistan-fy2020", metavar="SCENARIO",
+                    help="per year and class, for the customers who may net-meter: each option's NPV and payback, "
+                    "the best option's share (default: the backtest)")
     ap.add_argument("--point", type=float, nargs=3, metavar=("P", "MIN_SANCTIONED_KW", "INITIAL_FACTOR"),
                     help="one point of the grid instead of the scenario as shipped")
     args = ap.parse_args(argv)
+    if args.diagnose_npv:
+        import pandas as pd
+        with pd.option_context("display.width", 250, "display.max_columns", 30):
+            print(pd.DataFrame(diagnose_npv(args.diagnose_npv, args.seeds[0])).round(2).to_string(index=False))
+        return
     if args.diagnose:
         import pandas as pd
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             print(pd.DataFrame(diagnose(args.diagnose, args.seeds[0])).round(3).to_string(index=False))
         return
     if args.joint:
-        results = []
+        results, first_seed = [], {}
         for p, k in itertools.product(P_JOINT, K_JOINT):
             runs = [joint_values(p, k, s, args.agents) for s in args.seeds]
+            first_seed[(p, k)] = runs[0]
             sc = float(np.mean([score(r) + score(r, BACKTEST_TARGETS) for r in runs]))
             results.append((sc, p, k))
             print(f"p={p:<5g} max_market_share_exponent={k:<5g} score={sc:.3f} (pakistan-2025 {np.mean([score(r) for r in runs]):.3f}, "
                   f"backtest {np.mean([score(r, BACKTEST_TARGETS) for r in runs]):.3f})", flush=True)
         results.sort()
         print("best:", results[:3])
-        for sc, p, k in results:  # the best point whose backtest (seed 1) meets the solar-share bands
+        # the best point whose seed-1 runs keep pakistan-2025 within the calibration test's tolerances (a hard
+        # constraint) and, among those, the best whose backtest meets the solar-share bands; if none meets them,
+        # the best within the tolerances, with its solar-share misses printed
+        feasible = []
+        for sc, p, k in results:
+            out = [t for t, tol in CALIBRATION_TOLERANCES.items()
+                   if abs(first_seed[(p, k)][t] / next(x.value for x in TARGETS if x.name == t) - 1) > tol]
+            if out:
+                print(f"p={p:g} max_market_share_exponent={k:g}: outside the calibration test's tolerance: {out}")
+                continue
             share = solar_share_misses(p, k)
             print(f"p={p:g} max_market_share_exponent={k:g}: solar share outside its bands in {share or 'no year'}")
-            if not share:
-                print(f"chosen: p={p:g}, max_market_share_exponent={k:g} (score {sc:.3f})")
-                break
+            feasible.append((bool(share), sc, p, k))
+        if feasible:
+            share_miss, sc, p, k = min(feasible)
+            print(f"chosen: p={p:g}, max_market_share_exponent={k:g} (score {sc:.3f})"
+                  + (" with the solar share outside its bands" if share_miss else ""))
         return
     if args.grid:
         results = []

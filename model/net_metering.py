@@ -21,6 +21,9 @@ class ExportRule:
     max_kw_share_of_sanctioned: float
     kind: ClassVar[str] = "net_billing"
     pays_exports: ClassVar[bool] = True
+    # savings linear in PV on either side of PV = load (a system's value is then highest at the consumption-matched
+    # size or at the largest allowed, so sizing by NPV needs only those two; net billing's are concave)
+    savings_kinked_at_load: ClassVar[bool] = False
 
     def billed_kwh(self, imports: np.ndarray, exports: np.ndarray, consumption: np.ndarray) -> np.ndarray:
         """kWh billed at the retail tariff."""
@@ -51,6 +54,7 @@ class NetMetering(ExportRule):
     """Exports offset imports kWh for kWh within the billing period; a surplus is paid at the export rate."""
 
     kind: ClassVar[str] = "net_metering"
+    savings_kinked_at_load: ClassVar[bool] = True  # r·min(PV, L) + e·max(PV − L, 0) over a year
 
     def billed_kwh(self, imports: np.ndarray, exports: np.ndarray, consumption: np.ndarray) -> np.ndarray:
         return np.maximum(imports - exports, 0.0)
@@ -64,6 +68,7 @@ class GrossMetering(ExportRule):
     """All PV output sold at the export rate; all consumption bought at the tariff."""
 
     kind: ClassVar[str] = "gross_metering"
+    savings_kinked_at_load: ClassVar[bool] = True  # PV·e: linear
 
     def billed_kwh(self, imports: np.ndarray, exports: np.ndarray, consumption: np.ndarray) -> np.ndarray:
         return consumption

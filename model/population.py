@@ -64,7 +64,7 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
         battery_cost_per_kwh=a.battery_cost_per_kwh, system_life_years=a.system_life_years,
         contract_fixed_cost=a.contract_fixed_cost, contract_min_sanctioned_kw=a.contract_min_sanctioned_kw,
         outage_cost_per_kwh=a.outage_cost_per_kwh,
-        outage_cover_pv=a.outage_cover_pv, outage_cover_battery=a.outage_cover_battery,
+        outage_cover_pv=a.outage_cover_pv, outage_cover_battery=a.outage_cover_battery, choice=a.option_choice,
     )
 
 

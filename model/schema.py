@@ -264,6 +264,12 @@ class AdoptionSpec(Sourced):
         1.0, gt=0, le=5, description="The maximum-market-share curve raised to this power: 1 is dGen's US curve; "
         "above 1 it is steeper (long paybacks lose more of their market than short ones). Fitted for Pakistan.",
     )
+    option_choice: Literal["payback", "npv"] = Field(
+        "payback", description="How an adopter picks its option (segment and size): payback, the shortest "
+        "discounted payback; npv, the highest net present value over the system's life at the class discount "
+        "rate (dGen's and NREL's sizing by NPV), net-metered sizes from the consumption-matched one to the "
+        "largest allowed. Either way the chosen option's payback sets the maximum market share.",
+    )
     network: Literal["node_local", "fully_mixed"] = Field(
         "node_local", description="Who counts as a neighbour: random agents at the same node, or everyone.",
     )

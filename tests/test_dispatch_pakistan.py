@@ -28,6 +28,7 @@ class Month:
     hours: float
     island_must_run_mw: np.ndarray  # reservoir plants × cleared hours: all must-run output in the plant's island
     island_load_mw: np.ndarray      # reservoir plants × cleared hours: load of the plant's island
+    capacity_mw: np.ndarray         # reservoir plants
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def run() -> tuple[SurplusModel, list[Month]]:
             shortfall_mwh=float(model.contract_shortfall_mwh[0]),
             contract_charges=float((s.energy_payment_by_plant - mwh * cost)[members].sum()),
             volume_mwh=contract.mwh_per_month, hours=cal.hours, island_must_run_mw=must,
-            island_load_mw=island_load,
+            island_load_mw=island_load, capacity_mw=fleet.capacity_mw[res_idx],
         ))
     return model, months
 
@@ -66,6 +67,16 @@ def run() -> tuple[SurplusModel, list[Month]]:
 def daily(values: np.ndarray) -> np.ndarray:
     """(…, hours) → (…, days cleared): sums over each 24-h block."""
     return values.reshape(*values.shape[:-1], -1, 24).sum(-1)
+
+
+def _full_in_shed_hours(m: Month, shed_days: np.ndarray) -> np.ndarray:
+    """Reservoir plants × shed days: whether the plant ran at its capacity in every hour with load shed that day."""
+    shed = m.unserved_mw > TOL_MWH
+    out = np.ones((m.reservoir_mw.shape[0], int(shed_days.sum())), dtype=bool)
+    for j, d in enumerate(np.flatnonzero(shed_days)):
+        hours = np.flatnonzero(shed[24 * d:24 * (d + 1)]) + 24 * d
+        out[:, j] = (m.reservoir_mw[:, hours] >= m.capacity_mw[:, None] - TOL_MWH).all(1)
+    return out
 
 
 def test_the_base_case_has_reservoirs_and_a_contract(run):
@@ -84,7 +95,12 @@ def test_reservoir_hydro_never_spills_on_a_day_with_load_shed(run):
         shed_days = daily(m.unserved_mw[None, :])[0] > TOL_MWH
         if shed_days.any():
             checked += 1
-            assert spill[:, shed_days].max() <= TOL_MWH, f"month {i}: water spilled on a day with load shed"
+            # a reservoir may leave water only if it ran at its capacity in every hour with load shed that day
+            # (then its water could not have served the shed; e.g. Tarbela in Aug 2033, seed 1: shed at KE 19-23 h
+            # with Tarbela at 4,888 MW, its midday output held down by rooftop PV)
+            spilled = spill[:, shed_days] > TOL_MWH
+            full = _full_in_shed_hours(m, shed_days)
+            assert not (spilled & ~full).any(), f"month {i}: water spilled on a day with load shed"
     assert checked > 0
 
 
@@ -98,8 +114,11 @@ def test_monthly_hydro_energy_equals_its_budget_when_not_spilling(run):
         budget = m.budget_mwh_per_day * m.hours / 24.0
         np.testing.assert_allclose(budget, (m.budget_mwh_per_day / 24.0 / cap) * cap * m.hours)
         assert (energy <= budget * (1 + 1e-9) + TOL_MWH).all()
-        if m.unserved_mw.sum() > TOL_MWH:  # a short month: every drop of the budget is used
-            np.testing.assert_allclose(energy, budget, rtol=1e-6)
+        if m.unserved_mw.sum() > TOL_MWH:  # a short month: every drop of the budget is used, except by a reservoir
+            # that ran at its capacity in every shed hour of the days it left water (its water could not serve them)
+            shed_days = daily(m.unserved_mw[None, :])[0] > TOL_MWH
+            excused = _full_in_shed_hours(m, shed_days).all(1)
+            np.testing.assert_allclose(energy[~excused], budget[~excused], rtol=1e-6)
     # and over the run most of the water is used (no wholesale spill of storage hydro)
     used = sum((daily(m.reservoir_mw) @ m.days).sum() for m in months)
     assert used >= 0.97 * sum(m.budget_mwh_per_day.sum() * m.hours / 24.0 for m in months)
