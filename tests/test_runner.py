@@ -5,6 +5,7 @@ ready or one dies."""
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -97,3 +98,39 @@ def test_a_prefetched_run_is_taken_over_and_a_superseded_one_is_stopped(runner):
     there = _collect(runner.stream("teaching-5-node", {"settlement.recovery_ratio": 0.8}, threading.Event(),
                                    key=("session-1", "teaching-5-node", "b")))
     pd.testing.assert_frame_equal(here[-1][1].monthly, there[-1][1].monthly)
+
+
+def _wait_idle(runner, n=1, timeout=120):
+    deadline = time.time() + timeout
+    while runner._idle.qsize() < n and time.time() < deadline:
+        time.sleep(0.05)
+    assert runner._idle.qsize() >= n, "the worker did not come back"
+
+
+def test_a_warmed_worker_takes_the_baselines_months_for_a_money_lever(runner):
+    _wait_idle(runner)
+    runner.warm("teaching-5-node")
+    assert runner._warming  # the idle worker took the warm-up
+    _wait_idle(runner)
+    assert not runner._warming
+    (_, first), (_, whole) = _collect(runner.stream("teaching-5-node", {"settlement.recovery_ratio": 0.85},
+                                                    threading.Event()))
+    here = _collect(stream_policy("teaching-5-node", {"settlement.recovery_ratio": 0.85}, lambda: False))
+    pd.testing.assert_frame_equal(here[-1][1].monthly, whole.monthly, check_exact=True)
+    # every month until the lever reaches the dispatch (here through the second tariff reset) as the warm-up
+    # cleared it
+    base = _collect(stream_policy("teaching-5-node", {}, lambda: False))[-1][1].monthly["generation_gwh"].to_numpy()
+    moved = np.flatnonzero(whole.monthly["generation_gwh"].to_numpy() != base)
+    assert len(moved) and moved[0] >= 12
+    assert whole.manifest["clearing_batches_reused"] == moved[0]
+
+
+def test_a_warm_up_gives_way_to_a_real_run(runner):
+    _wait_idle(runner)
+    jobs = runner._jobs
+    runner.warm("pakistan-2025")  # about a second of work
+    assert runner._idle.empty() and runner._warming and runner._jobs == jobs + 1
+    states = [s for s, _ in runner.stream("teaching-5-node", LEVERS, threading.Event())]
+    assert states == ["running", "done"]
+    assert runner._jobs == jobs + 2, "the run went to the worker (which stopped warming), not to this thread"
+    assert not runner._warming
