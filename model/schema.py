@@ -299,10 +299,10 @@ class AdoptionSpec(Sourced):
     )
     outage_cover_battery: Share = Field(0.0, description="Share of its shed load a PV + battery system serves.")
     initial_net_metered_customers: NonNeg | None = Field(
-        None, description="Real customers holding an export contract at the start, among the initial PV owners: the "
-        "largest sanctioned loads that may hold one get it, at the largest allowed size; the other owners take their "
-        "best option without export by the shortest payback. None: every initial owner takes its best option by the "
-        "shortest payback (contracts included).",
+        None, description="Real customers holding an export contract at the start, among the initial PV owners: owners "
+        "without a battery who may hold one, drawn at random, sized to their consumption within the rule's cap; the "
+        "other owners take their best option without export by the shortest payback. None: every initial owner takes "
+        "its best option by the shortest payback (contracts included).",
     )
     load_shedding_hours_per_day: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
         default_factory=dict, description="Scheduled load-shedding by node, hours per day averaged over the year "
