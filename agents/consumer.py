@@ -472,15 +472,24 @@ class ConsumerPopulation:
     def seed_adopters(
         self, share_by_class: np.ndarray, battery_share_by_class: np.ndarray, econ: Economics,
         params: AdoptionParams, rule_index: int, month: int, rng: np.random.Generator,
+        net_metered_customers: float | None = None,
     ) -> None:
-        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share,
-        each in its best segment at the start by the shortest payback (`payback` with `choice` "payback",
-        whatever `params.choice`: the stock at the start was built under earlier, lower buy-backs, and the
-        NPV choice at today's would put nearly every eligible owner in the net-metered segment at the largest
-        allowed size; docs/model.md §7.5a), with a battery for the class's battery share.
+        """Initial PV owners: in each class, agents drawn at random up to the class's weighted share, with a
+        battery for the class's battery share.
+
+        With `net_metered_customers` None, each owner takes its best segment at the start by the shortest payback
+        (`payback` with `choice` "payback", whatever `params.choice`: the stock at the start was built under
+        earlier, lower buy-backs, and the NPV choice at today's would put nearly every eligible owner in the
+        net-metered segment at the largest allowed size; docs/model.md §7.5a). With a number (real customers), owners
+        without a battery who may hold an export contract (sanctioned load ≥ `contract_min_sanctioned_kw`, a rule
+        that pays exports), drawn at random, hold one up to that many customers, sized to their consumption (within
+        the rule's cap); every other owner takes its best option without export by the shortest payback. The split
+        of the stock is then data, not a knife-edge of paybacks at the start (with the reliability motive a
+        behind-the-meter system repays first for nearly every owner).
 
         Each class's random order and battery draws are taken for every class whatever its shares, so
         a larger initial share picks a superset of the owners a smaller one picks (common random numbers)."""
+        picked, with_batt = [], []
         for c, share in enumerate(share_by_class):
             idx = np.flatnonzero(self.cls == c)
             order = rng.permutation(idx)
@@ -489,13 +498,29 @@ class ConsumerPopulation:
                 continue
             cum = np.cumsum(self.weight[order]) / self.weight[idx].sum()
             chosen = order[cum <= share + 1e-12]
-            if len(chosen) == 0:
-                continue
-            _, kw, _, seg = self.payback(econ, replace(params, choice="payback"), chosen)
-            batt = battery_u[:len(chosen)] < battery_share_by_class[c]
-            seg = np.where(batt, PV_BATTERY, np.where(seg == PV_BATTERY, PV_NO_EXPORT, seg)).astype(np.int8)
-            self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), seg, econ.rule,
-                          rule_index, month)
+            picked.append(chosen)
+            with_batt.append(battery_u[:len(chosen)] < battery_share_by_class[c])
+        if not picked or not sum(len(x) for x in picked):
+            return
+        chosen, batt = np.concatenate(picked), np.concatenate(with_batt)
+        by_payback = replace(params, choice="payback")
+        if net_metered_customers is None:
+            _, kw, _, seg = self.payback(econ, by_payback, chosen)
+        else:
+            _, kw, _, seg = self.payback(econ, replace(by_payback, contract_min_sanctioned_kw=np.inf), chosen)
+            seg = np.where(seg == PV_EXPORT, PV_NO_EXPORT, seg)  # no contract was open: only a 0-kW owner lands here
+            sanctioned = self.sanctioned_kw[chosen]
+            may = ~batt & (sanctioned >= params.contract_min_sanctioned_kw) & bool(econ.rule.pays_exports)
+            cand = np.flatnonzero(may)
+            cand = cand[np.argsort(rng.random(len(cand)), kind="stable")]  # contract holders drawn at random
+            nm = cand[np.cumsum(self.weight[chosen[cand]]) <= net_metered_customers + 1e-9]
+            load = econ.monthly_kwh[chosen] * 12.0
+            kw_max = np.minimum(self.roof_kw[chosen], sanctioned * econ.rule.max_kw_share_of_sanctioned)
+            kw_match = np.minimum(kw_max, load / econ.pv_yield_kwh_per_kw_year)
+            kw[nm], seg[nm] = kw_match[nm], PV_EXPORT
+        seg = np.where(batt, PV_BATTERY, np.where(seg == PV_BATTERY, PV_NO_EXPORT, seg)).astype(np.int8)
+        self._install(chosen, kw, np.where(batt, kw * params.battery_kwh_per_kw, 0.0), seg, econ.rule,
+                      rule_index, month)
 
     # ------------------------------------------------------------------ energy and bills
     def daily_flows(

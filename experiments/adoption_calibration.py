@@ -2,7 +2,8 @@
 
 Run: `python -m experiments.adoption_calibration [--seeds 1 2] [--agents 20000] [--grid | --joint]`;
 `--diagnose [SCENARIO]` prints, per fiscal year, each segment's payback, maximum market share, Bass
-hazard and the resulting adopters and MW.
+hazard and the resulting adopters and MW; `--diagnose-npv [SCENARIO]` each option's NPV by class; `--what-if` both
+scenarios' targets under the cases of `WHAT_IF` (the behind-the-meter diagnosis, docs/model.md §7.5a).
 
 Targets (pakistan-data.md §4.1-4.2; the run starts in July 2024, so earlier points belong to a
 backtest from 2019):
@@ -37,6 +38,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,8 +78,9 @@ BACKTEST = "pakistan-fy2020"
 # are fitted since options are chosen by NPV (before, by the shortest payback, they were zero at every point of the
 # fit: docs/model.md §7.5a)
 BACKTEST_TARGETS = (
-    Target("backtest: net-metered MW, Jun 2021", "rooftop_pv_mw_net_metered", 24, 321.0,
-           "digitalpakistan.pk (Ember), 2021 (§4.2)"),
+    Target("backtest: net-metered MW, Jun 2021", "rooftop_pv_mw_net_metered", 24, 232.0,
+           "NEPRA licences 86.36 MW FY16-FY20 (thenews 736080) + 146 MW FY21 (dailytimes 824385) [derived]; "
+           "Ember's 321 MW (2021) fits end-2021 (experiments.backtest)"),
     Target("backtest: net-metered customers, Jun 2023", "net_metered_customers", 48, 56_427.0,
            "NEPRA SoI 2025, DISCOs FY23 (§4.2)"),
     Target("backtest: net-metered MW, Jun 2024", "rooftop_pv_mw_net_metered", 60, 2200.0, "NEPRA SoI 2025 (§4.2)"),
@@ -103,6 +106,8 @@ INITIAL_GRID = (0.85, 1.0, 1.15)       # multiplier on the classes' initial PV s
 
 PV_METRIC = {"net_metered": "rooftop_pv_mw_net_metered", "behind_meter": "rooftop_pv_mw_behind_meter",
              "pv_battery": "rooftop_pv_mw_battery"}  # `pv_state`'s MW by segment (agents.consumer.SEGMENTS)
+CUSTOMERS_KEY = {"net_metered": "customers_net_metered", "behind_meter": "customers_behind_meter",
+                 "pv_battery": "customers_battery"}  # `pv_state`'s customers by segment
 
 
 def pv_state(model: SurplusModel) -> dict[str, float]:
@@ -114,6 +119,7 @@ def pv_state(model: SurplusModel) -> dict[str, float]:
            "net_metered_customers": float(w[pop.state == PV_EXPORT].sum())}
     for name, s in (("net_metered", PV_EXPORT), ("behind_meter", PV_NO_EXPORT), ("battery", PV_BATTERY)):
         out[f"rooftop_pv_mw_{name}"] = float(w[pop.state == s] @ pop.pv_kw[pop.state == s]) / 1000.0
+        out[f"customers_{name}"] = float(w[pop.state == s].sum())
     return out
 
 
@@ -188,7 +194,7 @@ def diagnose(scenario: str, seed: int = 1) -> list[dict[str, object]]:
     """Per fiscal year of a run, after its first month (its tariff decision made): for each segment, the customers
     (eligible, weighted) for whom it is the best option, their mean payback (years), maximum market
     share and yearly Bass hazard (MMS × ∫(p + q·s) over a year at today's neighbour share), then that
-    year's resulting customers and MW by segment at its end."""
+    year's resulting customers and MW by segment: added over the year and at its end."""
     from agents.adoption import bass_hazard, max_market_share
     from agents.consumer import GRID_ONLY, SEGMENTS
     prep = prepare(scenario, seed=seed)
@@ -217,6 +223,8 @@ def diagnose(scenario: str, seed: int = 1) -> list[dict[str, object]]:
                 "mms": float(np.average(mms[b], weights=w[b])) if wb else math.nan,
                 "hazard_per_year": float(np.average(hazard[b], weights=w[b])) if wb else math.nan,
                 "mw_added": after[PV_METRIC[name]] - before[PV_METRIC[name]], "mw_end": after[PV_METRIC[name]],
+                "customers_added": after[CUSTOMERS_KEY[name]] - before[CUSTOMERS_KEY[name]],
+                "customers_end": after[CUSTOMERS_KEY[name]],
                 "export_rate": getattr(econ.rule, "export_rate_per_kwh", math.nan),
                 "pv_cost_per_kw": econ.pv_cost_per_kw, "p": a.p, "q": a.q,
             })
@@ -285,6 +293,54 @@ def diagnose_npv(scenario: str, seed: int = 1) -> list[dict[str, object]]:
     return rows
 
 
+def _shedding_hours(elsewhere: float, high_loss: float) -> Callable[[str], dict[str, object]]:
+    """Overrides setting a scenario's scheduled load-shedding to `high_loss` hours/day where it is highest (the
+    high-loss DISCOs) and to `elsewhere` hours/day at its other nodes."""
+    def overrides(scenario: str) -> dict[str, object]:
+        hours = load_scenario(scenario).consumers.adoption.load_shedding_hours_per_day
+        top = max(hours.values(), default=0.0)
+        return {"consumers.adoption.load_shedding_hours_per_day":
+                {k: high_loss if v == top else elsewhere for k, v in hours.items()}}
+    return overrides
+
+
+def _discount_minus(points: float) -> Callable[[str], dict[str, object]]:
+    """Overrides lowering every class's discount rate by `points` (a share, e.g. 0.05)."""
+    def overrides(scenario: str) -> dict[str, object]:
+        return {f"consumers.classes.{c.name}.discount_rate": max(0.0, c.discount_rate - points)
+                for c in load_scenario(scenario).consumers.classes}
+    return overrides
+
+
+# what-if cases of the behind-the-meter diagnosis (docs/model.md §7.5a): scenario → overrides, one set for both
+# scenarios (pakistan-2025 and the backtest); none of them is shipped
+WHAT_IF: dict[str, Callable[[str], dict[str, object]]] = {
+    "as shipped": lambda scenario: {},
+    "Bass p 0.2/yr": lambda scenario: {"consumers.adoption.p": 0.2},
+    "Bass p 0.3/yr": lambda scenario: {"consumers.adoption.p": 0.3},
+    "p 0.3/yr, contract from 25 kW sanctioned": lambda scenario: {
+        "consumers.adoption.p": 0.3, "consumers.adoption.contract_min_sanctioned_kw": 25.0},
+    "load-shedding 1 h/day, 4 h/day high-loss (before)": _shedding_hours(1.0, 4.0),
+    "no scheduled load-shedding": _shedding_hours(0.0, 0.0),
+    "initial contracts by payback (before)": lambda scenario: {
+        "consumers.adoption.initial_net_metered_customers": None},
+    "discount rates -5 pt": _discount_minus(0.05),
+}
+
+
+def what_if(cases: dict[str, Callable[[str], dict[str, object]]], seed: int = 1,
+            agents: int | None = None) -> list[dict[str, object]]:
+    """For each case, both scenarios' adoption targets (`TARGETS`, `BACKTEST_TARGETS`): one row per case and target
+    with the data, the model's value and the relative miss (model / data − 1)."""
+    rows: list[dict[str, object]] = []
+    for case, overrides in cases.items():
+        for scenario, targets in (("pakistan-2025", TARGETS), (BACKTEST, BACKTEST_TARGETS)):
+            values = simulate_targets(overrides(scenario), seed, agents, scenario, targets)
+            rows += [{"case": case, "scenario": scenario, "target": t.name, "data": t.value,
+                      "model": values[t.name], "miss": values[t.name] / t.value - 1.0} for t in targets]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default="pakistan-2025")
@@ -299,9 +355,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--diagnose-npv", nargs="?", const="pakistan-fy2020", metavar="SCENARIO",
                     help="per year and class, for the customers who may net-meter: each option's NPV and payback, "
                     "the best option's share (default: the backtest)")
+    ap.add_argument("--what-if", action="store_true",
+                    help="both scenarios' adoption targets under each case of WHAT_IF (the behind-the-meter diagnosis)")
     ap.add_argument("--point", type=float, nargs=3, metavar=("P", "MIN_SANCTIONED_KW", "INITIAL_FACTOR"),
                     help="one point of the grid instead of the scenario as shipped")
     args = ap.parse_args(argv)
+    if args.what_if:
+        import pandas as pd
+        table = pd.DataFrame(what_if(WHAT_IF, args.seeds[0], args.agents))
+        wide = table.pivot_table(index=["scenario", "target"], columns="case", values="model", sort=False)
+        with pd.option_context("display.width", 250, "display.max_columns", 30):
+            print(wide.round(0).to_string())
+        return
     if args.diagnose_npv:
         import pandas as pd
         with pd.option_context("display.width", 250, "display.max_columns", 30):

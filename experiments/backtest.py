@@ -56,8 +56,11 @@ HISTORY: dict[str, Series] = {
         "~4 % (2021) and >14 % (2024), calendar years, Ember Global Electricity Review 2025 via Reuters (§10); "
         "compared with FY21 and FY24"),
     "net_metered_mw": Series(
-        "Net-metered rooftop PV at 30 June", "MW", (None, 321, None, None, 2_200, 4_124), 0.5, True,
-        "321 MW in 2021 (digitalpakistan.pk, Ember; compared at Jun 2021); ~2,200 MW Jun 2024 (NEPRA SoI 2025); "
+        "Net-metered rooftop PV at 30 June", "MW", (None, 232, None, None, 2_200, 4_124), 0.5, True,
+        "232 MW at 30 Jun 2021 [derived]: NEPRA's net-metering licences, 86.36 MW FY16-FY20 (thenews 736080) + 146 MW "
+        "in FY21 (dailytimes 824385); [conflict] 321 MW in 2021 (digitalpakistan.pk, Ember) is not dated within the "
+        "year and fits end-2021 (FY22 added 243 MW, pv-magazine via h2-ccs-network.com), so NEPRA's dated figure is "
+        "used; ~2,200 MW Jun 2024 (NEPRA SoI 2025); "
         "4,124 MW Dec 2024 (Power Division via photonews; compared at Jun 2025 as a floor) (§4.2)"),
 }
 

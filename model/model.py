@@ -221,6 +221,7 @@ class SurplusModel(Model):
         self.population.seed_adopters(
             np.array([c.initial_pv_share for c in cl]), np.array([c.initial_battery_share for c in cl]), econ,
             self.adoption, ri, 0, self.streams.get("initial_pv"),
+            net_metered_customers=self.spec.consumers.adoption.initial_net_metered_customers,
         )
 
     # ------------------------------------------------------------------------------------------

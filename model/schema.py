@@ -298,6 +298,12 @@ class AdoptionSpec(Sourced):
         0.0, description="Share of its shed load a PV system without export serves (hybrid inverter, daytime only).",
     )
     outage_cover_battery: Share = Field(0.0, description="Share of its shed load a PV + battery system serves.")
+    initial_net_metered_customers: NonNeg | None = Field(
+        None, description="Real customers holding an export contract at the start, among the initial PV owners: owners "
+        "without a battery who may hold one, drawn at random, sized to their consumption within the rule's cap; the "
+        "other owners take their best option without export by the shortest payback. None: every initial owner takes "
+        "its best option by the shortest payback (contracts included).",
+    )
     load_shedding_hours_per_day: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
         default_factory=dict, description="Scheduled load-shedding by node, hours per day averaged over the year "
         "(on top of the model's own unserved energy); a motive for adoption only: the shed energy stays in sales "

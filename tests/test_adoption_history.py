@@ -38,7 +38,9 @@ def test_with_fy20_drivers_adoption_is_slow_and_with_fy25_drivers_it_takes_off(y
     assert _added(years, 2025, "net_metered") > 10 * _added(years, 2020, "net_metered")
     hazard = {fy: np.nansum([years[(fy, s)]["hazard_per_year"] * years[(fy, s)]["best_for_share"]
                              for s in ("net_metered", "behind_meter", "pv_battery")]) for fy in (2020, 2025)}
-    assert hazard[2025] > 3 * hazard[2020]
+    # 2.7x since the reliability motive runs at the sourced shedding hours (the same every year: it lifts FY20's
+    # hazard as much as FY25's; 3x before)
+    assert hazard[2025] > 2.5 * hazard[2020]
 
 
 def test_the_backtest_buy_back_is_the_one_notified_each_year(years):

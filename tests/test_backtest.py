@@ -10,25 +10,27 @@ import pytest
 
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
-# model values of the backtest run, seed 1, recorded 2026-11-27 (FY20..FY25) after adoption from history's drivers
+# model values of the backtest run, seed 1, recorded 2026-11-28 (FY20..FY25) after adoption from history's drivers
 # (net-metering buy-back by year, demand at the meter), options chosen by NPV with p = 0.1/yr and dGen's curve
-# fitted jointly with pakistan-2025 (docs/model.md §7.5a), the plants whose PPAs ended in FY25 paid to their end
-# dates, recovery and loss paths by year and the FY23 deferred adjustments (docs/calibration.md), and the money's
-# timing: tariff rises billed from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter, the
-# subsidy released in the year it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief
+# fitted jointly with pakistan-2025 (docs/model.md §7.5a), scheduled load-shedding at the lower ends of the May 2024
+# figures (4 h/day, 12 h/day in high-loss DISCOs) and the net-metered customers at the start from NEPRA's licences
+# (`initial_net_metered_customers`), the plants whose PPAs ended in FY25 paid to their end dates, recovery and loss
+# paths by year and the FY23 deferred adjustments (docs/calibration.md), and the money's timing: tariff rises billed
+# from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter, the subsidy released in the year
+# it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief
 GOLDEN = {
-    "generation_gwh": [134435.8, 144793.5, 156679.6, 142193.5, 141337.0, 146728.7],
-    "sales_gwh": [109085.1, 117483.6, 127119.3, 115826.2, 113387.1, 120157.1],
-    "capacity_payments_bn": [772.9, 801.5, 983.5, 1565.7, 1899.1, 1792.3],
-    "circular_debt_bn": [2290.8, 2500.1, 2298.3, 2355.0, 2223.2, 1390.4],
-    "solar_share_pct": [1.1, 1.6, 1.9, 2.6, 4.5, 8.7],
-    "net_metered_mw": [149.4, 272.4, 393.1, 743.2, 2938.1, 7419.6],
+    "generation_gwh": [133504.9, 141913.2, 151574.3, 135712.2, 133420.3, 136368.5],
+    "sales_gwh": [108330.6, 115151.3, 122986.4, 110535.6, 106967.3, 112024.3],
+    "capacity_payments_bn": [772.9, 801.3, 983.2, 1565.5, 1898.7, 1791.8],
+    "circular_debt_bn": [2290.2, 2492.5, 2268.1, 2314.3, 2188.1, 1424.8],
+    "solar_share_pct": [1.8, 3.5, 5.0, 7.2, 10.1, 15.4],
+    "net_metered_mw": [39.7, 97.2, 150.6, 323.2, 1605.0, 5364.9],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band. Since
-# options are chosen by NPV the net-metered MW of FY21 and FY24 are within band, and since the money's timing the
-# circular-debt stock of FY24 and FY25; the slower adoption behind the meter leaves FY24's solar share low and
-# FY25's generation 15 % high, and FY25's net-metered MW (Jun 2025) run 80 % above the Dec 2024 figure (a floor)
-KNOWN_MISSES = {("solar_share_pct", "FY2024"), ("generation_gwh", "FY2025"), ("net_metered_mw", "FY2025")}
+# the reliability motive runs at the sourced load-shedding hours, PV behind the meter takes off in FY23-FY25: FY24's
+# solar share, FY25's generation and FY25's net-metered MW are within band; the price is FY21's net-metered MW
+# (97 against 232: in FY20-FY21 the same shedding sends adopters behind the meter too)
+KNOWN_MISSES = {("net_metered_mw", "FY2021")}
 
 
 @pytest.fixture(scope="module")
