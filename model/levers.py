@@ -366,6 +366,17 @@ def _pv_decline_write(data: Data, value: float) -> Data:
     return _growth("drivers.pv_system_cost_per_kw")[1](data, -value)
 
 
+SHEDDING = "consumers.adoption.load_shedding_hours_per_day"
+
+
+def _scaled_shedding(data: Data, factor: float) -> Data:
+    """Every node's expected load-shedding hours × `factor`, at most 24 h a day."""
+    hours = _get(data, SHEDDING)
+    for node, h in hours.items():
+        hours[node] = min(float(h) * factor, 24.0)
+    return data
+
+
 def _with(read: Callable, write: Callable, path: str) -> dict[str, Any]:
     return {"read": read, "write": write, "paths": _field(path)}
 
@@ -405,6 +416,12 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "{currency}/kWh", "What a customer loses per kWh of load shed; PV without export and PV + battery earn "
           "part of it where load is shed (0: no reliability motive).", "float",
           _field("consumers.adoption.outage_cost_per_kwh"), 0.0, 500.0, 5.0),
+    Lever("adoption.load_shedding_scale", "Load-shedding customers expect", "Rooftop solar rules",
+          "× the scenario's hours", "The scheduled load-shedding hours per day that set the reliability motive, as a "
+          "multiple of the scenario's hours DISCO by DISCO (each capped at 24 h; 0: none). Not the shedding the "
+          "clearing finds, which is an output.", "float", _present(SHEDDING), 0.0, 3.0, 0.05,
+          read=lambda data: 1.0 if _get(data, SHEDDING) else None, write=lambda data, v: _scaled_shedding(data, v),
+          applies_to="consumers.adoption.load_shedding_hours_per_day"),
     # retail tariff design
     Lever("tariffs.fixed_charge_capacity_share", "Capacity cost moved to fixed charges", "Retail tariff design",
           "share", "Share of capacity payments recovered by a fixed charge per connection at each reset instead of "

@@ -148,3 +148,17 @@ def test_the_default_scenario_has_dormant_miners_for_the_levers():
     assert rates == {"flat_22_98": 22.98, "dc_flat_22_98": 25.0}  # the miners' tariff is a separate one
     plan = prepare("pakistan-2025-2000mw").scenario
     assert [m.power_mw for m in plan.large_loads.miners] == [1000.0, 500.0, 500.0]
+
+
+def test_the_load_shedding_lever_scales_every_discos_hours_and_moves_batteries():
+    data, _ = read_scenario("pakistan-2025")
+    hours = data["consumers"]["adoption"]["load_shedding_hours_per_day"]
+    half, _ = apply_levers(data, {"adoption.load_shedding_scale": 0.5})
+    assert half["consumers"]["adoption"]["load_shedding_hours_per_day"] == {n: h * 0.5 for n, h in hours.items()}
+    triple, _ = apply_levers(data, {"adoption.load_shedding_scale": 3.0})
+    assert max(triple["consumers"]["adoption"]["load_shedding_hours_per_day"].values()) == 24.0  # capped
+    assert LEVERS["adoption.load_shedding_scale"].default(data) == 1.0
+    # the reliability motive: less expected shedding, fewer PV + battery systems
+    base = simulate("pakistan-2025", years=2, agents=4000)
+    none = simulate("pakistan-2025", {"adoption.load_shedding_scale": 0.0}, years=2, agents=4000)
+    assert none.monthly["rooftop_pv_mw_battery"].iloc[-1] < base.monthly["rooftop_pv_mw_battery"].iloc[-1]
