@@ -48,8 +48,8 @@ def one_run(scenario: str, years: int, seed: int, agents: int | None = None,
     # the LP solves inside the clearing: wrap each cached block's solve as it is created
     original_block = clearing._block
 
-    def block(x, hours):
-        lp = original_block(x, hours)
+    def block(key, x, hours):
+        lp = original_block(key, x, hours)
         if not getattr(lp, "_timed", False):
             lp.solve = _timed(lp.solve, parts, "clearing: HiGHS solves")
             lp._timed = True

@@ -375,8 +375,8 @@ class MarketClearing:
         return (x.plant_node.tobytes(), x.bid_node.tobytes(), hours, None if c2 is None else c2.tobytes(),
                 None if e is None else (e.group.tobytes(), e.period_hours))
 
-    def _block(self, x: MarketArrays, hours: int) -> _HourBlockLP:
-        key = self._structure(x, hours)
+    def _block(self, key: tuple, x: MarketArrays, hours: int) -> _HourBlockLP:
+        """The kept LP of structure `key` (`_structure(x, hours)`), built on first use."""
         lp = self._cache.get(key)
         if lp is None:
             if len(self._cache) >= 8:  # structures change rarely; keep memory bounded
@@ -440,7 +440,7 @@ class MarketClearing:
             self._started(key, end_name, end)
             self.reused += 1
             return res
-        lp = self._block(x, chunk)
+        lp = self._block(key, x, chunk)
         if start is None:
             start = self._seed(lp, x)
         primal = np.empty((t_total, lp.nv))

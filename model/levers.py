@@ -420,7 +420,7 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "× the scenario's hours", "The scheduled load-shedding hours per day that set the reliability motive, as a "
           "multiple of the scenario's hours DISCO by DISCO (each capped at 24 h; 0: none). Not the shedding the "
           "clearing finds, which is an output.", "float", _present(SHEDDING), 0.0, 3.0, 0.05,
-          read=lambda data: 1.0 if _get(data, SHEDDING) else None, write=lambda data, v: _scaled_shedding(data, v),
+          read=lambda data: 1.0 if _get(data, SHEDDING) else None, write=_scaled_shedding,
           applies_to="consumers.adoption.load_shedding_hours_per_day"),
     # retail tariff design
     Lever("tariffs.fixed_charge_capacity_share", "Capacity cost moved to fixed charges", "Retail tariff design",

@@ -5,7 +5,7 @@ without these tables as it was (no indexation, no pass-throughs)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -116,41 +116,41 @@ class TariffNotificationSpec(Sourced):
     rate_factor: float = Field(gt=0, le=10, description="Factor on the rates from that month (new / old).")
 
 
-class AdjustmentReliefSpec(Sourced):
+class MonthSpan(Sourced):
+    """Whole months from `start` to `end`, both included (the first day of each is used); a subclass names
+    what the span is in its error messages (`noun`)."""
+
+    noun: ClassVar[str] = "period"
+    start: Date = Field(description="First month (its first day is used).")
+    end: Date = Field(description="Last month, included (its first day is used).")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> MonthSpan:
+        if self.end.replace(day=1) < self.start.replace(day=1):
+            raise ValueError(f"end = {self.end}: the {self.noun} must end in or after its start month ({self.start})")
+        return self
+
+    def months(self) -> int:
+        """Months in the span."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
+class AdjustmentReliefSpec(MonthSpan):
     """A government relief that keeps part of the pass-through adjustments off bills: in each month from
     `start` to `end` the FCA + QTA billed is lowered by up to `per_kwh` (not below zero); the part not
     billed stays with the single buyer (it adds to circular debt unless a subsidy pays it)."""
 
-    start: Date = Field(description="First month of the relief (its first day is used).")
-    end: Date = Field(description="Last month of the relief (its first day is used).")
+    noun: ClassVar[str] = "relief"
     per_kwh: Rate = Field(description="Adjustment kept off bills, at most, currency/kWh.")
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> AdjustmentReliefSpec:
-        if self.end.replace(day=1) < self.start.replace(day=1):
-            raise ValueError(f"end = {self.end}: the relief must end in or after its start month ({self.start})")
-        return self
 
-
-class UnpaidDuesSpec(Sourced):
+class UnpaidDuesSpec(MonthSpan):
     """Dues a buyer of the single buyer's power left unpaid over a period (K-Electric's purchases from
     CPPA-G): billed and counted as sales, but not paid, so they add to circular debt in equal monthly
     parts from `start` to `end` (both months included)."""
 
     payer: str = Field(description="Who owes the dues, e.g. 'K-Electric'.")
-    start: Date = Field(description="First month of the period (its first day is used).")
-    end: Date = Field(description="Last month of the period (its first day is used).")
     amount: NonNeg = Field(description="Dues left unpaid over the period, currency.")
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> UnpaidDuesSpec:
-        if self.end.replace(day=1) < self.start.replace(day=1):
-            raise ValueError(f"end = {self.end}: the period must end in or after its start month ({self.start})")
-        return self
-
-    def months(self) -> int:
-        """Months in the period."""
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
 
 class PassThroughSpec(Sourced):

@@ -140,7 +140,7 @@ class Runner:
                 if w.conn.poll(120) and w.conn.recv()[0] == "ready":
                     with self._lock:
                         source = self._warm_source
-                    if source is None or not self._dispatch(w, "warm", source, {}, warm=True):
+                    if source is None or not self._dispatch(w, "warm", source, {}):
                         self._idle.put(w)
                 else:
                     w.process.kill()
@@ -161,7 +161,7 @@ class Runner:
         while (worker := self._take()) is not None:  # all of them first: a warm-up that ends at once returns
             idle.append(worker)                       # its worker to the queue
         for worker in idle:
-            self._dispatch(worker, "warm", scenario, {}, warm=True)
+            self._dispatch(worker, "warm", scenario, {})
 
     def _send(self, scenario: Source, levers: dict[str, Any]) -> _Job | None:
         """Give the job to an idle worker now, with its reader thread; None when no worker is ready. A
@@ -181,19 +181,17 @@ class Runner:
             return None
         return self._dispatch(worker, "run", scenario, levers)
 
-    def _dispatch(self, worker: _Worker, kind: str, scenario: Source, levers: dict[str, Any], *,
-                  warm: bool = False) -> _Job | None:
-        """Send one job to `worker` and start its reader; None if the worker turned out dead."""
+    def _dispatch(self, worker: _Worker, kind: str, scenario: Source, levers: dict[str, Any]) -> _Job | None:
+        """Send one job ("run" or "warm") to `worker` and start its reader; None if the worker turned out dead."""
         with self._lock:
             self._jobs += 1
             job = _Job(worker, self._jobs)
-            if warm:
+            if kind == "warm":
                 self._warming[job.id] = job
         try:
             worker.conn.send((kind, job.id, scenario, levers))
         except (OSError, BrokenPipeError):
-            with self._lock:
-                self._warming.pop(job.id, None)
+            self._ended(job)
             self._replace(worker)
             return None
         threading.Thread(target=self._pump, args=(job,), daemon=True, name="surplus-runner-read").start()
@@ -209,17 +207,20 @@ class Runner:
                 if got != job.id:
                     continue
                 if state == "end":  # the worker is free before anyone hears that the job ended
-                    with self._lock:
-                        self._warming.pop(job.id, None)
+                    self._ended(job)
                     self._idle.put(worker)
                     job.messages.put((state, payload))
                     return
                 job.messages.put((state, payload))
         except (EOFError, OSError, BrokenPipeError):
-            with self._lock:
-                self._warming.pop(job.id, None)
+            self._ended(job)
             self._replace(worker)
             job.messages.put(("broken", None))
+
+    def _ended(self, job: _Job) -> None:
+        """`job` is over (done, stopped or lost): no longer a warm-up to stop."""
+        with self._lock:
+            self._warming.pop(job.id, None)
 
     def _replace(self, worker: _Worker) -> None:
         log.warning("a policy worker died; starting another")
