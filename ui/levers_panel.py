@@ -4,9 +4,12 @@ with its unit, its explanation and the source of its default on hover, and a res
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
 import solara
 
 from model.levers import LEVERS_LIST, Lever, describe_default
@@ -40,11 +43,29 @@ LEVER_CSS = """
 """
 
 
-def on_step(value: float, minimum: float, step: float) -> float:
-    """`value` moved to the nearest multiple of `step` from `minimum` (what a slider can show)."""
+def on_step(value: float, minimum: float, maximum: float, step: float) -> float:
+    """`value` as the browser's slider (Vuetify 2's `VSlider.roundValue`) would hold it: clamped to
+    [minimum, maximum], moved to the nearest multiple of `step` from `minimum % step`, capped at `maximum`
+    and written with as many decimals as JavaScript prints `step` with (`toFixed`). A slider given any
+    other value rounds it on opening and reports the rounded value: a lever nobody touched would "move"
+    (before: the exchange rate, minimum 0.01 and step 1, was shown as 283.01 and came back as 283)."""
     if step <= 0:
         return value
-    return round(minimum + round((value - minimum) / step) * step, 10)
+    text = _js_number(step)
+    decimals = len(text) - text.index(".") - 1 if "." in text else 0
+    value = min(max(value, minimum), maximum)
+    offset = math.fmod(minimum, step)
+    rounded = min(math.floor((value - offset) / step + 0.5) * step + offset, maximum)
+    fixed = Decimal(rounded).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)  # toFixed
+    return float(fixed)
+
+
+def _js_number(x: float) -> str:
+    """`x` as JavaScript's Number.toString writes it (positional from 1e-6 up, shortest round trip)."""
+    if x != 0 and abs(x) < 1e-6:
+        mantissa, exponent = repr(float(x)).split("e")
+        return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
+    return np.format_float_positional(x, trim="-")
 
 
 def schedulable(lv: Lever) -> bool:
@@ -101,7 +122,8 @@ def LeverControl(lv: Lever, scenario: Opaque[dict], value: Any, on_value: Callab
                 # given to the slider is on its step, or the slider would snap it on opening and so "move"
                 # a lever nobody touched
                 number = current if current is not None else lv.minimum or 0
-                shown = on_step(float(number), float(lv.minimum), float(lv.step or (1 if lv.kind == "int" else 0.01)))
+                shown = on_step(float(number), float(lv.minimum), float(lv.maximum),
+                                float(lv.step or (1 if lv.kind == "int" else 0.01)))
                 with solara.Div(classes=["lever-slider"]):
                     if lv.kind == "int":
                         solara.SliderInt(label=f"{label}: {int(number):,}", value=int(shown), min=int(lv.minimum),
