@@ -67,16 +67,22 @@ def test_stale_kpi_cards_are_dimmed_and_current_ones_are_not():
 
 
 def test_every_slider_starts_on_its_step_so_opening_a_group_moves_nothing():
-    # a slider given a value off its step snaps it in the browser when drawn, which reads as a move
+    # a slider given a value off its step snaps it in the browser when drawn, which reads as a move; the
+    # browser's rounding (Vuetify's VSlider.roundValue, `on_step`) must leave every value as given
+    # (tests/browser/test_app_browser.py opens every group in Chromium)
     import ipyvuetify as v
+
+    from ui.levers_panel import on_step
 
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)
     sliders = rc.find(v.Slider).widgets
     assert len(sliders) > 10
     for s in sliders:
-        steps = (float(s.v_model) - float(s.min)) / float(s.step)
-        assert abs(steps - round(steps)) < 1e-6, (s.label, s.v_model, s.min, s.step)
+        assert on_step(float(s.v_model), float(s.min), float(s.max), float(s.step)) == s.v_model, (
+            s.label, s.v_model, s.min, s.step)
+    fx = _slider(rc, "Exchange rate")  # minimum 0.01, step 1: JavaScript writes the step "1", so no decimals
+    assert (fx.v_model, fx.min, fx.step) == (283.0, 0.01, 1.0)
     collection = _slider(rc, "Bill collection")
     own = app.prepare(app.DEFAULT_SCENARIO).scenario.settlement.recovery_ratio
     steps = (own - float(collection.min)) / float(collection.step)
