@@ -404,7 +404,11 @@ def _lever_target(scenario: str, key: str, rest: list) -> tuple[list, dict] | No
     node: Any = base_data(scenario)
     out: list = []
     ids: dict = {}
-    for part in split_path(key):
+    parts = split_path(key)
+    for k, part in enumerate(parts):
+        if isinstance(node, dict) and part not in node and k == len(parts) - 1:
+            out.append(part)  # a field the lever sets that the file leaves at its default
+            break
         if isinstance(node, list):
             pos = next((i for i, x in enumerate(node) if _item_name(x) == part), None)
             if pos is None:

@@ -147,7 +147,7 @@ class SurplusModel(Model):
         self._plant_island = self.grid.island_of_node[self.grid.node_indices([p.node for p in self.plants])]
         self.population = build_population(sc.consumers, sc.profiles, self.grid.node_ids, self.streams, agents)
         self.adoption = adoption_params(sc.consumers)
-        self.outages = OutageShare(scheduled_outage_share(sc.consumers, self.grid.node_ids))
+        self.outages = OutageShare(scheduled_outage_share(sc.consumers, self.grid.node_ids, sc.time.start, self.years))
         self._consumer_shells = False  # created when first asked for (`_consumers_as_agents`)
 
         self.large_loads = LargeLoads(self, sc.large_loads, self.grid, 12 * self.years, self.streams)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from bisect import bisect_right
+
 import numpy as np
 
 from agents.consumer import AdoptionParams, ClassTable, ConsumerPopulation, node_local_network
+from model.dates import add_months
 from model.scenario import ScenarioError
 from model.schema import ConsumersSpec, ProfilesSpec
 from model.streams import RandomStreams
@@ -68,10 +72,23 @@ def adoption_params(spec: ConsumersSpec) -> AdoptionParams:
     )
 
 
-def scheduled_outage_share(spec: ConsumersSpec, node_ids: list[str]) -> np.ndarray:
-    """Share of each node's load shed by scheduled load-shedding: hours per day / 24 (nodes)."""
-    hours = spec.adoption.load_shedding_hours_per_day
-    return np.array([hours.get(nid, 0.0) / 24.0 for nid in node_ids])
+def scheduled_outage_share(spec: ConsumersSpec, node_ids: list[str], start: dt.date | None = None,
+                           years: int = 1) -> np.ndarray:
+    """Share of each node's load shed by scheduled load-shedding in each model year from `start` (years × nodes):
+    the mean over the year's months of hours per day × the dated factor in force on the month's first day
+    (`load_shedding_path`, 1 before its first entry), each at most 24 h, / 24. Computed once per run."""
+    adoption = spec.adoption
+    hours = np.array([adoption.load_shedding_hours_per_day.get(nid, 0.0) for nid in node_ids])
+    path = adoption.load_shedding_path
+    if not path or start is None:
+        return np.tile(np.minimum(hours, 24.0) / 24.0, (years, 1))
+    factors = np.ones((len(path) + 1, len(node_ids)))  # row 0: before the path's first entry
+    factors[1:] = [[entry.at(nid) for nid in node_ids] for entry in path]
+    first_days = [add_months(start.replace(day=1), m) for m in range(12 * years)]
+    starts = [entry.start for entry in path]
+    in_force = [bisect_right(starts, day) for day in first_days]  # row of `factors` in force, by month
+    monthly = np.minimum(hours * factors[in_force], 24.0)  # months × nodes, hours per day
+    return monthly.reshape(years, 12, len(node_ids)).mean(axis=1) / 24.0
 
 
 def size_scale(cls: np.ndarray, kwh: np.ndarray, weight: np.ndarray) -> np.ndarray:

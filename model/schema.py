@@ -252,6 +252,21 @@ class ConsumerClassSpec(Sourced):
         return self
 
 
+class SheddingFactorSpec(Sourced):
+    """From `start` until the next entry: the scheduled load-shedding hours are `load_shedding_hours_per_day` × a
+    factor (a dated path: the hours of years with more or less shedding than the base hours' year)."""
+
+    start: Date = Field(description="Date from which this factor applies (its month is the first it covers).")
+    factor: float = Field(1.0, ge=0, le=24, description="Factor on every node's hours (each capped at 24 h a day).")
+    factor_by_node: dict[str, Annotated[float, Field(ge=0, le=24)]] = Field(
+        default_factory=dict, description="Factor for named nodes instead of `factor` (e.g. a DISCO group).",
+    )
+
+    def at(self, node: str) -> float:
+        """The factor at `node`."""
+        return self.factor_by_node.get(node, self.factor)
+
+
 class AdoptionSpec(Sourced):
     """Rooftop-PV adoption rule: hazard = MMS(payback) × (p + q × share of adopting neighbours)."""
 
@@ -309,6 +324,19 @@ class AdoptionSpec(Sourced):
         "(on top of the model's own unserved energy); a motive for adoption only: the shed energy stays in sales "
         "(the recovery ratio stands for it). Missing nodes: 0.",
     )
+    load_shedding_path: list[SheddingFactorSpec] = Field(
+        default_factory=list, description="Dated factors on load_shedding_hours_per_day, in date order: each month "
+        "takes the factor in force on its first day (1 before the first entry), and a model year's hours are the "
+        "mean of its months' (hours × factor, at most 24). Empty: the same hours every year.",
+    )
+
+    @model_validator(mode="after")
+    def _path_in_date_order(self) -> AdoptionSpec:
+        starts = [e.start for e in self.load_shedding_path]
+        if any(b <= a for a, b in zip(starts, starts[1:])):
+            raise ValueError(f"load_shedding_path start = {[str(d) for d in starts]}: entries must be in date order, "
+                             "each start later than the one before")
+        return self
 
 
 class ConsumersSpec(Strict):
@@ -738,6 +766,11 @@ class Scenario(Strict):
             if node not in nodes:
                 raise ValueError(f"consumers.adoption.load_shedding_hours_per_day: key {node!r}: must be the id of a "
                                  "node in grid.nodes")
+        for i, entry in enumerate(self.consumers.adoption.load_shedding_path):
+            for node in entry.factor_by_node:
+                if node not in nodes:
+                    raise ValueError(f"consumers.adoption.load_shedding_path[{i}].factor_by_node: key {node!r}: must be "
+                                     "the id of a node in grid.nodes")
         for i, c in enumerate(self.consumers.classes):
             for node in c.node_shares:
                 if node not in nodes:

@@ -6,31 +6,37 @@ mechanism that moves the backtest fails this test and the table in docs/calibrat
 (`python -m experiments.calibration --backtest`).
 """
 
+import math
+
 import pytest
 
 from experiments.backtest import HISTORY, YEARS, backtest, comparison
 
 # model values of the backtest run, seed 1, recorded 2026-11-28 (FY20..FY25) after adoption from history's drivers
 # (net-metering buy-back by year, demand at the meter), options chosen by NPV with p = 0.1/yr and dGen's curve
-# fitted jointly with pakistan-2025 (docs/model.md §7.5a), scheduled load-shedding at the lower ends of the May 2024
-# figures (4 h/day, 12 h/day in high-loss DISCOs) and the net-metered customers at the start from NEPRA's licences
-# (`initial_net_metered_customers`), the plants whose PPAs ended in FY25 paid to their end dates, recovery and loss
-# paths by year and the FY23 deferred adjustments (docs/calibration.md), and the money's timing: tariff rises billed
-# from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter, the subsidy released in the year
-# it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief
+# fitted jointly with pakistan-2025 (docs/model.md §7.5a), scheduled load-shedding by year (pakistan-2025's May 2024
+# hours x the sourced `load_shedding_path`: 0.4 h/day and 5.4 h/day in the high-loss DISCOs in FY20-FY21, the
+# Apr-Jun 2022 shortages, the May 2024 hours from July 2022) and the net-metered customers at the start from
+# NEPRA's licences (`initial_net_metered_customers`), the plants whose PPAs ended in FY25 paid to their end dates,
+# recovery and loss paths by year and the FY23 deferred adjustments (docs/calibration.md), and the money's timing:
+# tariff rises billed from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter, the subsidy
+# released in the year it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief.
+# battery_gwh_added: storage added in the calendar year ending in each FY (none before the run's first December)
 GOLDEN = {
-    "generation_gwh": [133504.9, 141913.2, 151574.3, 135712.2, 133420.3, 136368.5],
-    "sales_gwh": [108330.6, 115151.3, 122986.4, 110535.6, 106967.3, 112024.3],
-    "capacity_payments_bn": [772.9, 801.3, 983.2, 1565.5, 1898.7, 1791.8],
-    "circular_debt_bn": [2290.2, 2492.5, 2268.1, 2314.3, 2188.1, 1424.8],
-    "solar_share_pct": [1.8, 3.5, 5.0, 7.2, 10.1, 15.4],
-    "net_metered_mw": [39.7, 97.2, 150.6, 323.2, 1605.0, 5364.9],
+    "generation_gwh": [134458.2, 144774.1, 156243.0, 140931.4, 138894.3, 142591.0],
+    "sales_gwh": [109103.6, 117470.2, 126768.3, 114797.7, 111347.9, 116806.5],
+    "capacity_payments_bn": [772.9, 801.5, 983.5, 1565.6, 1899.0, 1792.1],
+    "circular_debt_bn": [2290.8, 2500.1, 2296.4, 2353.2, 2223.2, 1408.6],
+    "solar_share_pct": [1.1, 1.6, 2.2, 3.5, 6.2, 11.4],
+    "net_metered_mw": [108.5, 231.6, 352.2, 533.1, 1742.8, 5314.2],
+    "battery_gwh_added": [None, 0.27, 0.44, 0.82, 2.55, 4.68],
 }
-# (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band. Since
-# the reliability motive runs at the sourced load-shedding hours, PV behind the meter takes off in FY23-FY25: FY24's
-# solar share, FY25's generation and FY25's net-metered MW are within band; the price is FY21's net-metered MW
-# (97 against 232: in FY20-FY21 the same shedding sends adopters behind the meter too)
-KNOWN_MISSES = {("net_metered_mw", "FY2021")}
+# (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band. With the
+# sourced shedding path FY21's net-metered MW is within band (232 against 232; 97 with the May 2024 hours in every
+# year), and FY24's solar share falls out of it (6.2 % against Ember's 14 % for calendar 2024; 10.1 % before): less
+# shedding before 2022 means less PV behind the meter and with batteries by 2024 (rooftop PV in June 2024 7.3 GW,
+# imports x 0.5 ~8 GW). Batteries added in 2024: 4.7 GWh against 1.25 GWh of Li-ion packs imported (IEEFA)
+KNOWN_MISSES = {("solar_share_pct", "FY2024"), ("battery_gwh_added", "FY2025")}
 
 
 @pytest.fixture(scope="module")
@@ -48,4 +54,8 @@ def test_the_backtest_stays_within_the_stated_bands_of_history(run):
 @pytest.mark.parametrize("key", sorted(GOLDEN))
 def test_the_backtest_matches_its_golden_values(run, key):
     for fy, golden, value in zip(YEARS, GOLDEN[key], run[key].to_numpy(), strict=True):
-        assert value == pytest.approx(golden, rel=0.03, abs=0.3), f"{key} {fy}: {value:,.1f} vs golden {golden:,.1f}"
+        if golden is None:
+            assert math.isnan(value), f"{key} {fy}: {value} where the run has no value"
+            continue
+        tol = 0.3 / 10 ** HISTORY[key].digits  # 0.3 in the table's last digit
+        assert value == pytest.approx(golden, rel=0.03, abs=tol), f"{key} {fy}: {value:,.2f} vs golden {golden:,.2f}"
