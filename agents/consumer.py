@@ -124,6 +124,7 @@ class ConsumerPopulation:
         self.node = node.astype(np.int32)
         self.base_weight = weight.astype(float)
         self._customer_factor = 1.0
+        self._cell_weight: np.ndarray | None = None  # customers per (node, class) cell now (`customer_factor`)
         self._weight = _read_only(self.base_weight.copy())
         self.base_kwh = base_kwh.astype(float)
         self.classes = classes
@@ -178,7 +179,9 @@ class ConsumerPopulation:
         self._customer_factor = factor
         cell, w = self._cell, self._weight
         target = self._cell_base * factor
-        current = np.bincount(cell, weights=w, minlength=len(target))
+        current = self._cell_weight
+        if current is None:
+            current = np.bincount(cell, weights=w, minlength=len(target))
         free = np.where(self.state == GRID_ONLY, self.base_weight, 0.0)
         free_cell = np.bincount(cell, weights=free, minlength=len(target))
         delta = target - current
@@ -186,10 +189,12 @@ class ConsumerPopulation:
         add = np.divide(delta, free_cell, out=np.zeros_like(delta), where=to_free)
         ratio = np.divide(target, current, out=np.ones_like(delta), where=~to_free & (current > 0))
         grow = to_free[cell]
-        if grow.all():  # the usual month: every cell grows through its grid-only agents
+        if grow.all():  # the usual month: every cell grows through its grid-only agents, to its target
             self._weight = _read_only(w + free * add[cell])
+            self._cell_weight = target
         else:
             self._weight = _read_only(np.where(grow, w + free * add[cell], w * ratio[cell]))
+            self._cell_weight = None  # a cell that cannot reach its target: counted again next time
 
     @property
     def weight(self) -> np.ndarray:
