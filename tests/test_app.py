@@ -82,6 +82,19 @@ def test_moving_a_lever_changes_the_policy_and_keeps_the_baseline():
     assert "+" in _texts(rc).split("Average tariff, FY", 1)[1][:300]  # higher allowed losses raise the tariff
 
 
+def test_a_lever_moved_back_to_the_scenarios_value_is_no_longer_moved():
+    # the baseline again, at once (no run), and the address and the group's count say so
+    box, rc = solara.render(app.Page(), handle_error=False)
+    _wait(rc, lambda t: "Average tariff, FY" in t)
+    growth = _slider(rc, "Demand growth per customer")
+    own = growth.v_model  # pakistan-2025: -0.015 per year, on the slider's step
+    growth.v_model = round(own + 0.005, 3)
+    _wait(rc, lambda t: "demand.growth_per_year = -0.01" in t)
+    growth.v_model = own
+    text = _wait(rc, lambda t: "Levers moved: none (the policy is the baseline)." in t)
+    assert "moved)" not in text and "running" not in text
+
+
 def test_every_lever_group_renders_and_applies_to_the_scenario():
     box, rc = solara.render(app.Page(), handle_error=False)
     _wait(rc, lambda t: "Average tariff, FY" in t)

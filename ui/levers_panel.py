@@ -160,10 +160,13 @@ def LeverPanel(scenario: Opaque[dict], values: dict[str, Any], on_values: Callab
         moved = [lv.id for lv in levers if lv.id in values]
         with solara.Details(summary=f"{group}" + (f" ({len(moved)} moved)" if moved else ""), expand=bool(moved)):
             for lv in levers:
-                def set_value(v: Any, lever_id: str = lv.id, lever: Lever = lv) -> None:
+                def set_value(v: Any, lever_id: str = lv.id, lever: Lever = lv, default: Any = lv.default(data)) -> None:
                     if lever.kind == "date":
                         v = str(v).strip()
-                    on_values(lambda old: {**old, lever_id: v})
+                    if default is not None and v == default:  # back at the scenario's own value: not a move
+                        on_values(lambda old: {k: x for k, x in old.items() if k != lever_id})
+                    else:
+                        on_values(lambda old: {**old, lever_id: v})
                 LeverControl(lv, scenario, values.get(lv.id), set_value, currency)
             if moved:
                 solara.Button(f"Reset {group.lower()}", text=True, small=True,
