@@ -1,5 +1,6 @@
-"""The FY2020–FY2025 backtest: a run of `pakistan-fy2020` (July 2019 – June 2025) against history by
-fiscal year, for docs/calibration.md and its golden test (tests/test_backtest.py).
+"""The FY2020–FY2025 backtest: a run of `pakistan-fy2020` (July 2019 – June 2025) against history, each
+published figure on its own period (fiscal year, 30 June, calendar year or 31 December: `PERIODS`), for
+docs/calibration.md and its golden test (tests/test_backtest.py).
 
 Run: `python -m experiments.calibration --backtest [--plot docs/backtest.png]`. History and its sources
 are in `HISTORY`; `BANDS` are the stated tolerances (relative, or in points for shares).
@@ -77,7 +78,8 @@ HISTORY: dict[str, Series] = {
     "solar_share_pct": Series(
         "Solar share of electricity supply (utility + rooftop)", "%", (None, None, 4.0, None, None, 14.0), 5.0, False,
         "~4 % (2021) and >14 % (2024), calendar years (Ember's yearly data are calendar years), Ember Global "
-        "Electricity Review 2025 via Reuters (pakistan-data.md §10); compared with the model's calendar years "
+        "Electricity Review 2025 via Reuters (pakistan-data.md §10; 'from four percent in 2021 to 14 percent in "
+        "2024', Reuters analysis of Ember data, Yale e360 via econewsonline.com); compared with the model's calendar years "
         "2021 and 2024 (until 2026-11-28 with FY21 and FY24, half a year early)", digits=1, period="calendar"),
     "net_metered_mw": Series(
         "Net-metered rooftop PV", "MW", (None, 232, None, None, 2_200, None), 0.5, True,
@@ -218,8 +220,9 @@ def plot(df: pd.DataFrame, path: str) -> None:
         ax.plot(x, pub, "s", color="black", label="published")
         basis = {"fy": "fiscal year", "june": "at 30 June", "calendar": "calendar year", "december": "at 31 December"}
         ax.set_title(f"{s.name} ({s.unit}), {basis[s.period]}", fontsize=9, wrap=True)
-        ax.set_xticks(x, [period_label(s.period, y).replace(" (Jan-Dec)", "").replace("FY20", "FY") for y in YEARS],
-                      fontsize=7)
+        short = {"fy": "FY{:02d}", "june": "Jun {:02d}", "calendar": "20{:02d}", "december": "Dec {:02d}"}[s.period]
+        ends = [int(y[-2:]) - (s.period in ("calendar", "december")) for y in YEARS]
+        ax.set_xticks(x, [short.format(e) for e in ends], fontsize=8)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=8)
     fig.suptitle("Backtest pakistan-fy2020: model vs history, FY20-FY25")
