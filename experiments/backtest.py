@@ -58,9 +58,12 @@ def period_label(period: str, fy: str) -> str:
 
 HISTORY: dict[str, Series] = {
     "generation_gwh": Series(
-        "Generation", "GWh", (None, None, 141_000, 129_591, 127_165, 127_160), 0.15, True,
-        "FY22 ~139-143 TWh (brecorder 40316067, midpoint), FY23 129,591, FY24 127,165, FY25 127,160 (thenews 1329625; "
-        "profit 2024-07-22; pakistan-data.md §2.1); FY20-FY21 not found as a fiscal-year total"),
+        "Generation", "GWh", (None, 130_175, 143_192, 129_591, 127_165, 127_160), 0.15, True,
+        "FY22 143,192 GWh, 'up 10 % YoY' (NEPRA data via customnews.pk 2023-07-22: FY23 129,591 'compared to 143,193 "
+        "GWh in the previous fiscal year'; newztodays.com), so FY21 = 143,192 / 1.10 = 130,175 [derived; the 10 % is "
+        "rounded, +-0.5 %]; until 2026-11-28 FY22 was 141,000, the middle of '~139-143 TWh' (brecorder 40316067); "
+        "FY23 129,591, FY24 127,165, FY25 127,160 (thenews 1329625; profit 2024-07-22; pakistan-data.md §2.1); FY20 "
+        "not found as a fiscal-year total"),
     "sales_gwh": Series(
         "Sales (DISCOs + K-Electric)", "GWh", (106_900, 115_440, 124_629, 112_891, 109_604, 111_467), 0.10, True,
         "FY21 115,440 (NEPRA SoI 2021 via energyupdate.com.pk 2021-10-05); FY20 = FY21 / 1.08 [derived, 'almost 8 %' "
