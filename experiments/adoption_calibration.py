@@ -171,14 +171,14 @@ def joint_values(p: float, k: float, seed: int, agents: int | None) -> dict[str,
 
 
 def solar_share_misses(p: float, k: float, seed: int = 1) -> list[str]:
-    """Fiscal years whose solar share in the backtest with Bass `p` and market-share exponent `k` is outside
-    its band (`experiments.backtest.HISTORY`). The share is a constraint of the joint fit, not a term of its
+    """Years whose solar share in the backtest with Bass `p` and market-share exponent `k` is outside its band
+    (calendar years, as Ember's: "2024 (Jan-Dec)") (`experiments.backtest.HISTORY`). The share is a constraint of the joint fit, not a term of its
     score: Ember's calendar-year shares and the capacity from panel imports × `INSTALLED_SHARE` pull apart
     (docs/model.md §7.5a)."""
-    from experiments.backtest import backtest, comparison
+    from experiments.backtest import HISTORY, backtest, comparison, period_label
     table = comparison(backtest(seed, joint_levers(p, k)))
     rows = table[table.quantity == "solar_share_pct"]
-    return [r.fy for r in rows.itertuples() if not r.within]
+    return [period_label(HISTORY["solar_share_pct"].period, r.fy) for r in rows.itertuples() if not r.within]
 
 
 def print_misses(runs: list[dict[str, float]], targets: tuple[Target, ...]) -> None:

@@ -20,23 +20,31 @@ from experiments.backtest import HISTORY, YEARS, backtest, comparison
 # NEPRA's licences (`initial_net_metered_customers`), the plants whose PPAs ended in FY25 paid to their end dates,
 # recovery and loss paths by year and the FY23 deferred adjustments (docs/calibration.md), and the money's timing:
 # tariff rises billed from their notified month, K-Electric's unpaid dues, recovery by fiscal quarter, the subsidy
-# released in the year it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief.
-# battery_gwh_added: storage added in the calendar year ending in each FY (none before the run's first December)
+# released in the year it was paid, FY24's pending generation costs and the Mar-Jun 2022 FCA relief; re-recorded
+# 2026-11-28 after the battery's sourced size and price (1.0 kWh/kWp and Rs 83,500/kWh, IEEFA; were 1.5 and 50,000).
+# Each value is on its published figure's period (`HISTORY[key].period`), in the row of the FY in which it ends:
+# solar_share_pct and battery_gwh_added over the calendar year (Ember, IEEFA; FY2025 = Jan-Dec 2024, none for 2019,
+# which the run covers from July), net_metered_mw_december at 31 December, stocks otherwise at 30 June.
 GOLDEN = {
-    "generation_gwh": [134458.2, 144774.1, 156243.0, 140931.4, 138894.3, 142591.0],
-    "sales_gwh": [109103.6, 117470.2, 126768.3, 114797.7, 111347.9, 116806.5],
-    "capacity_payments_bn": [772.9, 801.5, 983.5, 1565.6, 1899.0, 1792.1],
-    "circular_debt_bn": [2290.8, 2500.1, 2296.4, 2353.2, 2223.2, 1408.6],
-    "solar_share_pct": [1.1, 1.6, 2.2, 3.5, 6.2, 11.4],
-    "net_metered_mw": [108.5, 231.6, 352.2, 533.1, 1742.8, 5314.2],
-    "battery_gwh_added": [None, 0.27, 0.44, 0.82, 2.55, 4.68],
+    "generation_gwh": [134475.3, 144821.9, 156372.4, 141257.0, 139771.9, 144056.8],
+    "sales_gwh": [109117.5, 117509.0, 126873.3, 115062.9, 112048.1, 118086.3],
+    "capacity_payments_bn": [772.9, 801.5, 983.5, 1565.7, 1899.0, 1792.1],
+    "circular_debt_bn": [2290.8, 2500.3, 2297.2, 2353.8, 2222.9, 1407.2],
+    "solar_share_pct": [None, 1.37, 1.83, 2.66, 4.24, 8.03],
+    "net_metered_mw": [108.5, 231.6, 352.2, 533.1, 1743.0, 5503.5],
+    "net_metered_mw_december": [94.5, 201.2, 254.8, 455.7, 1089.9, 3881.0],
+    "battery_gwh_added": [None, 0.17, 0.18, 0.33, 1.19, 2.40],
 }
 # (quantity, year) the model misses today (docs/calibration.md says why); all others must stay within band. With the
 # sourced shedding path FY21's net-metered MW is within band (232 against 232; 97 with the May 2024 hours in every
 # year), and FY24's solar share falls out of it (6.2 % against Ember's 14 % for calendar 2024; 10.1 % before): less
 # shedding before 2022 means less PV behind the meter and with batteries by 2024 (rooftop PV in June 2024 7.3 GW,
-# imports x 0.5 ~8 GW). Batteries added in 2024: 4.7 GWh against 1.25 GWh of Li-ion packs imported (IEEFA)
-KNOWN_MISSES = {("solar_share_pct", "FY2024"), ("battery_gwh_added", "FY2025")}
+# imports x 0.5 ~8 GW).
+# Since 2026-11-28 the shares are compared on Ember's calendar years (before: FY21 and FY24): calendar 2024 gives
+# 8.0 % against 14 % (-6.0 pt, still outside; 8.5 % before the sourced battery), calendar 2021 1.8 % against 4 %.
+# Batteries added in 2024: 2.40 GWh against IEEFA's 1.25 GWh of Li-ion packs imported (+92 %; 4.68 GWh before the
+# sourced size and price)
+KNOWN_MISSES = {("solar_share_pct", "FY2025"), ("battery_gwh_added", "FY2025")}
 
 
 @pytest.fixture(scope="module")
