@@ -416,6 +416,10 @@ LEVERS_LIST: tuple[Lever, ...] = (
           "{currency}/kWh", "What a customer loses per kWh of load shed; PV without export and PV + battery earn "
           "part of it where load is shed (0: no reliability motive).", "float",
           _field("consumers.adoption.outage_cost_per_kwh"), 0.0, 500.0, 5.0),
+    Lever("adoption.battery_cost_per_kwh", "Battery price (PV + battery)", "Rooftop solar rules", "{currency}/kWh",
+          "Installed price of the battery a PV + battery buyer adds, per kWh of storage (pakistan-2025: IEEFA's "
+          "2025 lithium-ion pack prices). Lower: more PV + battery systems, less evening load on the grid.", "float",
+          _field("consumers.adoption.battery_cost_per_kwh"), 0.0, 300_000.0, 2_500.0),
     Lever("adoption.load_shedding_scale", "Load-shedding customers expect", "Rooftop solar rules",
           "× the scenario's hours", "The scheduled load-shedding hours per day that set the reliability motive, as a "
           "multiple of the scenario's hours DISCO by DISCO (each capped at 24 h; 0: none). Not the shedding the "

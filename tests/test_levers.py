@@ -162,3 +162,13 @@ def test_the_load_shedding_lever_scales_every_discos_hours_and_moves_batteries()
     base = simulate("pakistan-2025", years=2, agents=4000)
     none = simulate("pakistan-2025", {"adoption.load_shedding_scale": 0.0}, years=2, agents=4000)
     assert none.monthly["rooftop_pv_mw_battery"].iloc[-1] < base.monthly["rooftop_pv_mw_battery"].iloc[-1]
+
+
+def test_the_battery_price_lever_sets_the_price_and_moves_pv_plus_battery():
+    data, _ = read_scenario("pakistan-2025")
+    assert LEVERS["adoption.battery_cost_per_kwh"].default(data) == data["consumers"]["adoption"]["battery_cost_per_kwh"]
+    cheap, _ = apply_levers(data, {"adoption.battery_cost_per_kwh": 20_000.0})
+    assert cheap["consumers"]["adoption"]["battery_cost_per_kwh"] == 20_000.0
+    base = simulate("pakistan-2025", years=2, agents=4000)
+    low = simulate("pakistan-2025", {"adoption.battery_cost_per_kwh": 20_000.0}, years=2, agents=4000)
+    assert low.monthly["rooftop_pv_mw_battery"].iloc[-1] > base.monthly["rooftop_pv_mw_battery"].iloc[-1]
