@@ -143,3 +143,16 @@ def test_a_line_at_its_limit_is_binding_and_a_slack_line_is_not():
     assert r.flow_mw[:, 1] == pytest.approx([30.0, 0.0, 0.0], abs=1e-9)
     assert not r.binding[:, 1].any()
     assert r.lmp_per_mwh[:, 1] == pytest.approx([10.0, 10.0, 10.0])
+
+
+def test_line_shadow_prices_from_row_duals_equal_the_solvers_column_duals():
+    # the clearing derives each flow's reduced cost from the row duals instead of reading HiGHS's column duals
+    s = synthetic_system(np.random.default_rng(6), hours=24, line_limit_factor=0.3)  # meshed and congested
+    mc = MarketClearing(s.grid)
+    r = mc.clear(s.offers, s.demand)
+    lp = next(iter(mc._cache.values()))
+    sol = lp.h.getSolution()
+    g, k, n, m = lp.sizes
+    col_dual = np.asarray(sol.col_dual)[:lp.nv * lp.hours].reshape(lp.hours, lp.nv)[:, g + k + 2 * n:]
+    assert (np.abs(col_dual) > 1e-6).sum() >= 5  # several binding line-hours
+    np.testing.assert_allclose(r.line_shadow_price_per_mw[lp.lines_on].T, np.abs(col_dual), atol=1e-7)
