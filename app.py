@@ -39,6 +39,7 @@ from ui.opaque import Opaque
 from ui.runner import RUNNER
 from ui.sandbox_view import SandboxView
 from ui.session_cache import SessionCache
+from ui.streamed import use_stream
 from ui.share import VIEW_KEY, Link, decode, encode
 from ui.siting_view import SitingView
 from ui.targets import BY_METRIC, encode_targets, status_table
@@ -263,11 +264,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         for state, payload in RUNNER.stream(scenario, levers, cancel, key=(session, source_key(scenario), key)):
             yield (key, state, payload)
 
-    stream = solara.use_thread(policy_run, dependencies=[source_key(scenario), key, base is None, again],
-                               intrusive_cancel=False)
+    # one redraw per value the run yields (ui.streamed): the first year, then the whole run
+    streamed, cancel_run = use_stream(policy_run, [source_key(scenario), key, base is None, again])
 
     def stop() -> None:
-        stream.cancel()
+        cancel_run()
         set_stopped(key)
 
     def run_again() -> None:
@@ -279,8 +280,8 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
             return
-        current = stream.value is not None and stream.value[0] == key
-        state, payload = stream.value[1:] if current else ("running", None)
+        current = streamed is not None and streamed[0] == key
+        state, payload = streamed[1:] if current else ("running", None)
         # until the new run has something to show, the last drawing stays (no redraw, no jump): charts
         # keep their lines, KPI cards are dimmed; never across scenarios
         last = drawn.current if drawn.current is not None and drawn.current[0] == source_key(scenario) else None
