@@ -83,7 +83,12 @@ HISTORY: dict[str, Series] = {
         "~4 % (2021) and >14 % (2024), calendar years (Ember's yearly data are calendar years), Ember Global "
         "Electricity Review 2025 via Reuters (pakistan-data.md §10; 'from four percent in 2021 to 14 percent in "
         "2024', Reuters analysis of Ember data, Yale e360 via econewsonline.com); compared with the model's calendar years "
-        "2021 and 2024 (until 2026-11-28 with FY21 and FY24, half a year early)", digits=1, period="calendar"),
+        "2021 and 2024 (until 2026-11-28 with FY21 and FY24, half a year early). Same definition as Ember's: solar "
+        "including distributed PV over all generation including it (Ember: gross generation, demand = generation + "
+        "net imports, Global Electricity Review 2024 methodology, ember-climate.org; its Pakistan solar holds "
+        "distributed PV, as 25.3 % of supply in Jan-Apr 2025, Reuters/Maguire via arabnews.pk 2604763, is far beyond "
+        "the ~630 MW of solar farms, Jun 2023, pakistan-data.md §1 [derived]); its distributed estimate (TWh) and capacity basis not found "
+        "(docs/calibration.md)", digits=1, period="calendar"),
     "net_metered_mw": Series(
         "Net-metered rooftop PV", "MW", (None, 232, None, None, 2_200, None), 0.5, True,
         "232 MW at 30 Jun 2021 [derived]: NEPRA's net-metering licences, 86.36 MW FY16-FY20 (thenews 736080) + 146 MW "
