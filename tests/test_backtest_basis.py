@@ -8,24 +8,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from backtest_months import synthetic_months
 
 from experiments.backtest import (
-    FLOWS, HISTORY, PERIODS, STOCKS, Series, YEARS, compared, markdown, period_label, yearly,
+    HISTORY, PERIODS, Series, YEARS, compared, markdown, period_label, yearly,
 )
-from experiments.results import fiscal_year
 
 
 @pytest.fixture(scope="module")
 def monthly() -> pd.DataFrame:
     """72 months from July 2019 (the backtest's run), random flows and stocks."""
-    rng = np.random.default_rng(7)
-    dates = [dt.date(2019 + (6 + i) // 12, (6 + i) % 12 + 1, 1) for i in range(72)]
-    rows = {"date": dates, "fy": [fiscal_year(d) for d in dates]}
-    for key in FLOWS:
-        rows[key] = rng.uniform(10.0, 100.0, 72)
-    for key in STOCKS:
-        rows[key] = np.cumsum(rng.uniform(0.0, 5.0, 72))
-    return pd.DataFrame(rows)
+    return synthetic_months(7)
 
 
 def _share(rows: pd.DataFrame) -> float:

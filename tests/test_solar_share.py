@@ -2,27 +2,17 @@
 including all distributed PV, self-consumed or exported, over total supply (grid generation + distributed PV), by
 calendar year. Checked on a synthetic monthly table and on a short model run."""
 
-import datetime as dt
-
-import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.backtest import FLOWS, STOCKS, yearly
-from experiments.results import fiscal_year
+from backtest_months import synthetic_months
+from experiments.backtest import yearly
 from model.model import SurplusModel
 
 
 def _monthly(seed: int = 11) -> pd.DataFrame:
     """72 months from July 2019 with random flows and stocks (GWh, MW)."""
-    rng = np.random.default_rng(seed)
-    dates = [dt.date(2019 + (6 + i) // 12, (6 + i) % 12 + 1, 1) for i in range(72)]
-    rows = {"date": dates, "fy": [fiscal_year(d) for d in dates]}
-    for key in FLOWS:
-        rows[key] = rng.uniform(10.0, 100.0, 72)
-    for key in STOCKS:
-        rows[key] = np.cumsum(rng.uniform(0.0, 5.0, 72))
-    return pd.DataFrame(rows)
+    return synthetic_months(seed)
 
 
 def test_rooftop_pv_that_displaces_grid_generation_leaves_total_supply_unchanged():
