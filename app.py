@@ -252,24 +252,27 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
     status, the overview and grid tabs, and the saved packages (Compare) and the split by lever (Wedge)."""
     drawn = solara.use_ref(None)  # (scenario key, policy drawn, last complete policy) of the last render
     key = lever_key(levers)
-    stopped, set_stopped = solara.use_state(None)  # the levers whose run the user stopped
+    # what a run's values are tagged with: a value of another scenario's run (or of these levers on another
+    # scenario, e.g. no levers on the scenario before a switch) is never shown
+    tag = (source_key(scenario), key)
+    stopped, set_stopped = solara.use_state(None)  # the tag (scenario, levers) of the run the user stopped
     again, set_again = solara.use_state(0)  # bumped by "Run it to the end": the same levers run again
 
     def policy_run(cancel: threading.Event) -> Iterator[tuple[tuple, str, Any]]:
-        # each yield carries the levers it belongs to: a value left from the previous levers is never shown
+        # each yield carries the scenario and levers it belongs to: a value left from before is never shown
         if not levers or base is None:
-            yield (key, "same", base)
+            yield (tag, "same", base)
             return
         # in a worker process when one is ready: the one the lever's callback already started, if any
         for state, payload in RUNNER.stream(scenario, levers, cancel, key=(session, source_key(scenario), key)):
-            yield (key, state, payload)
+            yield (tag, state, payload)
 
     # one redraw per value the run yields (ui.streamed): the first year, then the whole run
     streamed, cancel_run = use_stream(policy_run, [source_key(scenario), key, base is None, again])
 
     def stop() -> None:
         cancel_run()
-        set_stopped(key)
+        set_stopped(tag)
 
     def run_again() -> None:
         set_stopped(None)
@@ -280,7 +283,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         if base_error or base is None:
             solara.Error(base_error or "The scenario could not be built.")
             return
-        current = streamed is not None and streamed[0] == key
+        current = streamed is not None and streamed[0] == tag
         state, payload = streamed[1:] if current else ("running", None)
         # until the new run has something to show, the last drawing stays (no redraw, no jump): charts
         # keep their lines, KPI cards are dimmed; never across scenarios
@@ -290,7 +293,7 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             solara.Error(f"These lever values cannot run: {payload}")
         elif state in ("same", "done"):
             policy = complete = payload
-        elif stopped == key:
+        elif stopped == tag:
             policy, complete = payload, last[2] if last else None
             done = 0 if payload is None else payload.months
             status = (f"stopped at month {done} of {12 * base.manifest['years']}: the charts show those months; "
@@ -306,9 +309,9 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
         moved = ", ".join(f"{k} = {v}" for k, v in levers.items()) or "none (the policy is the baseline)"
         Md(f"## {title}\nLevers moved: {moved}." + (f" *{status}*" if status else ""))
         with solara.Row(style={"min-height": "0"}):  # always there: the tabs below keep their place (and widget)
-            if status and stopped != key:
+            if status and stopped != tag:
                 solara.Button("Stop this run", on_click=stop, small=True, outlined=True)
-            elif stopped == key and state not in ("same", "done", "error"):
+            elif stopped == tag and state not in ("same", "done", "error"):
                 solara.Button("Run it to the end", on_click=run_again, small=True, outlined=True)
         def with_hours(view) -> None:  # the policy run with hourly tables, computed once when a view needs them
             PolicyWithHours(hours, source_key(scenario), scenario, levers, policy, view)

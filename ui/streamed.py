@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def _start(run: Callable[[], None]) -> None:
+    """Run `run` in a daemon thread (a seam for tests that hold a run back)."""
+    threading.Thread(target=run, daemon=True, name="surplus-stream").start()
+
+
 def use_stream(produce: Callable[[threading.Event], Iterator[T]], dependencies: list[Any],
                ) -> tuple[T | None, Callable[[], None]]:
     """The last value `produce(cancel)` yielded (None before the first) and a function that cancels the run.
@@ -40,7 +45,7 @@ def use_stream(produce: Callable[[threading.Event], Iterator[T]], dependencies: 
             except Exception:  # noqa: BLE001 (logged; the page keeps its last drawing)
                 log.exception("a streamed run failed")
 
-        threading.Thread(target=run, daemon=True, name="surplus-stream").start()
+        _start(run)
         return cancel.set
 
     solara.use_effect(start, dependencies)
