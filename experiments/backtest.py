@@ -16,6 +16,7 @@ import pandas as pd
 from experiments.results import fiscal_year
 from experiments.simulate import prepare
 from model.model import SurplusModel
+from model.sums import wsum
 
 SCENARIO = "pakistan-fy2020"
 YEARS = ("FY2020", "FY2021", "FY2022", "FY2023", "FY2024", "FY2025")
@@ -139,7 +140,7 @@ def months(seed: int = 1, levers: dict[str, object] | None = None) -> pd.DataFra
             "sales_gwh": m["grid_sales_gwh"], "capacity_payments_bn": m["capacity_payments"] / 1e9,
             "circular_debt_bn": m["circular_debt"] / 1e9, "utility_solar_gwh": float(mwh[solar].sum()) / 1e3,
             "rooftop_gwh": m["rooftop_pv_mw"] * yield_kwh_per_kw_month / 1e3,
-            "net_metered_mw": m["rooftop_pv_mw_net_metered"], "battery_gwh": float(pop.weight @ pop.battery_kwh) / 1e6,
+            "net_metered_mw": m["rooftop_pv_mw_net_metered"], "battery_gwh": wsum(pop.weight, pop.battery_kwh) / 1e6,
         })
     return pd.DataFrame(rows)
 
