@@ -264,11 +264,11 @@ def Main(scenario: Source, base: RunResult | None, base_error: str, levers: dict
             yield (tag, "same", base)
             return
         # in a worker process when one is ready: the one the lever's callback already started, if any
-        for state, payload in RUNNER.stream(scenario, levers, cancel, key=(session, source_key(scenario), key)):
+        for state, payload in RUNNER.stream(scenario, levers, cancel, key=(session, *tag)):
             yield (tag, state, payload)
 
     # one redraw per value the run yields (ui.streamed): the first year, then the whole run
-    streamed, cancel_run = use_stream(policy_run, [source_key(scenario), key, base is None, again])
+    streamed, cancel_run = use_stream(policy_run, [tag, base is None, again])
 
     def stop() -> None:
         cancel_run()
